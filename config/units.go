@@ -1,0 +1,56 @@
+package config
+
+// DefaultUnits returns the 46 units assessed by the district's measures
+// (the seed's annex): 34 district departments and the 12 towns and
+// subdistricts of 临淄区. The ids are the pinyin initials used in catalog
+// URLs (site_<id>). Contact emails are left empty: each office fills them in.
+func DefaultUnits() []Unit {
+	return []Unit{
+		{ID: "lzqrmzfbgs", Name: "区政府办公室", District: true},
+		{ID: "lzqfgj", Name: "区发改局"},
+		{ID: "lzqjtj", Name: "区教体局"},
+		{ID: "lzqkjj", Name: "区科技局"},
+		{ID: "lzqgxj", Name: "区工信局"},
+		{ID: "lzgafj", Name: "临淄公安分局"},
+		{ID: "lzqmzj", Name: "区民政局"},
+		{ID: "lzqsfj", Name: "区司法局"},
+		{ID: "lzqczj", Name: "区财政局"},
+		{ID: "lzqrsj", Name: "区人社局"},
+		{ID: "lzqzrzyj", Name: "区自然资源局"},
+		{ID: "lzsthjfj", Name: "临淄生态环境分局"},
+		{ID: "lzqzjj", Name: "区住建局"},
+		{ID: "lzqjtysj", Name: "区交通运输局"},
+		{ID: "lzqslj", Name: "区水利局"},
+		{ID: "lzqnyncj", Name: "区农业农村局"},
+		{ID: "lzqswj", Name: "区商务局"},
+		{ID: "lzqwhhlyj", Name: "区文化和旅游局"},
+		{ID: "lzqwsjkj", Name: "区卫生健康局"},
+		{ID: "lzqtyjrswj", Name: "区退役军人事务局"},
+		{ID: "lzqyjglj", Name: "区应急管理局"},
+		{ID: "lzqsjj", Name: "区审计局"},
+		{ID: "lzqxzspfwj", Name: "区行政审批服务局"},
+		{ID: "lzqscjdglj", Name: "区市场监督管理局"},
+		{ID: "lzqtjj", Name: "区统计局"},
+		{ID: "lzqzhxzzfj", Name: "区综合行政执法局"},
+		{ID: "lzqxfj", Name: "区信访局"},
+		{ID: "lzqwwj", Name: "区文物局"},
+		{ID: "lzybfj", Name: "临淄医保分局"},
+		{ID: "lzqtzcjzx", Name: "区投资促进中心"},
+		{ID: "lzqrmtzx", Name: "区融媒体中心"},
+		{ID: "lzqgxs", Name: "区供销社"},
+		{ID: "lzqqxj", Name: "区气象局"},
+		{ID: "lzqcl", Name: "区残联"},
+		{ID: "lzwsjd", Name: "闻韶街道"},
+		{ID: "lzxgjd", Name: "雪宫街道"},
+		{ID: "lzxdjd", Name: "辛店街道"},
+		{ID: "lzjxjd", Name: "稷下街道"},
+		{ID: "lzqljd", Name: "齐陵街道"},
+		{ID: "lzqdz", Name: "齐都镇"},
+		{ID: "lzhcz", Name: "皇城镇"},
+		{ID: "lzjzz", Name: "敬仲镇"},
+		{ID: "lzztz", Name: "朱台镇"},
+		{ID: "lzjlhzz", Name: "金岭回族镇"},
+		{ID: "lzfhz", Name: "凤凰镇"},
+		{ID: "lzjsz", Name: "金山镇"},
+	}
+}
