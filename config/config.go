@@ -161,6 +161,10 @@ type Rules struct {
 	// in days (national pack; defaults dynamic 14, notice 183, policy 183,
 	// planning 365, personnel 365).
 	Stale map[string]int `yaml:"stale_days"`
+	// Since is the first day ("2025-01-01") of the window the item, letter
+	// and period checks look at; empty means 1 January of the year before
+	// the as-of date.
+	Since string `yaml:"since"`
 }
 
 // Check holds the configurable part of one check.

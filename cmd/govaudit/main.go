@@ -30,6 +30,22 @@ type command struct {
 func commands() []command {
 	return []command{
 		versionCmd(),
+		initCmd(),
+		crawlCmd(),
+		runsCmd(),
+		portalsimCmd(),
+		demoCmd(),
+		dueCmd(),
+		checkCmd(),
+		findingsCmd(),
+		reportCmd(),
+		digestCmd(),
+		adjustmentsCmd(),
+		serveCmd(),
+		userCmd(),
+		nightlyCmd(),
+		daemonCmd(),
+		backupCmd(),
 	}
 }
 
@@ -37,6 +53,7 @@ func commands() []command {
 type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	stdin          io.Reader // nil: os.Stdin (user add reads a password from it)
 }
 
 // usageError marks a mistake on the command line (exit status 2).

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/govaudit/govaudit/crawler"
+)
+
+func crawlCmd() command {
+	return command{
+		name:    "crawl",
+		summary: "crawl the configured columns and mailboxes into the store",
+		run: func(ctx context.Context, a *app, args []string) error {
+			fs := newFlagSet(a, "crawl", "[--config FILE] [--db FILE] [--unit IDS] [--column IDS]")
+			sf := addStoreFlags(fs)
+			units := fs.String("unit", "", "crawl only these units (comma-separated ids)")
+			columns := fs.String("column", "", "crawl only these columns or mailboxes (comma-separated ids)")
+			if err := parseFlags(fs, args); err != nil {
+				return err
+			}
+			if fs.NArg() > 0 {
+				return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+			}
+			cfg, err := loadConfig(sf.config)
+			if err != nil {
+				return err
+			}
+			opt := crawler.Options{Log: a.log, Units: splitList(*units), Columns: splitList(*columns)}
+			for _, id := range opt.Units {
+				if _, ok := cfg.Unit(id); !ok {
+					return usageError{fmt.Errorf("--unit: no unit %q in %s", id, cfg.Path)}
+				}
+			}
+			if w := terminal(a.stderr); w != nil {
+				opt.Progress = w
+			}
+			st, err := openStore(cfg, sf.db, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			c, err := crawler.New(cfg, st, opt)
+			if err != nil {
+				return err
+			}
+			run, err := c.Run(ctx)
+			fmt.Fprintf(a.stdout, "抓取 #%d %s：页面 %d，请求 %d（未变化 %d），条目 %d，附件 %d，信件 %d\n",
+				run.ID, run.Status, run.Pages, run.Requests, run.NotModified, run.Items, run.Attachments, run.Letters)
+			for _, fam := range []string{"gongkai", "hanweb", "trs", "generic"} {
+				if f, ok := run.Families[fam]; ok {
+					fmt.Fprintf(a.stdout, "  %-8s 页面 %d，条目 %d，附件 %d，信件 %d\n", fam, f.Pages, f.Items, f.Attachments, f.Letters)
+				}
+			}
+			if len(run.Errors) > 0 {
+				var parts []string
+				for k, v := range run.Errors {
+					parts = append(parts, fmt.Sprintf("%s %d", k, v))
+				}
+				fmt.Fprintf(a.stdout, "  错误：%s\n", strings.Join(parts, "，"))
+			}
+			return err
+		},
+	}
+}
+
+// terminal returns w when it is a terminal, for the live progress line.
+func terminal(w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if ok && term.IsTerminal(int(f.Fd())) {
+		return f
+	}
+	return nil
+}
+
+// splitList splits a comma-separated flag value.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/crawler"
+	"github.com/govaudit/govaudit/portalsim"
+	"github.com/govaudit/govaudit/store"
+	"golang.org/x/term"
+)
+
+func demoCmd() command {
+	return command{
+		name:    "demo",
+		summary: "run everything against the built-in simulated portal (offline)",
+		run:     runDemo,
+	}
+}
+
+// demoHeader starts every configuration the demo writes; the demo refuses
+// to replace a govaudit.yaml without it.
+const demoHeader = "# govaudit configuration for the simulated portal"
+
+// demoEnv is what the demo's steps share.
+type demoEnv struct {
+	a    *app
+	dir  string
+	sim  *portalsim.Sim
+	opt  portalsim.Options // what the portal was generated from
+	base string            // the simulated portal's base URL
+	cfg  *config.Config
+	st   *store.Store
+	// asOf is the portal's "today": the date checks and reports judge by.
+	asOf time.Time
+	// crawl is the run recorded by the crawl step.
+	crawl store.Run
+	// outputs are the files to point the user at, in order.
+	outputs []demoOutput
+}
+
+// demoOutput is one file or directory the demo leaves behind.
+type demoOutput struct{ what, path string }
+
+// demoStep is one stage of the demo once the portal serves and the
+// configuration is written.
+type demoStep struct {
+	name string
+	run  func(ctx context.Context, e *demoEnv) error
+}
+
+// demoSteps lists the demo's stages, in order. Each prints its own summary
+// and adds its files to e.outputs.
+//
+// Extension points, once their packages land (each a func(ctx, *demoEnv) error):
+//   - "check":  evaluate every check as of e.asOf over e.st, sync the findings
+//     (new/unchanged/resolved), and compare them with e.dir/truth.json;
+//   - "report": the quarter's notice (通报) as HTML/XLSX/CSV into e.dir/reports;
+//   - "digest": the weekly digest written to e.dir/digest (no SMTP needed).
+func demoSteps() []demoStep {
+	return []demoStep{
+		{"crawl", demoCrawl},
+	}
+}
+
+func runDemo(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "demo", "[--dir DIR] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n\nStarts the simulated district portal on a free loopback port, writes a\nconfiguration for it and crawls it into a store, then says what was found and\nwhere everything is. Everything stays in DIR; nothing leaves this machine.")
+	dir := fs.String("dir", "govaudit-demo", "directory for the configuration, the store and the outputs")
+	var sf simFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	opt, err := sf.options(time.Now())
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	e, stop, err := demoSetup(ctx, a, *dir, opt)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	for _, s := range demoSteps() {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("demo interrupted before %s: %w", s.name, err)
+		}
+		if err := s.run(ctx, e); err != nil {
+			return fmt.Errorf("demo %s: %w", s.name, err)
+		}
+	}
+	demoWhere(e, time.Since(start))
+	return nil
+}
+
+// demoSetup prepares DIR, generates and serves the portal, writes and loads
+// its configuration and opens the store. stop undoes what must not outlive
+// the demo (the server, the open store).
+func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (*demoEnv, func(), error) {
+	cfgPath := filepath.Join(dir, "govaudit.yaml")
+	dbPath := filepath.Join(dir, "govaudit.db")
+	truthPath := filepath.Join(dir, "truth.json")
+	if err := demoClaimDir(dir, cfgPath, dbPath); err != nil {
+		return nil, nil, err
+	}
+	sim, err := portalsim.New(opt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generate portal: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	base := "http://" + ln.Addr().String() + "/"
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	served := make(chan error, 1)
+	go func() { served <- serveUntilDone(sctx, ln, sim.Handler()) }()
+	stopServer := func() {
+		cancel()
+		if err := <-served; err != nil {
+			a.log.Warn("simulated portal", "err", err)
+		}
+	}
+
+	fail := func(err error) (*demoEnv, func(), error) {
+		stopServer()
+		return nil, nil, err
+	}
+	if err := sim.Truth(base).WriteFile(truthPath); err != nil {
+		return fail(fmt.Errorf("write ground truth: %w", err))
+	}
+	absDB, err := filepath.Abs(dbPath)
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeSimConfig(sim.Config(base), cfgPath, absDB); err != nil {
+		return fail(err)
+	}
+	// Crawl exactly what the file says, as `govaudit crawl` would.
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return fail(fmt.Errorf("the demo configuration does not load (a bug): %w", err))
+	}
+	if err := os.Remove(dbPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fail(fmt.Errorf("remove the previous demo store: %w", err))
+	}
+	st, err := openStore(cfg, "", false)
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(a.stdout, "govaudit demo: simulated portal at %s — %d units, seed %d, today %s\n",
+		base, len(cfg.Units), opt.Seed, opt.Today.Format("2006-01-02"))
+	fmt.Fprintf(a.stdout, "  %d columns, %d mailboxes configured in %s\n", len(cfg.Columns), len(cfg.Mailboxes), cfgPath)
+	e := &demoEnv{
+		a: a, dir: dir, sim: sim, opt: opt, base: base, cfg: cfg, st: st, asOf: opt.Today,
+		outputs: []demoOutput{
+			{"configuration", cfgPath},
+			{"store", dbPath},
+			{"ground truth (injected violations)", truthPath},
+		},
+	}
+	stop := func() {
+		if err := st.Close(); err != nil {
+			a.log.Warn("close store", "err", err)
+		}
+		stopServer()
+	}
+	return e, stop, nil
+}
+
+// demoClaimDir creates dir, refusing to touch a configuration or store
+// that an earlier demo did not write.
+func demoClaimDir(dir, cfgPath, dbPath string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	ours := false
+	data, err := os.ReadFile(cfgPath)
+	switch {
+	case err == nil:
+		if !bytes.HasPrefix(data, []byte(demoHeader)) {
+			return fmt.Errorf("%s exists and was not written by the demo; choose another --dir", cfgPath)
+		}
+		ours = true
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("read %s: %w", cfgPath, err)
+	}
+	if _, err := os.Stat(dbPath); err == nil && !ours {
+		return fmt.Errorf("%s exists and was not written by the demo; choose another --dir", dbPath)
+	}
+	return nil
+}
+
+// demoCrawl crawls the portal and prints what was found per page family.
+func demoCrawl(ctx context.Context, e *demoEnv) error {
+	start := time.Now()
+	opt := crawler.Options{Log: slog.New(demoMinLevel{e.a.log.Handler(), slog.LevelWarn})}
+	if f, ok := e.a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opt.Progress = f
+	}
+	c, err := crawler.New(e.cfg, e.st, opt)
+	if err != nil {
+		return err
+	}
+	run, err := c.Run(ctx)
+	if err != nil {
+		return err
+	}
+	e.crawl = run
+	if run.Status != "ok" {
+		return fmt.Errorf("crawl run %d ended %s: %s", run.ID, run.Status, run.Note)
+	}
+	srcs, err := e.st.Sources()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.a.stdout, "\ncrawl (run %d): %d pages, %d requests, %s in %s\n",
+		run.ID, run.Pages, run.Requests, demoBytes(run.Bytes), time.Since(start).Round(100*time.Millisecond))
+	demoFamilies(e, run, srcs)
+	return nil
+}
+
+// demoMinLevel drops log records below min: the demo prints its own
+// summary, so per-column log lines would only bury it.
+type demoMinLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h demoMinLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h demoMinLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return demoMinLevel{h.Handler.WithAttrs(attrs), h.min}
+}
+
+func (h demoMinLevel) WithGroup(name string) slog.Handler {
+	return demoMinLevel{h.Handler.WithGroup(name), h.min}
+}
+
+// demoFamilies prints the crawl's figures per page family next to what the
+// portal holds.
+func demoFamilies(e *demoEnv, run store.Run, srcs []store.SourceState) {
+	notAudited := map[string]int{}
+	var causes []string
+	for _, s := range srcs {
+		if s.Audited || s.RunID != run.ID {
+			continue
+		}
+		notAudited[demoSourceFamily(e.cfg, s)]++
+		if len(causes) < 5 {
+			causes = append(causes, fmt.Sprintf("%s %s: %s", s.Kind, s.ID, s.Cause))
+		}
+	}
+	truth := e.sim.Stats()
+	families := []string{config.ProfileGongkai, config.ProfileHanweb, config.ProfileTRS}
+	for f := range run.Families {
+		if !demoContains(families, f) {
+			families = append(families, f)
+		}
+	}
+	tw := tabwriter.NewWriter(e.a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "page family\tpages\titems\tattachments\tletters\tnot audited\t")
+	var total store.FamilyStats
+	totalNA := 0
+	for _, f := range families {
+		got := run.Families[f]
+		want := truth.Families[f]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t\n", f, got.Pages,
+			demoOf(got.Items, want.Items), demoOf(got.Attachments, want.Attachments), got.Letters, notAudited[f])
+		total.Pages += got.Pages
+		total.Items += got.Items
+		total.Attachments += got.Attachments
+		total.Letters += got.Letters
+		totalNA += notAudited[f]
+	}
+	fmt.Fprintf(tw, "total\t%d\t%s\t%s\t%s\t%d\t\n", total.Pages, demoOf(total.Items, truth.Items),
+		demoOf(total.Attachments, truth.Attachments), demoOf(total.Letters, truth.Letters), totalNA)
+	tw.Flush()
+	fmt.Fprintln(e.a.stdout, "  (found/on the portal; the portal's figures come from its ground truth)")
+	fmt.Fprintf(e.a.stdout, "errors: %s\n", demoErrorKinds(run.Errors))
+	for _, c := range causes {
+		fmt.Fprintf(e.a.stdout, "  not audited: %s\n", c)
+	}
+}
+
+// demoSourceFamily is the page family of a crawled source.
+func demoSourceFamily(cfg *config.Config, s store.SourceState) string {
+	switch s.Kind {
+	case store.SourceColumn:
+		if col, ok := cfg.Column(s.ID); ok {
+			return cfg.ColumnProfile(col)
+		}
+	case store.SourceMailbox:
+		if m, ok := cfg.Mailbox(s.ID); ok {
+			return cfg.MailboxProfile(m)
+		}
+	}
+	return cfg.UnitProfile(s.Unit)
+}
+
+// demoOf writes "found/expected", or just the count when the portal does not say.
+func demoOf(got, want int) string {
+	if want == 0 && got == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d/%d", got, want)
+}
+
+// demoErrorKinds writes errors by kind, or "none".
+func demoErrorKinds(m map[string]int) string {
+	if s := runErrors(m); s != "0" {
+		return s
+	}
+	return "none"
+}
+
+func demoContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// demoBytes writes a byte count in KiB or MiB.
+func demoBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// demoWhere tells where everything is and what to try next.
+func demoWhere(e *demoEnv, took time.Duration) {
+	w := e.a.stdout
+	fmt.Fprintf(w, "\nWhere everything is (demo took %s):\n", took.Round(100*time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, o := range e.outputs {
+		fmt.Fprintf(tw, "  %s\t%s\n", o.what, o.path)
+	}
+	tw.Flush()
+	cfgPath := filepath.Join(e.dir, "govaudit.yaml")
+	fmt.Fprintf(w, "\nNext:\n  govaudit runs --config %s\n", cfgPath)
+	fmt.Fprintf(w, "  the portal ran at %s for the demo only; serve it again with\n  govaudit portalsim --seed %d --today %s%s\n",
+		e.base, e.opt.Seed, e.asOf.Format("2006-01-02"), demoScaleFlags(e.opt))
+}
+
+// demoScaleFlags repeats the scale flags the demo was run with.
+func demoScaleFlags(o portalsim.Options) string {
+	var b strings.Builder
+	if o.Units != 0 {
+		fmt.Fprintf(&b, " --units %d", o.Units)
+	}
+	if o.Items != 0 {
+		fmt.Fprintf(&b, " --items %d", o.Items)
+	}
+	return b.String()
+}

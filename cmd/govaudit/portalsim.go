@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/portalsim"
+)
+
+func portalsimCmd() command {
+	return command{
+		name:    "portalsim",
+		summary: "serve the simulated district portal (demo target, test fixture)",
+		run:     runPortalsim,
+	}
+}
+
+// simZone is China Standard Time, in which the portal's "today" is a date.
+var simZone = time.FixedZone("CST", 8*3600)
+
+// simFlags are the flags that shape a simulated portal.
+type simFlags struct {
+	seed  int64
+	today string
+	units int
+	items int
+}
+
+func (f *simFlags) register(fs interface {
+	Int64Var(*int64, string, int64, string)
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.Int64Var(&f.seed, "seed", 1, "seed of the generated portal (same seed and date, same portal)")
+	fs.StringVar(&f.today, "today", "", "the portal's today, YYYY-MM-DD (default: today in China Standard Time)")
+	fs.IntVar(&f.units, "units", 0, "number of units, the first ones of the 46 (default all 46)")
+	fs.IntVar(&f.items, "items", 0, "average items per channel (default 12)")
+}
+
+// options turns the flags into portalsim options; now gives the default today.
+func (f *simFlags) options(now time.Time) (portalsim.Options, error) {
+	today := now.In(simZone)
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, simZone)
+	if f.today != "" {
+		t, err := time.ParseInLocation("2006-01-02", f.today, simZone)
+		if err != nil {
+			return portalsim.Options{}, usageError{fmt.Errorf("--today %q: want a date such as 2026-11-27", f.today)}
+		}
+		today = t
+	}
+	if f.units < 0 || f.units > len(config.DefaultUnits()) {
+		return portalsim.Options{}, usageError{fmt.Errorf("--units %d: between 1 and %d", f.units, len(config.DefaultUnits()))}
+	}
+	if f.items < 0 {
+		return portalsim.Options{}, usageError{fmt.Errorf("--items %d cannot be negative", f.items)}
+	}
+	return portalsim.Options{Seed: f.seed, Today: today, Units: f.units, Items: f.items}, nil
+}
+
+func runPortalsim(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "portalsim", "[--addr HOST:PORT] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N] [--truth FILE] [--config-out FILE]\n\nServes the simulated district portal until interrupted. --truth writes its ground\ntruth (every injected violation) as JSON; --config-out writes a govaudit\nconfiguration that audits it.")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	truth := fs.String("truth", "", "write the ground truth JSON to FILE")
+	configOut := fs.String("config-out", "", "write a govaudit configuration for the portal to FILE")
+	var sf simFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	opt, err := sf.options(time.Now())
+	if err != nil {
+		return err
+	}
+	sim, err := portalsim.New(opt)
+	if err != nil {
+		return fmt.Errorf("generate portal: %w", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	base := "http://" + ln.Addr().String() + "/"
+	if *truth != "" {
+		if err := sim.Truth(base).WriteFile(*truth); err != nil {
+			ln.Close()
+			return fmt.Errorf("write ground truth: %w", err)
+		}
+	}
+	if *configOut != "" {
+		if err := writeSimConfig(sim.Config(base), *configOut, ""); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	fmt.Fprintf(a.stdout, "portalsim: serving %s (seed %d, today %s)\n", base, opt.Seed, opt.Today.Format("2006-01-02"))
+	if *truth != "" {
+		fmt.Fprintf(a.stdout, "portalsim: ground truth in %s\n", *truth)
+	}
+	if *configOut != "" {
+		fmt.Fprintf(a.stdout, "portalsim: configuration in %s (govaudit crawl --config %s)\n", *configOut, *configOut)
+	}
+	fmt.Fprintln(a.stdout, "portalsim: press Ctrl-C to stop")
+	return serveUntilDone(ctx, ln, sim.Handler())
+}
+
+// serveUntilDone serves h on ln until ctx is cancelled, then shuts down.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// writeSimConfig validates cfg and writes it as YAML to path. With a
+// non-empty storePath the store goes there, else next to the file.
+func writeSimConfig(cfg *config.Config, path, storePath string) error {
+	cfg.Path = path
+	if storePath != "" {
+		cfg.Store.Path = storePath
+	} else {
+		cfg.Store.Path = filepath.Join(filepath.Dir(path), config.DefaultStorePath)
+	}
+	cfg.ApplyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("the simulated portal's configuration is invalid (a bug): %w", err)
+	}
+	data, err := cfg.Marshal()
+	if err != nil {
+		return err
+	}
+	head := "# govaudit configuration for the simulated portal (govaudit portalsim / govaudit demo).\n" +
+		"# The portal at " + cfg.Site.BaseURL + " exists only while portalsim runs.\n"
+	if err := os.WriteFile(path, append([]byte(head), data...), 0o644); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/reports"
+	"github.com/govaudit/govaudit/store"
+)
+
+func reportCmd() command {
+	return command{
+		name:    "report",
+		summary: "write the quarterly notice (通报): scores, ranking and problem lists as HTML, XLSX, CSV",
+		run:     runReport,
+	}
+}
+
+func runReport(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "report", "--quarter 2026Q3 | --year 2026 [--format html,xlsx,csv] [--out DIR]\n\n"+
+		"Scores every unit from the confirmed findings and the manual adjustments and writes\n"+
+		"the notice with the ranking and each unit's problem list. --year gives the annual\n"+
+		"total (four quarters plus the year-end part); with both flags both notices are written.")
+	sf := addStoreFlags(fs)
+	quarter := fs.String("quarter", "", "the quarter, e.g. 2026Q3")
+	year := fs.Int("year", 0, "the year, e.g. 2026, for the annual total")
+	format := fs.String("format", "html,xlsx,csv", "formats, comma-separated: html, xlsx, csv")
+	out := fs.String("out", ".", "directory to write the files into")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	var periods []reports.Period
+	if *quarter != "" {
+		p, err := reports.ParseQuarter(*quarter)
+		if err != nil {
+			return usageError{fmt.Errorf("--quarter: %w", err)}
+		}
+		periods = append(periods, p)
+	}
+	if *year != 0 {
+		p, err := reports.YearPeriod(*year)
+		if err != nil {
+			return usageError{fmt.Errorf("--year: %w", err)}
+		}
+		periods = append(periods, p)
+	}
+	if len(periods) == 0 {
+		return usageError{errors.New("--quarter or --year is required")}
+	}
+	formats, err := reports.ParseFormats(*format)
+	if err != nil {
+		return usageError{fmt.Errorf("--format: %w", err)}
+	}
+	cfg, err := loadConfig(sf.config)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(cfg, sf.db, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, p := range periods {
+		n, err := buildNotice(ctx, cfg, st, p, time.Now())
+		if err != nil {
+			return err
+		}
+		paths, err := reports.WriteFiles(*out, n, formats)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s：%d 个单位，最高 %s 分，最低 %s 分", n.Title, len(n.Rows),
+			reports.FormatPoints(n.Rows[0].Score), reports.FormatPoints(n.Rows[len(n.Rows)-1].Score))
+		if n.Drafts > 0 {
+			fmt.Fprintf(a.stdout, "；另有 %d 条待审核问题未计入", n.Drafts)
+		}
+		fmt.Fprintln(a.stdout)
+		for _, path := range paths {
+			fmt.Fprintln(a.stdout, "  "+path)
+		}
+	}
+	return nil
+}
+
+// buildNotice reads the period's findings and adjustments from the store
+// and computes its notice.
+func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p reports.Period, now time.Time) (*reports.Notice, error) {
+	want := map[string]bool{}
+	for _, q := range p.Quarters() {
+		want[q] = true
+	}
+	var findings []store.Finding
+	err := st.EachFinding(func(f store.Finding) error {
+		if want[f.Quarter] && (f.Status == store.StatusConfirmed || f.Status == store.StatusDraft) {
+			findings = append(findings, f)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read findings: %w", err)
+	}
+	adjs, err := st.Adjustments(store.AdjustmentFilter{Period: strconv.Itoa(p.Year)})
+	if err != nil {
+		return nil, err
+	}
+	n, err := reports.Build(reports.Input{Period: p, Site: cfg.Site.Name, Units: cfg.Units, Columns: columnNames(cfg),
+		Scoring: cfg.Scoring, Findings: findings, Adjustments: adjs, Generated: now})
+	if err != nil {
+		return nil, err
+	}
+	if len(n.Rows) == 0 {
+		return nil, configError{fmt.Errorf("%s: no units configured", cfg.Path)}
+	}
+	return n, nil
+}
+
+// columnNames maps every configured column id (explicit, or
+// "<unit id>/<name>") to its name.
+func columnNames(cfg *config.Config) map[string]string {
+	m := make(map[string]string, len(cfg.Columns))
+	for _, c := range cfg.Columns {
+		id := c.ID
+		if id == "" {
+			id = c.Unit + "/" + c.Name
+		}
+		m[id] = strings.TrimSpace(c.Name)
+	}
+	return m
+}

@@ -1,0 +1,494 @@
+// Package crawler walks a portal's configured open-government columns and
+// mailboxes and writes what it finds to the store: list entries, article
+// metadata, attachment and link probes, letters, and per source whether it
+// could be audited at all.
+//
+// HTTP goes through colly (github.com/gocolly/colly/v2) with the crawler's
+// own politeness: a per-host rate limit and parallelism, timeouts,
+// retries with exponential back-off, robots.txt, and charset decoding
+// decided by the crawler (colly's conversion is bypassed). Page families
+// (gongkai, hanweb, trs, generic) are handled by the pure extractors of
+// package crawler/extract.
+//
+// Memory: items stream to the store in batches; what stays in memory for
+// a whole run is the visited set of URL hashes (article, letter and probed
+// link URLs, 8 bytes each plus map overhead) and one column's list state
+// at a time per worker.
+package crawler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/crawler/extract"
+	"github.com/govaudit/govaudit/store"
+)
+
+// Options configure a Crawler.
+type Options struct {
+	Log *slog.Logger
+	// Progress receives a live progress line (a terminal); nil means one
+	// log line per column and a summary.
+	Progress io.Writer
+	// Now gives the current time (default time.Now); dates printed
+	// without a year are read against it.
+	Now func() time.Time
+	// Transport is the HTTP transport (default http.DefaultTransport).
+	Transport http.RoundTripper
+	// Units and Columns restrict a crawl to these unit ids and column or
+	// mailbox ids; empty means everything.
+	Units   []string
+	Columns []string
+}
+
+// Crawler crawls one configured portal into a store.
+type Crawler struct {
+	cfg *config.Config
+	st  *store.Store
+	opt Options
+	log *slog.Logger
+}
+
+// cst is China Standard Time.
+var cst = time.FixedZone("CST", 8*3600)
+
+// New returns a crawler of cfg writing to st.
+func New(cfg *config.Config, st *store.Store, opt Options) (*Crawler, error) {
+	if cfg == nil {
+		return nil, errors.New("crawler: no configuration")
+	}
+	if st == nil {
+		return nil, errors.New("crawler: no store")
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Crawler{cfg: cfg, st: st, opt: opt, log: opt.Log}, nil
+}
+
+// Run statuses.
+const (
+	statusRunning     = "running"
+	statusOK          = "ok"
+	statusFailed      = "failed"
+	statusInterrupted = "interrupted"
+)
+
+// ResumeState is what Run.Resume holds for an interrupted crawl: the
+// sources finished before the interruption.
+type ResumeState struct {
+	Done []string `json:"done"`
+}
+
+// Run performs one full crawl, recorded as a store.Run of kind "crawl".
+// A cancelled ctx stops taking work, flushes what was done and marks the
+// run interrupted. Run returns an error when the run failed (no source
+// could be audited, or the store failed) or was interrupted.
+func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
+	start := c.opt.Now()
+	rec, err := c.st.StartRun("crawl", start)
+	if err != nil {
+		return store.Run{}, fmt.Errorf("crawl: start run: %w", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := c.newRun(cctx, rec.ID, start)
+	r.cancelAll = cancel
+
+	if err := r.crawl(); err != nil {
+		r.setFatal(err)
+	}
+	werr := r.w.close()
+	if werr != nil {
+		r.setFatal(werr)
+	}
+
+	rec.EndedAt = c.opt.Now()
+	r.fill(&rec)
+	var runErr error
+	switch {
+	case r.fatal() != nil:
+		rec.Status = statusFailed
+		rec.Note = r.fatal().Error()
+		runErr = fmt.Errorf("crawl failed: %w", r.fatal())
+	case ctx.Err() != nil:
+		rec.Status = statusInterrupted
+		rec.Note = "抓取被中断"
+		b, _ := json.Marshal(ResumeState{Done: r.doneKeys()})
+		rec.Resume = b
+		runErr = fmt.Errorf("crawl interrupted: %w", ctx.Err())
+	case r.sources > 0 && r.audited.Load() == 0:
+		rec.Status = statusFailed
+		rec.Note = fmt.Sprintf("全部 %d 个来源均未能审计（%s）", r.sources, r.firstCause())
+		runErr = fmt.Errorf("crawl failed: no source could be audited: %s", r.firstCause())
+	default:
+		rec.Status = statusOK
+	}
+	if err := c.st.SaveRun(rec); err != nil {
+		return rec, fmt.Errorf("crawl: save run %d: %w", rec.ID, err)
+	}
+	r.summary(rec)
+	return rec, runErr
+}
+
+// run is the state of one crawl.
+type run struct {
+	c         *Crawler
+	cfg       *config.Config
+	st        *store.Store
+	log       *slog.Logger
+	ctx       context.Context
+	cancelAll context.CancelFunc
+	id        uint64
+	start     time.Time
+	f         *fetcher
+	w         *writer
+	visited   *urlSet // article and letter pages
+	probed    *urlSet // links probed
+	tasks     chan task
+	maxPages  int
+
+	sources int
+	audited atomic.Int64
+	pages   atomic.Int64
+	notMod  atomic.Int64
+	parsed  atomic.Int64
+	items   atomic.Int64
+	atts    atomic.Int64
+	letters atomic.Int64
+	queued  atomic.Int64
+	failed  atomic.Int64
+
+	mu       sync.Mutex
+	errs     map[string]int
+	families map[string]*store.FamilyStats
+	done     []string
+	cause    string
+	fatalErr error
+}
+
+func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
+	cr := c.cfg.Site.Crawl
+	ua := cr.UserAgent
+	if ua == "" {
+		ua = config.DefaultUserAgent
+	}
+	maxBody := cr.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = 10 << 20
+	}
+	timeout := cr.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	backoff := cr.RetryBackoff
+	if backoff <= 0 {
+		backoff = time.Second
+	}
+	maxPages := cr.MaxListPages
+	if maxPages <= 0 {
+		maxPages = 200
+	}
+	r := &run{
+		c: c, cfg: c.cfg, st: c.st, log: c.log, ctx: ctx, id: id, start: start,
+		f:        newFetcher(ctx, c.opt.Transport, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
+		visited:  newURLSet(),
+		probed:   newURLSet(),
+		maxPages: maxPages,
+		errs:     map[string]int{},
+		families: map[string]*store.FamilyStats{},
+	}
+	r.w = newWriter(c.st, func(err error) { r.setFatal(err) })
+	return r
+}
+
+// now is the current time of the run's clock.
+func (r *run) now() time.Time { return r.c.opt.Now() }
+
+func (r *run) setFatal(err error) {
+	r.mu.Lock()
+	if r.fatalErr == nil {
+		r.fatalErr = err
+	}
+	r.mu.Unlock()
+	if r.cancelAll != nil {
+		r.cancelAll()
+	}
+}
+
+func (r *run) fatal() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fatalErr
+}
+
+func (r *run) firstCause() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cause
+}
+
+func (r *run) doneKeys() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]string(nil), r.done...)
+	sort.Strings(out)
+	return out
+}
+
+// countErr records a failed fetch by kind.
+func (r *run) countErr(kind string) {
+	if kind == "" || kind == errNetwork && r.ctx.Err() != nil {
+		return
+	}
+	r.failed.Add(1)
+	r.mu.Lock()
+	r.errs[kind]++
+	r.mu.Unlock()
+}
+
+// family returns the figures of a page family (caller holds no lock).
+func (r *run) addFamily(fam string, fn func(*store.FamilyStats)) {
+	if fam == "" {
+		fam = extract.Generic
+	}
+	r.mu.Lock()
+	fs := r.families[fam]
+	if fs == nil {
+		fs = &store.FamilyStats{}
+		r.families[fam] = fs
+	}
+	fn(fs)
+	r.mu.Unlock()
+}
+
+// fill copies the run's figures into rec.
+func (r *run) fill(rec *store.Run) {
+	rec.Pages = int(r.pages.Load())
+	rec.Requests = int(r.f.requests.Load())
+	rec.NotModified = int(r.notMod.Load())
+	rec.Parsed = int(r.parsed.Load())
+	rec.Bytes = r.f.bytes.Load()
+	rec.Items = int(r.items.Load())
+	rec.Attachments = int(r.atts.Load())
+	rec.Letters = int(r.letters.Load())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.errs) > 0 {
+		rec.Errors = map[string]int{}
+		for k, v := range r.errs {
+			rec.Errors[k] = v
+		}
+	}
+	if len(r.families) > 0 {
+		rec.Families = map[string]store.FamilyStats{}
+		for k, v := range r.families {
+			rec.Families[k] = *v
+		}
+	}
+	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load())}
+}
+
+func (r *run) summary(rec store.Run) {
+	args := []any{"run", rec.ID, "status", rec.Status, "sources", r.sources, "audited", r.audited.Load(),
+		"pages", rec.Pages, "requests", rec.Requests, "not_modified", rec.NotModified, "parsed", rec.Parsed,
+		"items", rec.Items, "attachments", rec.Attachments, "letters", rec.Letters, "bytes", rec.Bytes,
+		"duration", rec.EndedAt.Sub(rec.StartedAt).Round(time.Millisecond)}
+	for _, fam := range sortedKeys(rec.Families) {
+		fs := rec.Families[fam]
+		args = append(args, fam, fmt.Sprintf("pages=%d items=%d attachments=%d letters=%d", fs.Pages, fs.Items, fs.Attachments, fs.Letters))
+	}
+	for _, k := range sortedKeys(rec.Errors) {
+		args = append(args, "err_"+k, rec.Errors[k])
+	}
+	if rec.Note != "" {
+		args = append(args, "note", rec.Note)
+	}
+	r.log.Info("crawl finished", args...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// crawl runs the whole walk: sources, then their lists and pages.
+func (r *run) crawl() error {
+	srcs, err := r.buildSources()
+	if err != nil {
+		return err
+	}
+	r.sources = len(srcs)
+	workers := r.cfg.Site.Crawl.Parallelism
+	if workers < 1 {
+		workers = 1
+	}
+	stopProgress := r.startProgress()
+	defer stopProgress()
+
+	r.tasks = make(chan task, 512)
+	srcCh := make(chan *source)
+	var swg, twg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
+			for s := range srcCh {
+				r.crawlSource(s)
+			}
+		}()
+	}
+	for i := 0; i < workers*2+2; i++ {
+		twg.Add(1)
+		go func() {
+			defer twg.Done()
+			for t := range r.tasks {
+				r.doTask(t)
+				r.queued.Add(-1)
+			}
+		}()
+	}
+	r.queued.Add(int64(len(srcs)))
+feed:
+	for _, s := range srcs {
+		select {
+		case srcCh <- s:
+		case <-r.ctx.Done():
+			break feed
+		}
+	}
+	close(srcCh)
+	swg.Wait()
+	close(r.tasks)
+	twg.Wait()
+	return nil
+}
+
+// startProgress starts the live progress line; the returned func stops it.
+func (r *run) startProgress() func() {
+	w := r.c.opt.Progress
+	if w == nil {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		line := func() {
+			el := time.Since(r.start).Seconds()
+			rate := 0.0
+			if el > 0 {
+				rate = float64(r.pages.Load()) / el
+			}
+			q := r.queued.Load()
+			if q < 0 {
+				q = 0
+			}
+			fmt.Fprintf(w, "\r页面 %d / 队列 %d / 错误 %d / %.0f 页/秒   ", r.pages.Load(), q, r.failed.Load(), rate)
+		}
+		for {
+			select {
+			case <-t.C:
+				line()
+			case <-stop:
+				line()
+				fmt.Fprintln(w)
+				return
+			}
+		}
+	}()
+	return func() { close(stop); wg.Wait() }
+}
+
+// markDone records a finished source.
+func (r *run) markDone(st store.SourceState) {
+	if st.Audited {
+		r.audited.Add(1)
+	}
+	r.mu.Lock()
+	r.done = append(r.done, st.Key)
+	if !st.Audited && r.cause == "" {
+		r.cause = st.Cause
+	}
+	r.mu.Unlock()
+	if r.c.opt.Progress == nil {
+		args := []any{"source", st.Key, "audited", st.Audited, "list_pages", st.ListPages, "items", st.Items}
+		if st.Cause != "" {
+			args = append(args, "cause", st.Cause)
+		}
+		if st.Truncated {
+			args = append(args, "truncated", true)
+		}
+		if st.Audited {
+			r.log.Info("source crawled", args...)
+		} else {
+			r.log.Warn("source not audited", args...)
+		}
+	} else if !st.Audited {
+		r.log.Debug("source not audited", "source", st.Key, "cause", st.Cause)
+	}
+}
+
+// fetchPage fetches a page (list, article, letter, catalog, proxy answer)
+// and counts it.
+func (r *run) fetchPage(rq request, fam string) *response {
+	res := r.f.do(r.ctx, rq)
+	if r.ctx.Err() != nil && res.failed() {
+		return res
+	}
+	r.pages.Add(1)
+	r.addFamily(fam, func(fs *store.FamilyStats) { fs.Pages++ })
+	if res.failed() {
+		r.countErr(res.errKind)
+	}
+	return res
+}
+
+// pageRecord is the store.Page of a fetched page.
+func (r *run) pageRecord(u string, res *response, charset, hash string) store.Page {
+	p := store.Page{URL: u, Status: res.status, Charset: charset, Hash: hash, Bytes: len(res.body),
+		FetchedAt: r.now(), ErrKind: res.errKind, RunID: r.id}
+	if res.err != nil {
+		p.Err = res.cause
+	}
+	if res.header != nil && !res.failed() {
+		p.ETag = res.header.Get("ETag")
+		p.LastModified = res.header.Get("Last-Modified")
+	}
+	return p
+}
+
+// isHTML reports whether an answer is an HTML (or XML) page.
+func isHTML(res *response) bool {
+	ct := strings.ToLower(res.contentType)
+	if ct == "" {
+		ct = strings.ToLower(http.DetectContentType(res.body))
+	}
+	for _, t := range []string{"html", "xml", "text/plain"} {
+		if strings.Contains(ct, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,438 @@
+package extract
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/govaudit/govaudit/crawler/dates"
+)
+
+// Link is an attachment link of an article.
+type Link struct {
+	URL  string
+	Name string // link text, else the file name
+	Type string // pdf, docx …; empty when a download handler hides it
+}
+
+// Article is what an article page yields.
+type Article struct {
+	Title      string
+	Published  string // 发布日期, "2006-01-02"
+	Written    string // 成文日期 / 发文日期
+	DocNo      string // 文号; empty for 无文号
+	IndexNo    string // 索引号
+	Publisher  string // 发布机构 / 公开主体, else the ContentSource meta
+	Validity   string // 有效性 / 效力状态
+	Subject    string // 主题分类
+	ColumnName string // ColumnName meta
+	BodyLen    int    // characters of body text, white space removed
+	// Attachments are the document links of the page, including those
+	// written by scripts (document.write).
+	Attachments []Link
+	// Named are the attachment names the body text mentions (附件：…).
+	Named []string
+	// Links are the page's other links (absolute, http and https only).
+	Links []string
+}
+
+var (
+	rePubText  = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|日期)\s*[:：]\s*([0-9０-９]{4}\s*[-/.年]\s*[0-9０-９]{1,2}\s*[-/.月]\s*[0-9０-９]{1,2}\s*日?)`)
+	reAnchor   = regexp.MustCompile(`(?is)<a\s[^>]*?href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)<\\?/a>`)
+	reTags     = regexp.MustCompile(`(?s)<[^>]*>`)
+	reAttLabel = regexp.MustCompile(`^\s*附\s*件\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)?\s*[:：]\s*`)
+	reNumbered = regexp.MustCompile(`^\s*(?:附\s*件\s*)?(?:[(（]?[0-9０-９]+[)）]?|[一二三四五六七八九十]+)\s*[.、．:：)）]\s*`)
+	reListSep  = regexp.MustCompile(`\s*(?:[;；]|\s(?:[0-9]+\s*[.、．]))\s*`)
+)
+
+// bodySelectors are tried in order to find an article's body.
+var bodySelectors = map[string][]string{
+	Gongkai: {"#zoom", ".TRS_Editor", ".bt_content", ".article-content", ".content", "article"},
+	Hanweb:  {"#zoom", ".bt_content", ".TRS_Editor", ".article-content", ".content", "article"},
+	TRS:     {".TRS_Editor", "#zoom", ".bt_content", ".article-content", ".content", "article"},
+	Generic: {"#zoom", ".TRS_Editor", ".bt_content", ".article-content", ".content", "article"},
+}
+
+// ParseArticle extracts an article page.
+func ParseArticle(p Page) (*Article, error) {
+	if p.URL == nil {
+		return nil, fmt.Errorf("article without URL")
+	}
+	doc, err := parseDoc(p.Body)
+	if err != nil {
+		return nil, fmt.Errorf("parse article %s: %w", p.URL, err)
+	}
+	fam := p.Family
+	if fam == "" {
+		fam = DetectFamily(p.URL, p.Body)
+	}
+	a := &Article{}
+	meta := func(name string) string {
+		v := ""
+		doc.Find("meta[name]").EachWithBreak(func(_ int, m *goquery.Selection) bool {
+			if n, _ := m.Attr("name"); strings.EqualFold(n, name) {
+				v, _ = m.Attr("content")
+				v = cleanText(v)
+				return v == ""
+			}
+			return true
+		})
+		return v
+	}
+	fields := tableFields(doc)
+
+	// Title.
+	a.Title = meta("ArticleTitle")
+	if a.Title == "" {
+		a.Title = fields["标题"]
+	}
+	if a.Title == "" && p.Selectors != nil && p.Selectors.Title != "" {
+		a.Title = cleanText(doc.Find(p.Selectors.Title).First().Text())
+	}
+	for _, s := range []string{"h1.doc-title", ".article-title", "h1", ".title", "title"} {
+		if a.Title != "" {
+			break
+		}
+		a.Title = cleanText(doc.Find(s).First().Text())
+	}
+	a.Title = truncRunes(a.Title, 500)
+
+	// Dates.
+	ref := p.Now
+	if r, ok := dates.RefFromURL(p.URL.String()); ok {
+		ref = r
+	}
+	parse := func(s string) string {
+		d, err := dates.Parse(s, ref)
+		if err != nil {
+			if f, ok := dates.Find(s); ok {
+				return f
+			}
+			return ""
+		}
+		return d
+	}
+	if p.Selectors != nil && p.Selectors.Published != "" {
+		a.Published = parse(cleanText(doc.Find(p.Selectors.Published).First().Text()))
+	}
+	if a.Published == "" {
+		a.Published = parse(fields["发布日期"])
+	}
+	if a.Published == "" {
+		txt := cleanText(doc.Find("body").Text())
+		if m := rePubText.FindStringSubmatch(txt); m != nil {
+			a.Published = parse(m[1])
+		}
+	}
+	if a.Published == "" {
+		a.Published = parse(meta("PubDate"))
+	}
+	if a.Published == "" {
+		a.Published = parse(meta("pubdate"))
+	}
+	if a.Published == "" {
+		if d, ok := dates.FromURL(p.URL.String()); ok {
+			a.Published = d
+		}
+	}
+	if p.Selectors != nil && p.Selectors.Written != "" {
+		a.Written = parse(cleanText(doc.Find(p.Selectors.Written).First().Text()))
+	}
+	if a.Written == "" {
+		a.Written = parse(firstOf(fields, "成文日期", "发文日期", "印发日期"))
+	}
+
+	a.DocNo = docNo(firstOf(fields, "文号", "发文字号", "发文文号"))
+	a.IndexNo = truncRunes(fields["索引号"], 100)
+	a.Publisher = truncRunes(firstOf(fields, "发布机构", "公开主体", "发文机关", "发布单位"), 100)
+	if a.Publisher == "" {
+		a.Publisher = truncRunes(meta("ContentSource"), 100)
+	}
+	a.Validity = truncRunes(firstOf(fields, "有效性", "效力状态", "时效性"), 50)
+	a.Subject = truncRunes(fields["主题分类"], 100)
+	a.ColumnName = truncRunes(meta("ColumnName"), 100)
+
+	// Body.
+	body := findBody(doc, fam, p)
+	bodyText := blockText(body)
+	a.BodyLen = utf8.RuneCountInString(strings.Join(strings.Fields(bodyText), ""))
+	a.Named = namedAttachments(bodyText)
+
+	// Links and attachments.
+	seen := map[string]bool{p.URL.String(): true}
+	addAtt := func(u, name string) {
+		if u == "" || seen[u] || len(a.Attachments) >= maxAttachments {
+			return
+		}
+		pu, err := url.Parse(u)
+		if err != nil {
+			return
+		}
+		typ := fileExt(pu)
+		if typ == "" && !isDownload(pu) {
+			return
+		}
+		seen[u] = true
+		name = truncRunes(cleanText(name), maxNameRunes)
+		if name == "" {
+			name = fileName(pu)
+		}
+		a.Attachments = append(a.Attachments, Link{URL: u, Name: name, Type: typ})
+	}
+	var others []string
+	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+		h, _ := s.Attr("href")
+		u := resolve(p.URL, h)
+		if u == "" {
+			return
+		}
+		if _, isDoc := AttachmentType(u); isDoc {
+			name := s.Text()
+			if strings.TrimSpace(name) == "" {
+				name, _ = s.Attr("title")
+			}
+			addAtt(u, name)
+			return
+		}
+		others = append(others, u)
+	})
+	// Links written by scripts: document.write('<a href="./P0….pdf">名称</a>').
+	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		src := s.Text()
+		if !strings.Contains(src, "href") {
+			return
+		}
+		for _, m := range reAnchor.FindAllStringSubmatch(src, 50) {
+			u := resolve(p.URL, html.UnescapeString(unescapeJS(m[1])))
+			if u == "" {
+				continue
+			}
+			if _, isDoc := AttachmentType(u); isDoc {
+				addAtt(u, html.UnescapeString(reTags.ReplaceAllString(unescapeJS(m[2]), "")))
+			}
+		}
+	})
+	for _, u := range others {
+		if seen[u] || len(a.Links) >= maxLinks {
+			continue
+		}
+		seen[u] = true
+		a.Links = append(a.Links, u)
+	}
+	return a, nil
+}
+
+func firstOf(m map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if v := m[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// docNo normalises a document number: the placeholders of "none" give "".
+func docNo(s string) string {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "无文号", "无", "—", "-", "/", "／", "暂无", "无 文号":
+		return ""
+	}
+	return truncRunes(s, 100)
+}
+
+// knownLabels are the labels of metadata and letter tables.
+var knownLabels = map[string]bool{
+	"索引号": true, "主题分类": true, "发布机构": true, "公开主体": true, "成文日期": true, "发文日期": true,
+	"印发日期": true, "发布日期": true, "文号": true, "发文字号": true, "发文文号": true, "有效性": true,
+	"效力状态": true, "时效性": true, "标题": true, "名称": true, "发文机关": true, "发布单位": true,
+	"信件编号": true, "编号": true, "信件标题": true, "来信时间": true, "提交时间": true, "处理状态": true,
+	"状态": true, "处理情况": true, "答复单位": true, "回复单位": true, "答复时间": true, "回复时间": true,
+	"答复内容": true, "回复内容": true, "承办部门": true, "来信内容": true,
+}
+
+// tableFields reads label/value cell pairs from every table of the page:
+// a cell whose text is a known label gives its value in the next cell.
+func tableFields(doc *goquery.Document) map[string]string {
+	f := map[string]string{}
+	doc.Find("tr").Each(func(_ int, tr *goquery.Selection) {
+		cells := tr.ChildrenFiltered("td, th")
+		n := cells.Length()
+		for i := 0; i < n; i++ {
+			l := label(cells.Eq(i).Text())
+			if !knownLabels[l] {
+				continue
+			}
+			if i+1 < n {
+				v := cleanText(cells.Eq(i + 1).Text())
+				if knownLabels[label(v)] {
+					continue // an empty value followed by the next label
+				}
+				if _, dup := f[l]; !dup {
+					f[l] = v
+				}
+				i++
+			}
+		}
+	})
+	return f
+}
+
+func findBody(doc *goquery.Document, fam string, p Page) *goquery.Selection {
+	if p.Selectors != nil && p.Selectors.Body != "" {
+		if s := doc.Find(p.Selectors.Body).First(); s.Length() > 0 {
+			return s
+		}
+	}
+	list, ok := bodySelectors[fam]
+	if !ok {
+		list = bodySelectors[Generic]
+	}
+	for _, sel := range list {
+		if s := doc.Find(sel).First(); s.Length() > 0 {
+			return s
+		}
+	}
+	return doc.Find("body")
+}
+
+func fileName(u *url.URL) string {
+	for _, k := range []string{"filename", "fileName", "name"} {
+		if v := u.Query().Get(k); v != "" {
+			return truncRunes(v, maxNameRunes)
+		}
+	}
+	b := path.Base(u.Path)
+	if s, err := url.PathUnescape(b); err == nil {
+		b = s
+	}
+	return truncRunes(b, maxNameRunes)
+}
+
+// namedAttachments finds the attachment names a body mentions:
+// "附件：1. 某某办法.pdf 2. 某某表.xlsx", "附件：某某申请表", or a label
+// line followed by numbered lines.
+func namedAttachments(text string) []string {
+	var names []string
+	lines := strings.Split(text, "\n")
+	inList := false
+	for _, line := range lines {
+		line = cleanText(line)
+		if line == "" {
+			continue
+		}
+		if loc := reAttLabel.FindStringIndex(line); loc != nil {
+			inList = true
+			names = append(names, splitNames(line[loc[1]:])...)
+			continue
+		}
+		if inList && reNumbered.MatchString(line) {
+			names = append(names, splitNames(line)...)
+			continue
+		}
+		inList = false
+		if len(names) >= maxNamed {
+			break
+		}
+	}
+	if len(names) > maxNamed {
+		names = names[:maxNamed]
+	}
+	return names
+}
+
+// splitNames splits one line of attachment names.
+func splitNames(s string) []string {
+	var out []string
+	for _, part := range reListSep.Split(" "+s, -1) {
+		part = reNumbered.ReplaceAllString(part, "")
+		part = strings.Trim(strings.TrimSpace(part), "。.，,；;、")
+		if part == "" || part == "无" || utf8.RuneCountInString(part) > maxNameRunes {
+			continue
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+// unescapeJS undoes the escapes of a JavaScript string literal that
+// matter inside HTML: \" \' \/ \\ \n \t \uXXXX \xXX.
+func unescapeJS(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'u':
+			if i+4 < len(s) {
+				var r rune
+				ok := true
+				for _, h := range s[i+1 : i+5] {
+					r <<= 4
+					switch {
+					case h >= '0' && h <= '9':
+						r |= h - '0'
+					case h >= 'a' && h <= 'f':
+						r |= h - 'a' + 10
+					case h >= 'A' && h <= 'F':
+						r |= h - 'A' + 10
+					default:
+						ok = false
+					}
+				}
+				if ok {
+					b.WriteRune(r)
+					i += 4
+					continue
+				}
+			}
+			b.WriteByte('u')
+		case 'x':
+			if i+2 < len(s) {
+				var r rune
+				ok := true
+				for _, h := range s[i+1 : i+3] {
+					r <<= 4
+					switch {
+					case h >= '0' && h <= '9':
+						r |= h - '0'
+					case h >= 'a' && h <= 'f':
+						r |= h - 'a' + 10
+					case h >= 'A' && h <= 'F':
+						r |= h - 'A' + 10
+					default:
+						ok = false
+					}
+				}
+				if ok {
+					b.WriteRune(r)
+					i += 2
+					continue
+				}
+			}
+			b.WriteByte('x')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,396 @@
+package extract
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/govaudit/govaudit/crawler/dates"
+)
+
+// Entry is one item of a column list.
+type Entry struct {
+	URL     string // absolute
+	Title   string
+	Date    string // "2006-01-02"; empty when the list shows none
+	RawDate string // as printed
+}
+
+// ListPage is what one list page yields: its entries and where the list
+// continues.
+type ListPage struct {
+	Family  string
+	Entries []Entry
+	// Next is the "下一页" link; empty on the last page.
+	Next string
+	// Pages are further pages the pager names (index_N links, or all pages
+	// of a TRS createPageHTML pager), in order.
+	Pages []string
+	// PageCount is the TRS createPageHTML page count; 0 when unknown.
+	PageCount int
+	// Hanweb is set when the page embeds a Hanweb datastore.
+	Hanweb *HanwebList
+}
+
+// HanwebList describes a Hanweb column's data proxy.
+type HanwebList struct {
+	Proxy    string     // absolute proxy URL without query
+	Form     url.Values // form fields to POST
+	PerPage  int        // records per page (15 when not given)
+	Total    int        // totalRecord printed in the page; 0 when absent
+	Embedded int        // records embedded in the page
+}
+
+// maxPagerPages bounds the pages one TRS pager may name.
+const maxPagerPages = 5000
+
+// BatchSize is how many records one data-proxy request asks for.
+const BatchSize = 45
+
+var (
+	reRecord      = regexp.MustCompile(`(?s)<record>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>`)
+	reNextGroup   = regexp.MustCompile(`(?s)<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>`)
+	reHref        = regexp.MustCompile(`(?i)href\s*=\s*\\?["']([^"'\\]*)\\?["']`)
+	reTotalRecord = regexp.MustCompile(`(?i)<totalrecord>\s*(\d+)\s*</totalrecord>`)
+	reTotalScript = regexp.MustCompile(`(?i)totalRecord\s*[:=]\s*["']?(\d+)`)
+	rePerPage     = regexp.MustCompile(`(?i)perpage\s*[:=]\s*["']?(\d+)`)
+	reColumnID    = regexp.MustCompile(`/col/col(\d+)/`)
+	reCreatePage  = regexp.MustCompile(`createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([^"']*)["']\s*,\s*["']([^"']*)["']`)
+	rePagerLink   = regexp.MustCompile(`(?:^|/)(index|list)_(\d+)\.s?html?$`)
+	reArticleURL  = regexp.MustCompile(`(?:t\d{8}_\d+\.s?html?|/art_\d+_\d+\.html|/doc_[0-9a-fA-F]+\.html|/content/\S+|/art/\d{4}/)`)
+	reBracketDate = regexp.MustCompile(`[\[【(（]\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}-\d{1,2})\s*[\]】)）]`)
+)
+
+// List extracts the entries and the pager of a column list page.
+func List(p Page) (*ListPage, error) {
+	if p.URL == nil {
+		return nil, fmt.Errorf("list page without URL")
+	}
+	fam := p.Family
+	if fam == "" {
+		fam = DetectFamily(p.URL, p.Body)
+	}
+	doc, err := parseDoc(p.Body)
+	if err != nil {
+		return nil, fmt.Errorf("parse list %s: %w", p.URL, err)
+	}
+	lp := &ListPage{Family: fam}
+
+	// Hanweb: records embedded as datastore XML (any family may embed one).
+	if recs := reRecord.FindAllSubmatch(p.Body, -1); len(recs) > 0 {
+		lp.Entries = recordEntries(recs, p)
+		lp.Hanweb = hanwebInfo(p)
+		lp.Hanweb.Embedded = len(recs)
+		return lp, nil
+	}
+
+	sel := p.Selectors
+	switch {
+	case fam == Generic && sel != nil && sel.Item != "":
+		lp.Entries = selectorEntries(doc, p)
+	case fam == Gongkai:
+		lp.Entries = liEntries(doc.Find("ul.doc-list li"), p, false)
+	}
+	if len(lp.Entries) == 0 {
+		lp.Entries = liEntries(doc.Find("li"), p, true)
+	}
+	lp.Entries = dedupe(lp.Entries)
+
+	// Pager.
+	if sel != nil && sel.Next != "" {
+		if h, ok := doc.Find(sel.Next).First().Attr("href"); ok {
+			lp.Next = resolve(p.URL, h)
+		}
+	}
+	if lp.Next == "" {
+		lp.Next = nextLink(doc, p.URL)
+	}
+	seen := map[string]bool{p.URL.String(): true}
+	var pages []string
+	if m := reCreatePage.FindSubmatch(p.Body); m != nil {
+		count, _ := strconv.Atoi(string(m[1]))
+		prefix, suffix := string(m[3]), string(m[4])
+		if count > maxPagerPages {
+			count = maxPagerPages // the crawler's page cap cuts far earlier
+		}
+		lp.PageCount = count
+		for i := 0; i < count; i++ {
+			name := prefix + "." + suffix
+			if i > 0 {
+				name = prefix + "_" + strconv.Itoa(i) + "." + suffix
+			}
+			if u := resolve(p.URL, name); u != "" && !seen[u] {
+				seen[u] = true
+				pages = append(pages, u)
+			}
+		}
+	}
+	type numbered struct {
+		n int
+		u string
+	}
+	var links []numbered
+	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		h, _ := a.Attr("href")
+		u := resolve(p.URL, h)
+		if u == "" || seen[u] {
+			return
+		}
+		pu, err := url.Parse(u)
+		if err != nil || pu.Host != p.URL.Host {
+			return
+		}
+		m := rePagerLink.FindStringSubmatch(pu.Path)
+		if m == nil || dirOf(pu.Path) != dirOf(p.URL.Path) {
+			return
+		}
+		n, _ := strconv.Atoi(m[2])
+		seen[u] = true
+		links = append(links, numbered{n, u})
+	})
+	sort.SliceStable(links, func(i, j int) bool { return links[i].n < links[j].n })
+	for _, l := range links {
+		pages = append(pages, l.u)
+	}
+	lp.Pages = pages
+	return lp, nil
+}
+
+func dirOf(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i+1]
+	}
+	return p
+}
+
+// nextLink finds the "下一页" link of a pager.
+func nextLink(doc *goquery.Document, base *url.URL) string {
+	next := ""
+	doc.Find("a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
+		t := strings.ToLower(cleanText(a.Text()))
+		if t == "" {
+			t, _ = a.Attr("title")
+		}
+		if strings.Contains(t, "下一页") || t == "下页" || t == "next" || t == "next »" || t == "后页" {
+			h, _ := a.Attr("href")
+			if u := resolve(base, h); u != "" && u != base.String() {
+				next = u
+				return false
+			}
+		}
+		return true
+	})
+	return next
+}
+
+// liEntries reads entries from list items. In loose mode only items with
+// a date or an article-shaped link count (navigation items have neither).
+func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
+	var out []Entry
+	items.Each(func(_ int, li *goquery.Selection) {
+		if loose && li.Find("li").Length() > 0 {
+			return // a container of other items
+		}
+		a := li.Find("a[href]").First()
+		if a.Length() == 0 {
+			return
+		}
+		h, _ := a.Attr("href")
+		u := resolve(p.URL, h)
+		if u == "" {
+			return
+		}
+		raw := dateText(li)
+		d := listDate(raw, u, p.Now)
+		if loose && d == "" && !reArticleURL.MatchString(u) {
+			return
+		}
+		if _, isDoc := AttachmentType(u); loose && isDoc && d == "" {
+			return
+		}
+		out = append(out, Entry{URL: u, Title: entryTitle(a), Date: d, RawDate: raw})
+	})
+	return out
+}
+
+// dateText finds the date printed in a list item.
+func dateText(li *goquery.Selection) string {
+	// Any year serves to recognise year-less dates as dates here.
+	dateRef := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	raw := ""
+	li.Find("span, em, i, font, .date, .time, td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if s.Find("a").Length() > 0 {
+			return true
+		}
+		t := cleanText(s.Text())
+		if t == "" {
+			return true
+		}
+		if _, err := dates.Parse(t, dateRef); err == nil {
+			raw = t
+			return false
+		}
+		return true
+	})
+	if raw != "" {
+		return raw
+	}
+	t := cleanText(li.Text())
+	if m := reBracketDate.FindStringSubmatch(t); m != nil {
+		return m[0]
+	}
+	if d, ok := dates.Find(t); ok {
+		return d
+	}
+	return ""
+}
+
+func entryTitle(a *goquery.Selection) string {
+	if t, ok := a.Attr("title"); ok && strings.TrimSpace(t) != "" {
+		return truncRunes(cleanText(t), 500)
+	}
+	return truncRunes(cleanText(a.Text()), 500)
+}
+
+// selectorEntries reads entries with the generic profile's selectors.
+func selectorEntries(doc *goquery.Document, p Page) []Entry {
+	sel := p.Selectors
+	var out []Entry
+	doc.Find(sel.Item).Each(func(_ int, it *goquery.Selection) {
+		a := it
+		if sel.Link != "" {
+			a = it.Find(sel.Link).First()
+		} else if !it.Is("a") {
+			a = it.Find("a[href]").First()
+		}
+		h, ok := a.Attr("href")
+		if !ok {
+			return
+		}
+		u := resolve(p.URL, h)
+		if u == "" {
+			return
+		}
+		raw := ""
+		if sel.Date != "" {
+			raw = cleanText(it.Find(sel.Date).First().Text())
+		} else {
+			raw = dateText(it)
+		}
+		out = append(out, Entry{URL: u, Title: entryTitle(a), Date: listDate(raw, u, p.Now), RawDate: raw})
+	})
+	return out
+}
+
+func dedupe(es []Entry) []Entry {
+	seen := make(map[string]bool, len(es))
+	out := es[:0]
+	for _, e := range es {
+		if seen[e.URL] {
+			continue
+		}
+		seen[e.URL] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// recordEntries parses Hanweb datastore records (HTML fragments).
+func recordEntries(recs [][][]byte, p Page) []Entry {
+	var b strings.Builder
+	b.WriteString("<ul>")
+	for _, r := range recs {
+		if len(r[1]) > 0 {
+			b.Write(r[1])
+		} else {
+			b.WriteString(html.UnescapeString(string(r[2])))
+		}
+	}
+	b.WriteString("</ul>")
+	doc, err := parseDoc([]byte(b.String()))
+	if err != nil {
+		return nil
+	}
+	return dedupe(liEntries(doc.Find("li"), p, false))
+}
+
+// hanwebInfo reads the data proxy parameters of a Hanweb column page.
+func hanwebInfo(p Page) *HanwebList {
+	h := &HanwebList{PerPage: 15, Form: url.Values{}}
+	proxy := "/module/web/jpage/dataproxy.jsp"
+	if m := reNextGroup.FindSubmatch(p.Body); m != nil {
+		if hm := reHref.FindSubmatch(m[1]); hm != nil {
+			if u, err := url.Parse(html.UnescapeString(string(hm[1]))); err == nil {
+				if u.Path != "" {
+					proxy = u.Path
+				}
+				for k, vs := range u.Query() {
+					switch strings.ToLower(k) {
+					case "page", "startrecord", "endrecord", "perpage":
+						continue
+					}
+					for _, v := range vs {
+						h.Form.Add(k, v)
+					}
+				}
+			}
+		}
+	}
+	for k, v := range map[string]string{"col": "1", "appid": "1", "webid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"} {
+		if h.Form.Get(k) == "" {
+			h.Form.Set(k, v)
+		}
+	}
+	if h.Form.Get("columnid") == "" {
+		if m := reColumnID.FindStringSubmatch(p.URL.Path); m != nil {
+			h.Form.Set("columnid", m[1])
+		}
+	}
+	h.Proxy = resolve(p.URL, proxy)
+	if m := rePerPage.FindSubmatch(p.Body); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil && n > 0 && n <= 1000 {
+			h.PerPage = n
+		}
+	}
+	if m := reTotalScript.FindSubmatch(p.Body); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil {
+			h.Total = n
+		}
+	}
+	return h
+}
+
+// BatchURL returns the data proxy URL asking for records start..end.
+func (h *HanwebList) BatchURL(start, end int) string {
+	return fmt.Sprintf("%s?startrecord=%d&endrecord=%d&perpage=%d", h.Proxy, start, end, h.PerPage)
+}
+
+// ProxyPage is one answer of a Hanweb data proxy.
+type ProxyPage struct {
+	Entries []Entry
+	Total   int // <totalrecord>; -1 when absent
+}
+
+// HanwebProxy parses a data proxy answer (XML with CDATA records).
+func HanwebProxy(p Page) (*ProxyPage, error) {
+	pp := &ProxyPage{Total: -1}
+	if m := reTotalRecord.FindSubmatch(p.Body); m != nil {
+		n, err := strconv.Atoi(string(m[1]))
+		if err == nil {
+			pp.Total = n
+		}
+	}
+	recs := reRecord.FindAllSubmatch(p.Body, -1)
+	if pp.Total < 0 && len(recs) == 0 {
+		return nil, fmt.Errorf("data proxy answer %s holds no datastore", p.URL)
+	}
+	pp.Entries = recordEntries(recs, p)
+	return pp, nil
+}

@@ -1,0 +1,95 @@
+package crawler
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// probeResult is what a HEAD or ranged GET tells about a URL.
+type probeResult struct {
+	status      int
+	contentType string
+	length      int64
+	// broken says why a document does not download ("HTTP 404", "HTML
+	// error page", "empty body"); empty when it does.
+	broken string
+	// err is set (with errKind) when the probe failed for a reason that
+	// says nothing about the URL: timeout, reset, firewall, robots.
+	errKind, err string
+}
+
+// probe checks a URL with HEAD, and with a ranged GET (bytes 0-1023) when
+// HEAD is refused or its answer is doubtful (an error status, an HTML type
+// for a document, an empty length): servers that mishandle HEAD must not
+// make a document look broken.
+func (r *run) probe(u string, document bool) probeResult {
+	res := r.f.do(r.ctx, request{method: "HEAD", url: u, probe: true})
+	if r.ctx.Err() != nil {
+		return probeResult{errKind: errNetwork, err: "抓取已中断"}
+	}
+	p := evaluate(res, document, true)
+	if p.err == "" && p.broken == "" {
+		return p
+	}
+	res = r.f.do(r.ctx, request{method: "GET", url: u, probe: true, header: http.Header{"Range": {"bytes=0-1023"}}})
+	if r.ctx.Err() != nil {
+		return probeResult{errKind: errNetwork, err: "抓取已中断"}
+	}
+	p = evaluate(res, document, false)
+	if p.err != "" {
+		r.countErr(p.errKind)
+	}
+	return p
+}
+
+// evaluate reads a probe answer.
+func evaluate(res *response, document, head bool) probeResult {
+	p := probeResult{status: res.status}
+	if res.header != nil {
+		p.contentType = res.contentType
+	}
+	switch {
+	case res.failed() && res.status == 0, res.errKind == errBlocked, res.errKind == errRobots:
+		p.errKind, p.err = res.errKind, res.cause
+		return p
+	case res.status == http.StatusRequestedRangeNotSatisfiable:
+		p.broken = "empty body"
+		return p
+	case res.status >= 300:
+		p.broken = fmt.Sprintf("HTTP %d", res.status)
+		p.errKind = res.errKind
+		return p
+	}
+	p.length = -1
+	if cr := res.header.Get("Content-Range"); cr != "" {
+		if i := strings.LastIndex(cr, "/"); i >= 0 {
+			if n, err := strconv.ParseInt(strings.TrimSpace(cr[i+1:]), 10, 64); err == nil {
+				p.length = n
+			}
+		}
+	}
+	if p.length < 0 {
+		if n, err := strconv.ParseInt(res.header.Get("Content-Length"), 10, 64); err == nil {
+			p.length = n
+		} else if !head {
+			p.length = int64(len(res.body))
+		}
+	}
+	mt, _, _ := mime.ParseMediaType(p.contentType)
+	if mt == "" && !head && len(res.body) > 0 {
+		mt, _, _ = mime.ParseMediaType(http.DetectContentType(res.body))
+	}
+	switch {
+	case document && mt == "text/html":
+		p.broken = "HTML error page"
+	case document && p.length == 0:
+		p.broken = "empty body"
+	}
+	if p.length < 0 {
+		p.length = 0
+	}
+	return p
+}

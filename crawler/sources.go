@@ -1,0 +1,221 @@
+package crawler
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"sync"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/crawler/extract"
+	"github.com/govaudit/govaudit/store"
+)
+
+// source is one column or mailbox to crawl.
+type source struct {
+	kind      string // store.SourceColumn or store.SourceMailbox
+	key       string
+	id, unit  string
+	name, url string
+	family    string
+	selectors *config.Selectors
+	// preset, when set, is recorded as the source's state without a crawl
+	// (a channel missing from its catalog, a catalog that failed).
+	preset *store.SourceState
+}
+
+func (r *run) wantUnit(id string) bool {
+	return len(r.c.opt.Units) == 0 || slices.Contains(r.c.opt.Units, id)
+}
+
+func (r *run) wantColumn(id string) bool {
+	return len(r.c.opt.Columns) == 0 || slices.Contains(r.c.opt.Columns, id)
+}
+
+func (r *run) columnSource(col config.Column) *source {
+	if col.ID == "" {
+		col.ID = config.DefaultColumnID(col.Unit, col.Name)
+	}
+	s := &source{kind: store.SourceColumn, key: "column:" + col.ID, id: col.ID, unit: col.Unit, name: col.Name,
+		url: col.URL, family: r.cfg.ColumnProfile(col), selectors: col.Selectors}
+	if col.URL == "" {
+		s.preset = r.state(s)
+		s.preset.ErrKind, s.preset.Cause = "config", "栏目未配置网址"
+	}
+	return s
+}
+
+// state returns a fresh state of s for this run.
+func (r *run) state(s *source) *store.SourceState {
+	return &store.SourceState{Key: s.key, Kind: s.kind, ID: s.id, Unit: s.unit, URL: s.url, RunID: r.id, CrawledAt: r.now()}
+}
+
+// buildSources lists what this run crawls: the configured columns, the
+// columns of templates (with a path: the unit's catalog URL and the path;
+// with only a name: found on the unit's catalog page), and the mailboxes.
+func (r *run) buildSources() ([]*source, error) {
+	var out []*source
+	have := map[string]bool{}
+	add := func(s *source) {
+		if have[s.key] {
+			return
+		}
+		have[s.key] = true
+		out = append(out, s)
+	}
+	for _, col := range r.cfg.Columns {
+		if r.wantUnit(col.Unit) && r.wantColumn(colID(col)) {
+			add(r.columnSource(col))
+		}
+	}
+	// Templates with a path (a loaded configuration has them among its
+	// columns already; one built in code may not).
+	type pending struct {
+		t config.Template
+		u config.Unit
+	}
+	var byName []pending
+	for _, t := range r.cfg.Templates {
+		for _, u := range r.cfg.TemplateUnits(t) {
+			col := config.TemplateColumn(t, u)
+			if !r.wantUnit(u.ID) || !r.wantColumn(colID(col)) || have["column:"+colID(col)] {
+				continue
+			}
+			if _, exists := r.cfg.Column(colID(col)); exists {
+				continue
+			}
+			if t.Path != "" {
+				add(r.columnSource(col))
+				continue
+			}
+			byName = append(byName, pending{t, u})
+		}
+	}
+	if len(byName) > 0 {
+		units := map[string]config.Unit{}
+		for _, p := range byName {
+			units[p.u.ID] = p.u
+		}
+		cats := r.loadCatalogs(units)
+		for _, p := range byName {
+			col := config.TemplateColumn(p.t, p.u)
+			cat := cats[p.u.ID]
+			s := r.columnSource(col)
+			s.preset = nil
+			switch {
+			case !cat.state.Audited:
+				s.preset = r.state(s)
+				s.preset.ErrKind = cat.state.ErrKind
+				s.preset.Cause = "目录页无法加载：" + cat.state.Cause
+			default:
+				ch, ok := findChannel(cat.channels, p.t)
+				if !ok {
+					s.preset = r.state(s)
+					s.preset.ErrKind, s.preset.Cause = "not-found", fmt.Sprintf("目录中未找到栏目「%s」", p.t.Name)
+				} else {
+					s.url = ch.URL
+				}
+			}
+			add(s)
+		}
+	}
+	for _, m := range r.cfg.Mailboxes {
+		if !r.wantUnit(m.Unit) || len(r.c.opt.Columns) > 0 && !r.wantColumn(m.ID) {
+			continue
+		}
+		s := &source{kind: store.SourceMailbox, key: "mailbox:" + m.ID, id: m.ID, unit: m.Unit, name: m.Name,
+			url: m.URL, family: r.cfg.MailboxProfile(m)}
+		if m.URL == "" {
+			s.preset = r.state(s)
+			s.preset.ErrKind, s.preset.Cause = "config", "信箱未配置网址"
+		}
+		add(s)
+	}
+	return out, r.ctx.Err()
+}
+
+func colID(col config.Column) string {
+	if col.ID != "" {
+		return col.ID
+	}
+	return config.DefaultColumnID(col.Unit, col.Name)
+}
+
+// findChannel finds a template's channel by its name or other names.
+func findChannel(chs []extract.Channel, t config.Template) (extract.Channel, bool) {
+	names := append([]string{t.Name}, t.Match...)
+	for _, n := range names {
+		for _, ch := range chs {
+			if extract.SameName(ch.Name, n) {
+				return ch, true
+			}
+		}
+	}
+	return extract.Channel{}, false
+}
+
+// catalog is a loaded unit catalog.
+type catalog struct {
+	state    store.SourceState
+	channels []extract.Channel
+}
+
+// loadCatalogs fetches the catalogs of units in parallel and records
+// each as a catalog source.
+func (r *run) loadCatalogs(units map[string]config.Unit) map[string]catalog {
+	out := map[string]catalog{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, r.cfg.Site.Crawl.Parallelism))
+	for _, u := range units {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			cat := r.loadCatalog(u)
+			mu.Lock()
+			out[u.ID] = cat
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (r *run) loadCatalog(u config.Unit) (cat catalog) {
+	fam := r.cfg.UnitProfile(u.ID)
+	st := store.SourceState{Key: "catalog:" + u.ID, Kind: store.SourceCatalog, ID: u.ID, Unit: u.ID, URL: u.Catalog,
+		RunID: r.id, CrawledAt: r.now()}
+	defer func() {
+		cat.state = st
+		if r.ctx.Err() == nil {
+			r.w.put(record{source: &st})
+		}
+	}()
+	pu, err := url.Parse(u.Catalog)
+	if err != nil || pu.Host == "" {
+		st.ErrKind, st.Cause = "config", "目录网址无效"
+		return cat
+	}
+	res := r.fetchPage(request{method: "GET", url: normalizeURL(u.Catalog)}, fam)
+	if res.failed() {
+		st.ErrKind, st.Cause = res.errKind, res.cause
+		r.w.put(record{page: ptr(r.pageRecord(u.Catalog, res, "", ""))})
+		return cat
+	}
+	body, cs := decodeHTML(res.body, res.contentType)
+	r.w.put(record{page: ptr(r.pageRecord(u.Catalog, res, cs, ""))})
+	chs, err := extract.Catalog(extract.Page{URL: pu, Body: body, Family: fam, Now: r.now().In(cst)})
+	if err != nil {
+		st.ErrKind, st.Cause = errParse, "目录页无法解析"
+		return cat
+	}
+	cat.channels = chs
+	st.Audited = true
+	st.ListPages = 1
+	st.Items = len(chs)
+	return cat
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,117 @@
+package crawler
+
+import (
+	"sync"
+	"time"
+
+	"github.com/govaudit/govaudit/store"
+)
+
+// Batch limits: a batch is written when it holds this many records or
+// this many snapshot bytes, or after flushEvery.
+const (
+	batchRecords = 200
+	batchBytes   = 8 << 20
+	flushEvery   = 2 * time.Second
+)
+
+// record is one thing to store; exactly one field is set (a snapshot may
+// come with a page).
+type record struct {
+	page   *store.Page
+	item   *store.Item
+	letter *store.Letter
+	source *store.SourceState
+	hash   string
+	snap   []byte
+}
+
+// writer batches records into store.Write calls from one goroutine.
+type writer struct {
+	st    *store.Store
+	in    chan record
+	done  chan struct{}
+	onErr func(error)
+
+	mu  sync.Mutex
+	err error
+}
+
+func newWriter(st *store.Store, onErr func(error)) *writer {
+	w := &writer{st: st, in: make(chan record, 256), done: make(chan struct{}), onErr: onErr}
+	go w.loop()
+	return w
+}
+
+// put queues a record. It never blocks on a failed store: after an error
+// records are dropped (the run is failing anyway).
+func (w *writer) put(rec record) {
+	w.in <- rec
+}
+
+func (w *writer) loop() {
+	defer close(w.done)
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	b := &store.Batch{Snapshots: map[string][]byte{}}
+	n, size := 0, 0
+	flush := func() {
+		if n == 0 && len(b.Snapshots) == 0 {
+			return
+		}
+		if w.failed() == nil {
+			if err := w.st.Write(b); err != nil {
+				w.mu.Lock()
+				w.err = err
+				w.mu.Unlock()
+				w.onErr(err)
+			}
+		}
+		b = &store.Batch{Snapshots: map[string][]byte{}}
+		n, size = 0, 0
+	}
+	for {
+		select {
+		case rec, ok := <-w.in:
+			if !ok {
+				flush()
+				return
+			}
+			switch {
+			case rec.page != nil:
+				b.Pages = append(b.Pages, *rec.page)
+			case rec.item != nil:
+				b.Items = append(b.Items, *rec.item)
+			case rec.letter != nil:
+				b.Letters = append(b.Letters, *rec.letter)
+			case rec.source != nil:
+				b.Sources = append(b.Sources, *rec.source)
+			}
+			if rec.hash != "" && rec.snap != nil {
+				if _, dup := b.Snapshots[rec.hash]; !dup {
+					b.Snapshots[rec.hash] = rec.snap
+					size += len(rec.snap)
+				}
+			}
+			n++
+			if n >= batchRecords || size >= batchBytes {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
+	}
+}
+
+func (w *writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// close flushes what is queued and returns the first store error.
+func (w *writer) close() error {
+	close(w.in)
+	<-w.done
+	return w.failed()
+}

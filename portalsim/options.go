@@ -1,0 +1,161 @@
+package portalsim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+)
+
+// Options configure a simulated portal. The zero value of every field but
+// Today means its default.
+type Options struct {
+	Seed int64
+	// Units is the number of units, the first ones of config.DefaultUnits()
+	// (default 46, the whole list).
+	Units int
+	// ChannelsMin and ChannelsMax bound the channels of each unit's catalog
+	// (default 10..20).
+	ChannelsMin, ChannelsMax int
+	// Items is the average number of items per ordinary channel (default 12).
+	// Periodic and annual-report channels hold one item per period instead.
+	Items int
+	// Letters is the number of letters in the 区长信箱 (default 60); each
+	// 部门信箱 gets a third of it (at least 5).
+	Letters int
+	// Today is the portal's "today", a date in China Standard Time: nothing
+	// is published after it. Required.
+	Today time.Time
+	// Faults makes the portal misbehave (none by default).
+	Faults Faults
+	// Rates are the violation injection rates.
+	Rates Rates
+}
+
+// Faults are the misbehaviours of the portal. Pages chosen "every Nth" are
+// those whose request path (with its query) hashes to 0 modulo N: the same
+// pages on every run, about one in N. robots.txt is never faulty except
+// with Down.
+type Faults struct {
+	SlowEvery int           // every Nth page waits SlowDelay before answering
+	SlowDelay time.Duration // default 2s
+	// Flaky5xxEvery: every Nth page answers 503 on its first request, then
+	// normally.
+	Flaky5xxEvery int
+	// Down5xxColumns are column ids whose list pages (and, for hanweb, data
+	// proxy answers) always answer 503.
+	Down5xxColumns []string
+	// ChallengeColumns are column ids whose list pages answer 412 with a
+	// JavaScript cookie challenge (as a WAF does) unless the request carries
+	// the cookie the script would set.
+	ChallengeColumns []string
+	// ChallengeAll puts the challenge in front of every page.
+	ChallengeAll bool
+	// ResetEvery: every Nth page resets the connection without an answer.
+	ResetEvery int
+	// TruncateEvery: every Nth page declares a Content-Length larger than
+	// the body it sends, then closes the connection.
+	TruncateEvery int
+	// Down makes every request, robots.txt included, answer 503.
+	Down bool
+	// WrongCharsetUnits are unit ids whose pages declare UTF-8 (in the
+	// header and in the page) but are sent in GBK.
+	WrongCharsetUnits []string
+}
+
+// Rates are the probabilities with which violations are injected. Zero
+// means the default; a negative rate means never.
+type Rates struct {
+	Late              float64 // item published 45–120 days after its 成文日期 (default 0.06)
+	Backdated         float64 // item published 1–30 days before its 成文日期 (default 0.03)
+	Undatable         float64 // item without 成文日期 (default 0.05; five times that in dynamic columns)
+	KeyGap            float64 // key column skipping one or two whole quarters (default 0.25)
+	Blank             float64 // column that never held an item (default 0.04)
+	MissingAttachment float64 // policy/service item without (all) its attachments (default 0.05)
+	BrokenAttachment  float64 // item with an attachment that does not download (default 0.04)
+	PeriodicGap       float64 // period of a periodic column missing or late (default 0.08)
+	AnnualReport      float64 // a unit's annual report for a year missing or late (default 0.15)
+	Stale             float64 // column not updated for longer than its kind allows (default 0.10)
+	BrokenLink        float64 // article page with a link to a missing page (default 0.03)
+	LateReply         float64 // letter answered 20–60 days after it was received (default 0.08)
+	Unanswered        float64 // letter never answered, received 20 or more days ago (default 0.05)
+}
+
+// rate returns r, the default d when r is zero, and 0 when r is negative.
+func rate(r, d float64) float64 {
+	switch {
+	case r < 0:
+		return 0
+	case r == 0:
+		return d
+	default:
+		return r
+	}
+}
+
+func (r Rates) withDefaults() Rates {
+	return Rates{
+		Late:              rate(r.Late, 0.06),
+		Backdated:         rate(r.Backdated, 0.03),
+		Undatable:         rate(r.Undatable, 0.05),
+		KeyGap:            rate(r.KeyGap, 0.25),
+		Blank:             rate(r.Blank, 0.04),
+		MissingAttachment: rate(r.MissingAttachment, 0.05),
+		BrokenAttachment:  rate(r.BrokenAttachment, 0.04),
+		PeriodicGap:       rate(r.PeriodicGap, 0.08),
+		AnnualReport:      rate(r.AnnualReport, 0.15),
+		Stale:             rate(r.Stale, 0.10),
+		BrokenLink:        rate(r.BrokenLink, 0.03),
+		LateReply:         rate(r.LateReply, 0.08),
+		Unanswered:        rate(r.Unanswered, 0.05),
+	}
+}
+
+// withDefaults validates opt and fills in its defaults.
+func (opt Options) withDefaults() (Options, error) {
+	all := len(config.DefaultUnits())
+	if opt.Today.IsZero() {
+		return opt, errors.New("portalsim: Options.Today is required")
+	}
+	if opt.Units == 0 {
+		opt.Units = all
+	}
+	if opt.Units < 0 || opt.Units > all {
+		return opt, fmt.Errorf("portalsim: Units %d out of range 1..%d", opt.Units, all)
+	}
+	if opt.ChannelsMin == 0 && opt.ChannelsMax == 0 {
+		opt.ChannelsMin, opt.ChannelsMax = 10, 20
+	}
+	if opt.ChannelsMin == 0 {
+		opt.ChannelsMin = min(10, opt.ChannelsMax)
+	}
+	if opt.ChannelsMax == 0 {
+		opt.ChannelsMax = max(20, opt.ChannelsMin)
+	}
+	if opt.ChannelsMin < 1 || opt.ChannelsMax < opt.ChannelsMin || opt.ChannelsMax > len(channelPool) {
+		return opt, fmt.Errorf("portalsim: channels %d..%d out of range 1..%d", opt.ChannelsMin, opt.ChannelsMax, len(channelPool))
+	}
+	if opt.Items == 0 {
+		opt.Items = 12
+	}
+	if opt.Items < 1 || opt.Items > 10000 {
+		return opt, fmt.Errorf("portalsim: Items %d out of range 1..10000", opt.Items)
+	}
+	if opt.Letters == 0 {
+		opt.Letters = 60
+	}
+	if opt.Letters < 1 || opt.Letters > 100000 {
+		return opt, fmt.Errorf("portalsim: Letters %d out of range 1..100000", opt.Letters)
+	}
+	if opt.Faults.SlowDelay == 0 {
+		opt.Faults.SlowDelay = 2 * time.Second
+	}
+	for _, n := range []int{opt.Faults.SlowEvery, opt.Faults.Flaky5xxEvery, opt.Faults.ResetEvery, opt.Faults.TruncateEvery} {
+		if n < 0 {
+			return opt, fmt.Errorf("portalsim: negative fault period %d", n)
+		}
+	}
+	opt.Rates = opt.Rates.withDefaults()
+	return opt, nil
+}

@@ -1,0 +1,455 @@
+package portalsim
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/govaudit/govaudit/config"
+)
+
+const siteName = "临淄区人民政府"
+
+var esc = html.EscapeString
+
+// charsetMeta is the charset declaration in a unit's pages.
+func charsetMeta(u *unit) string {
+	switch {
+	case u == nil || u.charset == "utf-8" || u.mislabeled:
+		return `<meta charset="utf-8">`
+	case u.httpEquiv:
+		return `<meta http-equiv="Content-Type" content="text/html; charset=gb2312">`
+	default:
+		return `<meta charset="` + u.charset + `">`
+	}
+}
+
+// open writes the start of a page up to and including <body>.
+func open(b *strings.Builder, u *unit, title string, metas ...string) {
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n")
+	b.WriteString(charsetMeta(u))
+	b.WriteString("\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	b.WriteString(esc(title))
+	b.WriteString("</title>\n<meta name=\"SiteName\" content=\"" + siteName + "\">\n")
+	for i := 0; i+1 < len(metas); i += 2 {
+		fmt.Fprintf(b, "<meta name=\"%s\" content=\"%s\">\n", metas[i], esc(metas[i+1]))
+	}
+	b.WriteString("</head>\n<body>\n<div class=\"header\"><a href=\"/\">" + siteName + "</a>")
+	if u != nil {
+		fmt.Fprintf(b, " &gt; <a href=\"%s\">%s</a>", u.catalogPath(), esc(u.name))
+	}
+	b.WriteString("</div>\n")
+}
+
+func closePage(b *strings.Builder) {
+	b.WriteString("<div class=\"footer\">主办：临淄区人民政府办公室　网站标识码：3703050001　鲁ICP备05000000号</div>\n</body>\n</html>\n")
+}
+
+// home renders the portal's home page.
+func (s *Sim) home() string {
+	var b strings.Builder
+	open(&b, nil, siteName)
+	b.WriteString("<h1>" + siteName + "</h1>\n<div class=\"news\"><h2>最新信息</h2>\n<ul class=\"news-list\">\n")
+	for _, it := range s.newest {
+		fmt.Fprintf(&b, "<li><a href=\"%s\" title=\"%s\">%s</a><span class=\"date\">%s</span></li>\n",
+			it.path(), esc(it.title), esc(it.title), it.pub.iso())
+	}
+	b.WriteString("</ul></div>\n<div class=\"gk\"><h2>政务公开</h2>\n<ul class=\"unit-list\">\n")
+	for _, u := range s.units {
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a></li>\n", u.catalogPath(), esc(u.name))
+	}
+	b.WriteString("</ul></div>\n<div class=\"hdjl\"><h2>互动交流</h2>\n<ul class=\"mailbox-list\">\n")
+	for _, mb := range s.mailboxes {
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a></li>\n", mb.dir(), esc(mb.name))
+	}
+	b.WriteString("</ul></div>\n")
+	closePage(&b)
+	return b.String()
+}
+
+// catalog renders a unit's catalog page.
+func (s *Sim) catalog(u *unit) string {
+	var b strings.Builder
+	open(&b, u, u.name+"政府信息公开")
+	fmt.Fprintf(&b, "<div class=\"unit-title\">%s政府信息公开</div>\n<ul class=\"channel-list\">\n", esc(u.name))
+	for _, c := range u.cols {
+		var href string
+		switch u.fam {
+		case famHanweb:
+			href = c.listPath(1)
+		case famTRS:
+			href = "./" + c.spec.slug + "/index.html"
+		default:
+			href = fmt.Sprintf("channel_c_%s_n_%d/", c.hex, c.unix)
+		}
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a></li>\n", href, esc(c.spec.name))
+	}
+	b.WriteString("</ul>\n")
+	closePage(&b)
+	return b.String()
+}
+
+// pageItems returns the items of list page p (1-based).
+func (c *column) pageItems(p int) []*item {
+	n := c.perPage()
+	lo := min((p-1)*n, len(c.items))
+	return c.items[lo:min(lo+n, len(c.items))]
+}
+
+// list renders list page p of a column.
+func (s *Sim) list(c *column, p int) string {
+	switch c.u.fam {
+	case famHanweb:
+		return s.hanwebList(c)
+	case famTRS:
+		return s.trsList(c, p)
+	default:
+		return s.gongkaiList(c, p)
+	}
+}
+
+func (s *Sim) gongkaiList(c *column, p int) string {
+	var b strings.Builder
+	open(&b, c.u, c.spec.name)
+	fmt.Fprintf(&b, "<div class=\"channel-title\">%s</div>\n<ul class=\"doc-list\">\n", esc(c.spec.name))
+	for _, it := range c.pageItems(p) {
+		fmt.Fprintf(&b, "<li><a href=\"../doc_%s.html\" title=\"%s\">%s</a><span class=\"date\">%s</span></li>\n",
+			it.hex, esc(it.title), esc(it.title), it.pub.iso())
+	}
+	b.WriteString("</ul>\n")
+	if len(c.items) == 0 {
+		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
+	}
+	n := c.pages()
+	b.WriteString("<div class=\"pager\">")
+	if p > 1 {
+		prev := "./"
+		if p > 2 {
+			prev = "index_" + strconv.Itoa(p-1) + ".html"
+		}
+		fmt.Fprintf(&b, "<a href=\"%s\">上一页</a> ", prev)
+	}
+	if p < n {
+		fmt.Fprintf(&b, "<a href=\"index_%d.html\">下一页</a> ", p+1)
+	}
+	fmt.Fprintf(&b, "<span>第%d页/共%d页</span></div>\n", p, n)
+	closePage(&b)
+	return b.String()
+}
+
+// hanwebRecord is one list entry of a hanweb column.
+func hanwebRecord(b *strings.Builder, it *item) {
+	fmt.Fprintf(b, "<record><![CDATA[<li><a href=\"%s\" title=\"%s\">%s</a><span>%s</span></li>]]></record>\n",
+		it.path(), esc(it.title), esc(it.title), it.pub.iso())
+}
+
+func (c *column) unitID() int { return c.num*10 + 1 }
+
+func (s *Sim) hanwebList(c *column) string {
+	var b strings.Builder
+	open(&b, c.u, c.spec.name)
+	fmt.Fprintf(&b, "<div class=\"main-title\">%s</div>\n", esc(c.spec.name))
+	fmt.Fprintf(&b, "<div id=\"%d\"><script type=\"text/xml\"><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid=%d&unitid=%d&webname=%s&permissiontype=0\"></a>]]></nextgroup>\n<recordset>\n",
+		c.unitID(), c.num, c.unitID(), url.QueryEscape(c.u.name))
+	for _, it := range c.items[:min(15, len(c.items))] {
+		hanwebRecord(&b, it)
+	}
+	b.WriteString("</recordset></datastore></script></div>\n")
+	if c.u.pagerScript {
+		fmt.Fprintf(&b, "<script>var jpageConfig = { divid: \"%d\", perpage:15, totalRecord: %d, columnid: %d, webid: 1 };</script>\n",
+			c.unitID(), len(c.items), c.num)
+	}
+	if len(c.items) == 0 {
+		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
+	}
+	closePage(&b)
+	return b.String()
+}
+
+// proxy renders a hanweb data proxy answer for records start..end (1-based, inclusive).
+func (s *Sim) proxy(c *column, start, end, perPage int) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="` + strings.ToUpper(c.u.charset) + "\"?>\n<datastore>\n")
+	total := len(c.items)
+	fmt.Fprintf(&b, "<totalrecord>%d</totalrecord>\n<totalpage>%d</totalpage>\n<recordset>\n", total, (total+perPage-1)/perPage)
+	for i := max(start, 1); i <= min(end, total); i++ {
+		hanwebRecord(&b, c.items[i-1])
+	}
+	b.WriteString("</recordset>\n</datastore>\n")
+	return b.String()
+}
+
+func (s *Sim) trsList(c *column, p int) string {
+	var b strings.Builder
+	open(&b, c.u, c.spec.name)
+	fmt.Fprintf(&b, "<div class=\"list-title\">%s</div>\n<ul class=\"list\">\n", esc(c.spec.name))
+	for _, it := range c.pageItems(p) {
+		date := it.pub.format(fmtBracket, 0)
+		if c.u.shortDates {
+			date = it.pub.format(fmtShort, 0)
+		}
+		fmt.Fprintf(&b, "<li><a href=\"./%s/t%s_%d.html\" title=\"%s\">%s</a><span>%s</span></li>\n",
+			it.yyyymm(), it.pub.format(fmtCompact, 0), it.id, esc(it.title), esc(it.title), date)
+	}
+	b.WriteString("</ul>\n")
+	if len(c.items) == 0 {
+		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
+	}
+	fmt.Fprintf(&b, "<div class=\"page\"><script>createPageHTML(%d, %d, \"index\", \"html\");</script></div>\n", c.pages(), p-1)
+	closePage(&b)
+	return b.String()
+}
+
+// Label sets of the metadata table.
+var (
+	labelsStd = [...]string{"索引号", "主题分类", "发布机构", "成文日期", "发布日期", "文号", "有效性", "标题"}
+	labelsAlt = [...]string{"索引号", "主题分类", "公开主体", "发文日期", "发布日期", "发文字号", "效力状态", "标题"}
+)
+
+func (s *Sim) metaTable(b *strings.Builder, it *item) {
+	u := it.c.u
+	l := labelsStd
+	if u.altLabels {
+		l = labelsAlt
+	}
+	written := ""
+	if it.written != 0 {
+		written = it.written.format([]int{fmtCNPadded, fmtCN, fmtISO}[u.idx%3], 0)
+	}
+	pub := it.pub.iso()
+	if u.idx%2 == 1 {
+		pub = it.pub.format(fmtCNPadded, 0)
+	}
+	b.WriteString("<table class=\"xxgk-table\">\n")
+	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[0], it.indexNo, l[1], esc(it.subject))
+	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[2], esc(u.name), l[3], written)
+	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[4], pub, l[5], esc(it.docNo))
+	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>有效</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[6], l[7], esc(it.title))
+	b.WriteString("</table>\n")
+}
+
+var bodySentences = []string{
+	"为深入贯彻落实上级关于%s工作的决策部署，进一步提升工作水平，结合我区实际，现将有关事项通知如下。",
+	"各单位要充分认识%s工作的重要意义，切实加强组织领导，明确责任分工，确保各项任务落到实处。",
+	"要坚持问题导向，聚焦%s工作中的薄弱环节，建立健全长效机制，推动工作常态化、制度化。",
+	"会议强调，要以更高标准、更严要求抓好%s各项工作，为全区经济社会高质量发展提供有力保障。",
+	"下一步，将持续加大%s工作力度，强化督导检查，及时发现和解决存在的问题。",
+	"各有关单位要加强协调配合，形成工作合力，按时报送%s工作进展情况。",
+	"%s工作开展以来，累计走访企业和群众二百余次，收集意见建议三十余条，均已办理完毕。",
+}
+
+// body writes an item's text: paragraphs, the attachment names it gives,
+// and for dated documents the issuing unit and date.
+func (s *Sim) body(b *strings.Builder, it *item) {
+	r := s.rng(9, uint64(it.id))
+	if it.c.spec.kind == config.KindDynamic {
+		_, m, d := it.pub.ymd()
+		fmt.Fprintf(b, "<p>%d月%d日，%s召开会议，专题研究部署%s工作。</p>\n", int(m), d, esc(it.c.u.name), esc(it.topic))
+	}
+	for range 2 + r.IntN(4) {
+		fmt.Fprintf(b, "<p>"+pick(r, bodySentences)+"</p>\n", esc(it.topic))
+	}
+	if it.brokenLink {
+		fmt.Fprintf(b, "<p>相关链接：<a href=\"%s\">关于%s工作的相关政策</a></p>\n", it.deadLink(), esc(it.topic))
+	}
+	if it.mention {
+		var names []string
+		for _, a := range it.atts {
+			if r.IntN(2) == 0 {
+				names = append(names, a.name)
+			} else {
+				names = append(names, a.stem)
+			}
+		}
+		names = append(names, it.missing...)
+		if len(names) == 1 {
+			fmt.Fprintf(b, "<p>附件：%s</p>\n", esc(names[0]))
+		} else {
+			sep := pick(r, []string{". ", "、"})
+			for i, n := range names {
+				fmt.Fprintf(b, "<p>附件：%d%s%s</p>\n", i+1, sep, esc(n))
+			}
+		}
+	}
+	if it.written != 0 && it.c.spec.kind != config.KindDynamic {
+		fmt.Fprintf(b, "<p style=\"text-align:right\">%s</p>\n<p style=\"text-align:right\">%s</p>\n",
+			esc(it.c.u.name), it.written.format(fmtCN, 0))
+	}
+}
+
+// attLinks writes the attachment links of an item as plain links.
+func attLinks(b *strings.Builder, it *item) {
+	for _, a := range it.atts {
+		fmt.Fprintf(b, "<p><a href=\"%s\">%s</a></p>\n", esc(a.href()), esc(a.name))
+	}
+}
+
+// tools are the links every article page carries.
+func tools(b *strings.Builder, it *item) {
+	fmt.Fprintf(b, "<div class=\"tools\"><a href=\"javascript:window.print()\">打印本页</a> <a href=\"javascript:window.close()\">关闭窗口</a></div>\n<div class=\"nav\"><a href=\"/\">网站首页</a> <a href=\"%s\">返回%s</a></div>\n",
+		it.c.listPath(1), esc(it.c.spec.name))
+}
+
+func (s *Sim) article(it *item) string {
+	u := it.c.u
+	pubMeta := it.pub.format(fmtDateTime, it.pubMin)
+	if u.compactPub {
+		pubMeta = it.pub.format(fmtCompact, 0)
+	}
+	var b strings.Builder
+	open(&b, u, it.title, "ArticleTitle", it.title, "PubDate", pubMeta, "ContentSource", u.name, "ColumnName", it.c.spec.name)
+	switch u.fam {
+	case famHanweb:
+		fmt.Fprintf(&b, "<div class=\"article\">\n<h1 class=\"title\">%s</h1>\n<div class=\"info\">发布日期：%s　来源：%s　<span id=\"hits\"></span></div>\n",
+			esc(it.title), it.pub.format(fmtCNPadded, 0), esc(u.name))
+		if it.written != 0 {
+			s.metaTable(&b, it)
+		}
+		if u.btContent {
+			b.WriteString("<div class=\"bt_content\">\n")
+		} else {
+			b.WriteString("<div id=\"zoom\">\n")
+		}
+		s.body(&b, it)
+		attLinks(&b, it)
+		b.WriteString("</div>\n</div>\n")
+	case famTRS:
+		fmt.Fprintf(&b, "<div class=\"article\">\n<h2 class=\"title\">%s</h2>\n<div class=\"info\">发布时间：%s　来源：%s</div>\n",
+			esc(it.title), it.pub.format(fmtSlash, it.pubMin), esc(u.name))
+		if it.written != 0 {
+			s.metaTable(&b, it)
+		}
+		b.WriteString("<div class=\"TRS_Editor\">\n")
+		s.body(&b, it)
+		b.WriteString("</div>\n")
+		if len(it.atts) > 0 {
+			b.WriteString("<div class=\"appendix\">\n")
+			if it.scriptAtts {
+				var links []string
+				for _, a := range it.atts {
+					links = append(links, fmt.Sprintf("<a href=\"%s\">%s</a>", a.href(), esc(a.name)))
+				}
+				fmt.Fprintf(&b, "<script>var file_appendix='%s'; document.write(file_appendix);</script>\n", strings.Join(links, "<br>"))
+			} else {
+				attLinks(&b, it)
+			}
+			b.WriteString("</div>\n")
+		}
+		b.WriteString("</div>\n")
+	default:
+		s.metaTable(&b, it)
+		fmt.Fprintf(&b, "<h1 class=\"doc-title\">%s</h1>\n<div class=\"doc-date\">发布日期:%s</div>\n<div id=\"zoom\">\n",
+			esc(it.title), it.pub.iso())
+		s.body(&b, it)
+		b.WriteString("</div>\n")
+		if len(it.atts) > 0 {
+			b.WriteString("<div class=\"attachments\">\n")
+			attLinks(&b, it)
+			b.WriteString("</div>\n")
+		}
+	}
+	tools(&b, it)
+	closePage(&b)
+	return b.String()
+}
+
+// Mailbox pages.
+
+func letterCells(l *letter) [5]string {
+	return [5]string{l.no, fmt.Sprintf("<a href=\"letter_%d.html\">%s</a>", l.id, esc(l.title)), l.status, l.recv.iso(), esc(l.handler)}
+}
+
+func (s *Sim) mailList(mb *mailbox, p int) string {
+	var b strings.Builder
+	open(&b, nil, mb.name)
+	fmt.Fprintf(&b, "<div class=\"mailbox-title\">%s</div>\n", esc(mb.name))
+	lo := min((p-1)*15, len(mb.letters))
+	letters := mb.letters[lo:min(lo+15, len(mb.letters))]
+	header := "<tr><th>编号</th><th>标题</th><th>处理情况</th><th>提交时间</th><th>承办部门</th></tr>"
+	if mb.script {
+		fmt.Fprintf(&b, "<table class=\"letter-list\" id=\"letters\">%s</table>\n<script>\nvar dataStore = [", header)
+		for i, l := range letters {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			var row strings.Builder
+			row.WriteString("<tr>")
+			for _, cell := range letterCells(l) {
+				row.WriteString("<td>" + cell + "</td>")
+			}
+			row.WriteString("</tr>")
+			js := strings.NewReplacer(`"`, `\"`, "/", `\/`).Replace(row.String())
+			b.WriteString(`"` + js + `"`)
+		}
+		b.WriteString("];\nfor (var i = 0; i < dataStore.length; i++) { document.getElementById(\"letters\").innerHTML += dataStore[i]; }\n</script>\n")
+	} else {
+		b.WriteString("<table class=\"letter-list\">\n" + header + "\n")
+		for _, l := range letters {
+			b.WriteString("<tr>")
+			for _, cell := range letterCells(l) {
+				b.WriteString("<td>" + cell + "</td>")
+			}
+			b.WriteString("</tr>\n")
+		}
+		b.WriteString("</table>\n")
+	}
+	n := mb.pages()
+	b.WriteString("<div class=\"pager\">")
+	if p > 1 {
+		prev := "./"
+		if p > 2 {
+			prev = "list_" + strconv.Itoa(p-1) + ".html"
+		}
+		fmt.Fprintf(&b, "<a href=\"%s\">上一页</a> ", prev)
+	}
+	if p < n {
+		fmt.Fprintf(&b, "<a href=\"list_%d.html\">下一页</a> ", p+1)
+	}
+	fmt.Fprintf(&b, "<span>第%d页/共%d页</span></div>\n", p, n)
+	closePage(&b)
+	return b.String()
+}
+
+func (s *Sim) letterPage(l *letter) string {
+	var b strings.Builder
+	open(&b, nil, l.title)
+	replied, unit, answer := "", "", ""
+	if l.replied != 0 {
+		f := fmtDateTime
+		if l.mb.script {
+			f = fmtSlash
+		}
+		replied = l.replied.format(f, l.repMin)
+		unit = esc(l.handler)
+		answer = fmt.Sprintf("您好！您反映的%s问题已收悉。经%s调查核实，已安排专人处理，相关问题已协调解决。感谢您对我们工作的关心和支持！", esc(l.topic), unit)
+	}
+	rows := [][2]string{
+		{"信件编号", l.no},
+		{"信件标题", esc(l.title)},
+		{"来信时间", l.recv.format(fmtDateTime, l.recvMin)},
+		{"来信内容", fmt.Sprintf("您好，我想反映一下%s的情况，希望有关部门尽快协调解决，谢谢！", esc(l.topic))},
+		{"处理状态", l.status},
+		{"答复单位", unit},
+		{"答复时间", replied},
+		{"答复内容", answer},
+	}
+	b.WriteString("<table class=\"letter-detail\">\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "<tr><td class=\"label\">%s</td><td>%s</td></tr>\n", r[0], r[1])
+	}
+	fmt.Fprintf(&b, "</table>\n<div class=\"nav\"><a href=\"%s\">返回列表</a></div>\n", l.mb.dir())
+	closePage(&b)
+	return b.String()
+}
+
+const robotsTxt = "User-agent: *\nDisallow: /admin/\n"
+
+// challengePage is a WAF's JavaScript cookie challenge.
+func (s *Sim) challengePage() string {
+	return "<html><head><meta charset=\"utf-8\"></head><body><script>document.cookie=\"__jsl_clearance=" + s.token +
+		";max-age=3600;path=/\";location.href=location.pathname+location.search;</script></body></html>\n"
+}
+
+const notFoundPage = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404</title></head><body><h1>404 Not Found</h1><p>您访问的页面不存在或已被删除。</p></body></html>\n"

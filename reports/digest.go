@@ -1,0 +1,235 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/store"
+)
+
+// Risk kinds: what the weekly digest warns a unit about.
+const (
+	RiskKeyColumn = "key-column" // a key column with no post yet this quarter
+	RiskPeriodic  = "periodic"   // a monthly/quarterly/yearly period overdue or due soon
+	RiskMailbox   = "mailbox"    // a letter unanswered longer than the limit
+	RiskStale     = "stale"      // a column not updated for too long (national pack)
+	RiskOther     = "other"
+)
+
+// Risk is one thing a unit should act on: overdue already, or about to be.
+// The digest's caller gets them from the checks (rules.AtRisk) and converts.
+type Risk struct {
+	Unit   string // unit id
+	Kind   string // one of the Risk* kinds
+	Column string // column name (or id)
+	// Title names the object: a letter's title, a period ("2026年10月") …
+	Title string
+	URL   string
+	// Due is the deadline ("2006-01-02"); empty when there is none.
+	Due string
+	// WorkingDaysLeft counts the working days left until Due (not overdue).
+	WorkingDaysLeft int
+	Overdue         bool
+	// Detail is an optional sentence in Chinese from the check.
+	Detail string
+}
+
+// RiskLabel returns the Chinese name of a risk kind.
+func RiskLabel(kind string) string {
+	switch kind {
+	case RiskKeyColumn:
+		return "重点栏目"
+	case RiskPeriodic:
+		return "定期信息"
+	case RiskMailbox:
+		return "信箱答复"
+	case RiskStale:
+		return "栏目更新"
+	}
+	return "其他"
+}
+
+// DigestInput is what the weekly digest is built from.
+type DigestInput struct {
+	Week Week
+	// AsOf is the digest's date; new drafts are those detected in the seven
+	// days ending on it.
+	AsOf    time.Time
+	Site    string
+	Units   []config.Unit
+	Columns map[string]string
+	Risks   []Risk
+	// Findings are scanned for the drafts detected in the week.
+	Findings []store.Finding
+}
+
+// Digest is the weekly digest of every unit that has something to do.
+type Digest struct {
+	Week Week
+	AsOf time.Time
+	Site string
+	// From and To bound the detection time of the new drafts listed [From, To).
+	From, To time.Time
+	// Units are the units with at least one entry, in config order.
+	Units []UnitDigest
+}
+
+// UnitDigest is one unit's part of the digest.
+type UnitDigest struct {
+	Unit    config.Unit
+	Overdue []Risk
+	Soon    []Risk
+	Drafts  []DraftLine
+}
+
+// Count returns the number of entries.
+func (u UnitDigest) Count() int { return len(u.Overdue) + len(u.Soon) + len(u.Drafts) }
+
+// DraftLine is a new draft finding of the week.
+type DraftLine struct {
+	ID       string
+	Check    string
+	Column   string
+	Title    string
+	URL      string
+	Evidence string
+	Points   float64
+	Detected time.Time
+}
+
+// BuildDigest sorts the risks and the week's new drafts by unit. Units with
+// nothing get no entry. Risks and drafts of units missing from the config
+// are listed under their id so that nothing is lost.
+func BuildDigest(in DigestInput) *Digest {
+	to := dateOf(in.AsOf).AddDate(0, 0, 1)
+	d := &Digest{Week: in.Week, AsOf: in.AsOf, Site: in.Site, From: to.AddDate(0, 0, -7), To: to}
+	byUnit := map[string]*UnitDigest{}
+	known := map[string]config.Unit{}
+	for _, u := range in.Units {
+		known[u.ID] = u
+	}
+	get := func(id string) *UnitDigest {
+		ud := byUnit[id]
+		if ud == nil {
+			u, ok := known[id]
+			if !ok {
+				u = config.Unit{ID: id, Name: id}
+			}
+			ud = &UnitDigest{Unit: u}
+			byUnit[id] = ud
+		}
+		return ud
+	}
+	for _, r := range in.Risks {
+		if r.Unit == "" {
+			continue
+		}
+		ud := get(r.Unit)
+		if r.Overdue {
+			ud.Overdue = append(ud.Overdue, r)
+		} else {
+			ud.Soon = append(ud.Soon, r)
+		}
+	}
+	for _, f := range in.Findings {
+		if f.Status != store.StatusDraft || f.Unit == "" || f.DetectedAt.Before(d.From) || !f.DetectedAt.Before(d.To) {
+			continue
+		}
+		ud := get(f.Unit)
+		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Column: columnName(in.Columns, f.Column),
+			Title: f.Title, URL: f.URL, Evidence: f.Evidence.Text, Points: f.Points, Detected: f.DetectedAt})
+	}
+	extra := map[string]bool{}
+	for id := range byUnit {
+		extra[id] = true
+	}
+	for _, id := range orderUnits(in.Units, extra) {
+		ud := byUnit[id]
+		if ud == nil || ud.Count() == 0 {
+			continue
+		}
+		sortRisks(ud.Overdue)
+		sortRisks(ud.Soon)
+		sort.SliceStable(ud.Drafts, func(i, j int) bool {
+			a, b := ud.Drafts[i], ud.Drafts[j]
+			if a.Check != b.Check {
+				return a.Check < b.Check
+			}
+			return a.ID < b.ID
+		})
+		d.Units = append(d.Units, *ud)
+	}
+	return d
+}
+
+// sortRisks orders risks by due date (earliest first), then kind and column.
+func sortRisks(rs []Risk) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Due != b.Due {
+			if a.Due == "" || b.Due == "" {
+				return b.Due == ""
+			}
+			return a.Due < b.Due
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Title < b.Title
+	})
+}
+
+// riskText writes a risk as one line of Chinese (raw; escape for HTML).
+func riskText(r Risk) string {
+	var b strings.Builder
+	b.WriteString(oneLine(r.Column))
+	if r.Title != "" {
+		if r.Column != "" {
+			b.WriteString("：")
+		}
+		b.WriteString(oneLine(r.Title))
+	}
+	if r.Detail != "" {
+		b.WriteString("；" + oneLine(r.Detail))
+	}
+	switch {
+	case r.Overdue && r.Due != "":
+		fmt.Fprintf(&b, "（已逾期，期限 %s）", r.Due)
+	case r.Overdue:
+		b.WriteString("（已逾期）")
+	case r.Due != "":
+		fmt.Fprintf(&b, "（剩余 %d 个工作日，期限 %s）", r.WorkingDaysLeft, r.Due)
+	}
+	return b.String()
+}
+
+// oneLine turns untrusted text into one line without control characters,
+// so that it cannot break the layout of a plain-text email.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029:
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// UnitSubject is the subject of a unit's digest.
+func UnitSubject(unitName string, w Week, n int) string {
+	return fmt.Sprintf("【政务公开】%s 第%d周 待办提醒（%d项）", oneLine(unitName), w.Num, n)
+}
+
+// SummarySubject is the subject of the office's summary.
+func SummarySubject(w Week, units, items int) string {
+	return fmt.Sprintf("【政务公开】第%d周 各单位待办提醒汇总（%d个单位，%d项）", w.Num, units, items)
+}

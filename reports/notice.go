@@ -1,0 +1,356 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/store"
+)
+
+// checkOrder is the display order of the checks (docs/CHECKS.md).
+var checkOrder = []string{
+	"timeliness", "backdated", "key-column-empty", "blank-column", "missing-attachment",
+	"broken-attachment", "mailbox-reply", "periodic-gap", "annual-report", "stale-column", "broken-link",
+}
+
+// CheckLabel returns the Chinese name of a check id (the id itself when unknown).
+func CheckLabel(rule string) string {
+	switch rule {
+	case "timeliness":
+		return "发布不及时"
+	case "backdated":
+		return "发布日期早于成文日期"
+	case "key-column-empty":
+		return "重点栏目季度无更新"
+	case "blank-column":
+		return "空白栏目"
+	case "missing-attachment":
+		return "未附附件"
+	case "broken-attachment":
+		return "附件无法下载"
+	case "mailbox-reply":
+		return "信箱答复超期"
+	case "periodic-gap":
+		return "定期信息缺失或迟发"
+	case "annual-report":
+		return "年度报告缺失或迟发"
+	case "stale-column":
+		return "栏目长期未更新"
+	case "broken-link":
+		return "链接失效"
+	}
+	return rule
+}
+
+func checkIndex(rule string) int {
+	for i, r := range checkOrder {
+		if r == rule {
+			return i
+		}
+	}
+	return len(checkOrder)
+}
+
+// Input is what a notice is computed from.
+type Input struct {
+	Period Period
+	// Site is the portal's name, e.g. 临淄区人民政府.
+	Site  string
+	Units []config.Unit
+	// Columns maps a column id to its name; ids not found are shown as
+	// their last path element.
+	Columns     map[string]string
+	Scoring     config.Scoring
+	Findings    []store.Finding
+	Adjustments []store.Adjustment
+	// Generated is the time the notice is made (shown on it).
+	Generated time.Time
+}
+
+// Notice is the quarterly (or annual) notice: the ranking and every
+// unit's problem list. All strings are raw: renderers escape them.
+type Notice struct {
+	Period    Period
+	Title     string
+	Site      string
+	Generated time.Time
+	// Checks are the checks with a deduction column in the ranking.
+	Checks []Check
+	// Rows are the units in ranking order.
+	Rows []Row
+	// Drafts is the number of draft findings still waiting for review.
+	Drafts     int
+	QuarterMax float64
+	YearEndMax float64
+	// Max is the highest possible score of the period (without bonus).
+	Max float64
+}
+
+// Check is one column of deductions in the ranking.
+type Check struct {
+	Rule  string
+	Label string
+	Cap   float64 // 0: no cap
+}
+
+// Row is one unit's line of the ranking and its problem list.
+type Row struct {
+	Rank   int
+	UnitID string
+	Unit   string
+	Score  float64
+	// Deductions are per Notice.Checks (after caps; for a year, summed over
+	// the quarters).
+	Deductions []float64
+	// Adjusted is the sum of manual adjustments of the quarters.
+	Adjusted float64
+	// Quarters and YearEnd are filled for a year notice.
+	Quarters []float64
+	YearEnd  float64
+	Drafts   int
+	// Capped describes the caps that applied, in Chinese.
+	Capped      []string
+	Problems    []Problem
+	Adjustments []AdjustmentLine
+}
+
+// Problem is one confirmed finding of a unit's problem list (问题清单).
+type Problem struct {
+	ID       string
+	Quarter  string
+	Rule     string
+	Check    string // Chinese name of the check
+	Column   string
+	Title    string
+	URL      string
+	Dates    string // "成文 2026-05-06；发布 2026-07-01"
+	Evidence string
+	Points   float64
+	// Counted is false for checks that do not count in scores.
+	Counted bool
+}
+
+// AdjustmentLine is one manual adjustment shown in a problem list.
+type AdjustmentLine struct {
+	ID       string
+	Period   string
+	Category string
+	Reason   string
+	By       string
+	At       time.Time
+	Points   float64 // deduction > 0, bonus < 0
+}
+
+// Build computes a notice.
+func Build(in Input) (*Notice, error) {
+	if in.Period.Year == 0 {
+		return nil, fmt.Errorf("build notice: no period")
+	}
+	sc := NewScorer(in.Scoring)
+	n := &Notice{
+		Period: in.Period, Site: in.Site, Generated: in.Generated,
+		QuarterMax: sc.QuarterPoints, YearEndMax: sc.YearEndPoints,
+		Title: fmt.Sprintf("关于%s政务公开工作考核情况的通报", in.Period.Label()),
+	}
+	n.Max = sc.QuarterPoints
+	if in.Period.IsYear() {
+		n.Max = 4*sc.QuarterPoints + sc.YearEndPoints
+	}
+	inPeriod := map[string]bool{}
+	for _, q := range in.Period.Quarters() {
+		inPeriod[q] = true
+	}
+	if in.Period.IsYear() {
+		inPeriod[in.Period.YearEnd()] = true
+	}
+	extra := map[string]bool{}
+	used := map[string]bool{}
+	for _, f := range in.Findings {
+		if inPeriod[f.Quarter] && (f.Status == store.StatusConfirmed || f.Status == store.StatusDraft) {
+			extra[f.Unit] = true
+			if f.Status == store.StatusConfirmed && f.Scoring {
+				used[f.Rule] = true
+			}
+		}
+	}
+	for _, a := range in.Adjustments {
+		if inPeriod[a.Period] && !a.Withdrawn {
+			extra[a.Unit] = true
+		}
+	}
+	ids := orderUnits(in.Units, extra)
+	names := map[string]string{}
+	for _, u := range in.Units {
+		names[u.ID] = u.Name
+	}
+	var rules []string
+	for r := range used {
+		rules = append(rules, r)
+	}
+	sort.Slice(rules, func(i, j int) bool {
+		a, b := checkIndex(rules[i]), checkIndex(rules[j])
+		if a != b {
+			return a < b
+		}
+		return rules[i] < rules[j]
+	})
+	for _, r := range rules {
+		n.Checks = append(n.Checks, Check{Rule: r, Label: CheckLabel(r), Cap: sc.Caps[r]})
+	}
+
+	rows := make(map[string]*Row, len(ids))
+	for _, id := range ids {
+		name := names[id]
+		if name == "" {
+			name = id
+		}
+		rows[id] = &Row{UnitID: id, Unit: name, Deductions: make([]float64, len(rules))}
+	}
+	addQuarter := func(r *Row, qs *QuarterScore) {
+		for i, rule := range rules {
+			r.Deductions[i] = round2(r.Deductions[i] + qs.Deductions[rule])
+		}
+		r.Adjusted = round2(r.Adjusted + qs.Adjusted)
+		r.Drafts += qs.Drafts
+		for _, c := range qs.Capped {
+			r.Capped = append(r.Capped, fmt.Sprintf("%s %s扣分 %s 分，按上限 %s 分计",
+				quarterLabel(qs.Quarter), CheckLabel(c), FormatPoints(qs.Raw[c]), FormatPoints(qs.Deductions[c])))
+		}
+	}
+	if in.Period.IsYear() {
+		for id, ys := range sc.Year(in.Period.Year, ids, in.Findings, in.Adjustments) {
+			r := rows[id]
+			if r == nil {
+				continue
+			}
+			for i := range ys.Quarters {
+				addQuarter(r, &ys.Quarters[i])
+				r.Quarters = append(r.Quarters, ys.Quarters[i].Score)
+			}
+			r.YearEnd = ys.YearEnd.Score
+			r.Score = ys.Total
+		}
+	} else {
+		for id, qs := range sc.Quarters(in.Period.String(), ids, in.Findings, in.Adjustments) {
+			r := rows[id]
+			if r == nil {
+				continue
+			}
+			addQuarter(r, qs)
+			r.Score = qs.Score
+		}
+	}
+
+	for _, f := range in.Findings {
+		if !inPeriod[f.Quarter] {
+			continue
+		}
+		r := rows[f.Unit]
+		if r == nil || f.Status != store.StatusConfirmed {
+			continue
+		}
+		r.Problems = append(r.Problems, Problem{
+			ID: f.ID, Quarter: f.Quarter, Rule: f.Rule, Check: CheckLabel(f.Rule),
+			Column: columnName(in.Columns, f.Column), Title: f.Title, URL: f.URL,
+			Dates: formatDates(f.Evidence.Dates), Evidence: f.Evidence.Text,
+			Points: f.Points, Counted: f.Scoring,
+		})
+	}
+	for _, a := range in.Adjustments {
+		if !inPeriod[a.Period] || a.Withdrawn {
+			continue
+		}
+		r := rows[a.Unit]
+		if r == nil {
+			continue
+		}
+		r.Adjustments = append(r.Adjustments, AdjustmentLine{ID: a.ID, Period: a.Period,
+			Category: a.Category, Reason: a.Reason, By: a.By, At: a.At, Points: a.Points})
+	}
+
+	n.Rows = make([]Row, 0, len(ids))
+	for _, id := range ids {
+		r := rows[id]
+		sort.SliceStable(r.Problems, func(i, j int) bool {
+			a, b := r.Problems[i], r.Problems[j]
+			if a.Quarter != b.Quarter {
+				return a.Quarter < b.Quarter
+			}
+			if ai, bi := checkIndex(a.Rule), checkIndex(b.Rule); ai != bi {
+				return ai < bi
+			}
+			if a.Column != b.Column {
+				return a.Column < b.Column
+			}
+			return a.ID < b.ID
+		})
+		sort.SliceStable(r.Adjustments, func(i, j int) bool {
+			return r.Adjustments[i].Period < r.Adjustments[j].Period
+		})
+		n.Drafts += r.Drafts
+		n.Rows = append(n.Rows, *r)
+	}
+	sort.SliceStable(n.Rows, func(i, j int) bool { return n.Rows[i].Score > n.Rows[j].Score })
+	scores := make([]float64, len(n.Rows))
+	for i, r := range n.Rows {
+		scores[i] = r.Score
+	}
+	for i, rank := range Ranks(scores) {
+		n.Rows[i].Rank = rank
+	}
+	return n, nil
+}
+
+// columnName returns the configured name of a column id, else the id's
+// last path element ("<unit id>/<column name>").
+func columnName(cols map[string]string, id string) string {
+	if name, ok := cols[id]; ok && name != "" {
+		return name
+	}
+	if i := strings.LastIndex(id, "/"); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+var dateKeys = []struct{ key, label string }{
+	{"written", "成文"}, {"published", "发布"}, {"received", "来信"}, {"replied", "答复"},
+	{"due", "期限"}, {"newest", "最近更新"}, {"checked", "检查"},
+}
+
+// formatDates writes the evidence dates in a fixed order, known keys first.
+func formatDates(d map[string]string) string {
+	if len(d) == 0 {
+		return ""
+	}
+	var parts []string
+	seen := map[string]bool{}
+	for _, k := range dateKeys {
+		if v := d[k.key]; v != "" {
+			parts = append(parts, k.label+" "+v)
+			seen[k.key] = true
+		}
+	}
+	var rest []string
+	for k, v := range d {
+		if !seen[k] && v != "" {
+			rest = append(rest, k+" "+v)
+		}
+	}
+	sort.Strings(rest)
+	return strings.Join(append(parts, rest...), "；")
+}
+
+// FormatPoints writes points without needless decimals: 2, 0.5, 19.25.
+func FormatPoints(v float64) string {
+	s := fmt.Sprintf("%.2f", round2(v))
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}

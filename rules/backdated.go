@@ -1,0 +1,37 @@
+package rules
+
+import "fmt"
+
+// checkBackdated: an item in the window whose publication date is earlier
+// than its 成文日期.
+func checkBackdated(e *env, _ Def) outcome {
+	var o outcome
+	cols := e.configuredColumns()
+	for _, it := range e.items {
+		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) {
+			continue
+		}
+		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
+			o.notAudited++
+			if it.FetchErr != "" {
+				o.unaudited = append(o.unaudited, it.URL)
+			}
+			continue
+		}
+		if !it.hasWritten {
+			o.undatable++
+			continue
+		}
+		o.examined++
+		if !it.pub.Before(it.written) {
+			continue
+		}
+		text := fmt.Sprintf("发布日期 %s 早于成文日期 %s（早 %d 天）",
+			it.pub.Format(dateLayout), it.written.Format(dateLayout), days(it.pub, it.written))
+		f := e.itemFinding(it, it.URL, text)
+		f.Evidence.Dates["written"] = it.written.Format(dateLayout)
+		f.Evidence.Dates["published"] = it.pub.Format(dateLayout)
+		o.findings = append(o.findings, f)
+	}
+	return o
+}

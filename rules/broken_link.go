@@ -1,0 +1,50 @@
+package rules
+
+import "fmt"
+
+// checkBrokenLink (national pack): a link on a crawled article page in the
+// window whose probe answered HTTP >= 400. Unprobed links, probes that
+// failed for a network reason and firewall challenges are not audited.
+func checkBrokenLink(e *env, _ Def) outcome {
+	var o outcome
+	cols := e.configuredColumns()
+	for _, it := range e.items {
+		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) || len(it.Links) == 0 {
+			continue
+		}
+		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
+			o.notAudited++
+			if it.FetchErr != "" {
+				o.unaudited = append(o.unaudited, it.URL)
+			}
+			continue
+		}
+		seen := map[string]bool{}
+		for _, link := range it.Links {
+			if seen[link] {
+				continue
+			}
+			seen[link] = true
+			subject := it.URL + " -> " + link
+			p, ok := e.page(link)
+			if e.err != nil {
+				return o
+			}
+			if !ok || p.Status == 0 || p.ErrKind == "blocked" {
+				o.notAudited++
+				o.unaudited = append(o.unaudited, subject)
+				continue
+			}
+			o.examined++
+			if p.Status < 400 {
+				continue
+			}
+			text := fmt.Sprintf("页面（发布 %s）上的链接 %s 无法访问：HTTP %d（探测于 %s）",
+				it.pub.Format(dateLayout), link, p.Status, p.FetchedAt.In(e.asOf.Location()).Format("2006-01-02 15:04"))
+			f := e.itemFinding(it, subject, text)
+			f.Evidence.Dates["published"] = it.pub.Format(dateLayout)
+			o.findings = append(o.findings, f)
+		}
+	}
+	return o
+}

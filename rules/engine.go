@@ -1,0 +1,130 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/rules/workday"
+	"github.com/govaudit/govaudit/store"
+)
+
+// Report is the outcome of Check: the evaluation and what the store did
+// with it.
+type Report struct {
+	RunID  uint64
+	AsOf   time.Time
+	Since  time.Time
+	Checks []Summary // every check in Defs order, with New/Unchanged/Resolved
+	// Findings is the number of findings of this evaluation.
+	Findings int
+	Sync     store.SyncResult
+}
+
+// LoadInput reads the items, letters and source states of st into an
+// Input; pages are looked up in st as the checks need them.
+func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar) (Input, error) {
+	in := Input{Config: cfg, Calendar: cal}
+	err := st.EachItem(func(it store.Item) error {
+		in.Items = append(in.Items, it)
+		return ctx.Err()
+	})
+	if err != nil {
+		return Input{}, fmt.Errorf("read items: %w", err)
+	}
+	err = st.EachLetter(func(l store.Letter) error {
+		in.Letters = append(in.Letters, l)
+		return ctx.Err()
+	})
+	if err != nil {
+		return Input{}, fmt.Errorf("read letters: %w", err)
+	}
+	if in.Sources, err = st.Sources(); err != nil {
+		return Input{}, fmt.Errorf("read source states: %w", err)
+	}
+	in.Page = st.Page
+	return in, nil
+}
+
+// Check evaluates the enabled checks over the store as of asOf, merges
+// the findings into the store (new ones become drafts, drafts whose
+// condition has gone are resolved, findings of sources that were not
+// audited are kept as they are) and records a run of kind "check".
+func Check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar, asOf time.Time) (Report, error) {
+	run, err := st.StartRun("check", time.Now())
+	if err != nil {
+		return Report{}, fmt.Errorf("start check run: %w", err)
+	}
+	rep, err := check(ctx, cfg, st, cal, asOf)
+	rep.RunID = run.ID
+	run.EndedAt = time.Now()
+	run.Status = "ok"
+	if err != nil {
+		run.Status = "failed"
+		if ctx.Err() != nil {
+			run.Status = "interrupted"
+		}
+		run.Note = err.Error()
+	} else {
+		run.Figures = reportFigures(rep)
+		run.Note = "as of " + rep.AsOf.Format(dateLayout)
+	}
+	if serr := st.SaveRun(run); serr != nil && err == nil {
+		err = fmt.Errorf("save check run: %w", serr)
+	}
+	return rep, err
+}
+
+func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar, asOf time.Time) (Report, error) {
+	in, err := LoadInput(ctx, cfg, st, cal)
+	if err != nil {
+		return Report{}, err
+	}
+	res, err := Evaluate(in, asOf)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Report{}, err
+	}
+	sync, err := st.SyncFindings(store.SyncRequest{
+		Rules: res.Rules,
+		Found: res.Findings,
+		Keep:  res.Keep,
+		Now:   time.Now(),
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync}
+	for i := range rep.Checks {
+		c := &rep.Checks[i]
+		rc := sync.PerRule[c.ID]
+		c.New, c.Unchanged, c.Resolved = rc.New, rc.Unchanged, rc.Resolved
+	}
+	return rep, nil
+}
+
+// reportFigures are the figures of a check run.
+func reportFigures(r Report) map[string]int {
+	f := map[string]int{
+		"findings":  r.Findings,
+		"new":       r.Sync.New,
+		"unchanged": r.Sync.Unchanged,
+		"resolved":  r.Sync.Resolved,
+		"reopened":  r.Sync.Reopened,
+	}
+	for _, c := range r.Checks {
+		if !c.Enabled {
+			continue
+		}
+		f["findings."+c.ID] = c.Findings
+		f["not_audited"] += c.NotAudited
+		f["undatable"] += c.Undatable
+		if c.NotAudited > 0 {
+			f["not_audited."+c.ID] = c.NotAudited
+		}
+	}
+	return f
+}

@@ -1,0 +1,252 @@
+// Package rules holds the compliance checks of the district's assessment
+// measures (and the national spot-check pack), one file per check.
+//
+// Checks are pure: Evaluate takes an Input (configuration, items, letters,
+// the crawl state of every source, a page look-up and the working-day
+// calendar) and an "as of" date and returns findings and a summary per
+// check. Check is the job around it: it reads the store, evaluates, and
+// merges the findings into the store as draft deductions. The exact
+// semantics are in docs/CHECKS.md.
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/rules/workday"
+	"github.com/govaudit/govaudit/store"
+)
+
+// Check ids.
+const (
+	Timeliness        = "timeliness"
+	Backdated         = "backdated"
+	KeyColumnEmpty    = "key-column-empty"
+	BlankColumn       = "blank-column"
+	MissingAttachment = "missing-attachment"
+	BrokenAttachment  = "broken-attachment"
+	MailboxReply      = "mailbox-reply"
+	PeriodicGap       = "periodic-gap"
+	AnnualReport      = "annual-report"
+	StaleColumn       = "stale-column"
+	BrokenLink        = "broken-link"
+)
+
+// Rule packs.
+const (
+	PackDistrict = "district" // the district's assessment measures
+	PackNational = "national" // the State Council's website spot-check indicators
+)
+
+// Def describes one check: its identity and its (configured) settings.
+type Def struct {
+	ID      string  // stable id, e.g. timeliness
+	Title   string  // Chinese title
+	Article string  // the provision it enforces
+	Pack    string  // PackDistrict or PackNational
+	Points  float64 // deduction per finding
+	Scoring bool    // whether its findings count in scores
+	Enabled bool
+	// eval runs the check.
+	eval func(e *env, d Def) outcome
+}
+
+// Defs returns the checks with their default settings, in report order.
+func Defs() []Def {
+	return []Def{
+		{ID: Timeliness, Title: "信息发布不及时", Article: "考核办法第八条：信息形成或变更之日起 20 个工作日内公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkTimeliness},
+		{ID: Backdated, Title: "发布日期早于成文日期", Article: "考核办法第十三条（规范性）；国家政府网站检查指标", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkBackdated},
+		{ID: KeyColumnEmpty, Title: "重点栏目整季度未更新", Article: "考核办法第十三条第三项：重点栏目不得整季度无更新", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkKeyColumnEmpty},
+		{ID: BlankColumn, Title: "空白栏目", Article: "考核办法第十三条第一项（完整性）；国家政府网站检查指标", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkBlankColumn},
+		{ID: MissingAttachment, Title: "缺少附件", Article: "考核办法第十三条第二项：政策、服务类文件须提供附件下载", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkMissingAttachment},
+		{ID: BrokenAttachment, Title: "附件无法下载", Article: "考核办法第十三条第二项；国家政府网站检查指标", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkBrokenAttachment},
+		{ID: MailboxReply, Title: "信箱来信答复超期", Article: "考核办法第六条第四项：信箱来信 5 个工作日内答复", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkMailboxReply},
+		{ID: PeriodicGap, Title: "定期信息缺期或逾期", Article: "考核办法第十三条第三项：按月、按年信息按时发布、不断档", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkPeriodicGap},
+		{ID: AnnualReport, Title: "政府信息公开工作年度报告未按时发布", Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkAnnualReport},
+		{ID: StaleColumn, Title: "栏目长期未更新", Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, eval: checkStaleColumn},
+		{ID: BrokenLink, Title: "页面链接失效", Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
+	}
+}
+
+// Configured returns the checks with the settings of cfg.Rules.Checks applied.
+// A configured id that is no check is an error.
+func Configured(cfg *config.Config) ([]Def, error) {
+	defs := Defs()
+	known := map[string]bool{}
+	for i := range defs {
+		d := &defs[i]
+		known[d.ID] = true
+		c, ok := cfg.Rules.Checks[d.ID]
+		if !ok {
+			continue
+		}
+		if c.Enabled != nil {
+			d.Enabled = *c.Enabled
+		}
+		if c.Points != nil {
+			d.Points = *c.Points
+		}
+		if c.Scoring != nil {
+			d.Scoring = *c.Scoring
+		}
+	}
+	var unknown []string
+	for id := range cfg.Rules.Checks {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("rules.checks: unknown check %q (known: %s)", unknown[0], checkList(defs))
+	}
+	return defs, nil
+}
+
+func checkList(defs []Def) string {
+	s := ""
+	for i, d := range defs {
+		if i > 0 {
+			s += ", "
+		}
+		s += d.ID
+	}
+	return s
+}
+
+// Input is everything the checks read: a snapshot of the store.
+type Input struct {
+	Config   *config.Config
+	Calendar *workday.Calendar
+	Items    []store.Item
+	Letters  []store.Letter
+	// Sources is the latest crawl state of every column and mailbox.
+	Sources []store.SourceState
+	// Page looks up the fetch state of a URL (link probes, list pages);
+	// nil means no page is known.
+	Page func(url string) (store.Page, bool, error)
+}
+
+// Summary is what one check did in one evaluation.
+type Summary struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Enabled bool   `json:"enabled"`
+	// Examined counts the subjects judged (items, letters, columns, periods …).
+	Examined int `json:"examined"`
+	Findings int `json:"findings"`
+	// NotAudited counts subjects that could not be judged because their
+	// source or page could not be crawled, or a probe did not answer.
+	NotAudited int `json:"not_audited"`
+	// Undatable counts subjects without the date the check needs.
+	Undatable int `json:"undatable"`
+	// Set by Check (the store's merge).
+	New       int `json:"new"`
+	Unchanged int `json:"unchanged"`
+	Resolved  int `json:"resolved"`
+}
+
+// Result is the outcome of Evaluate.
+type Result struct {
+	AsOf  time.Time // midnight CST
+	Since time.Time // the window start
+	// Rules are the ids of the checks that were evaluated (enabled ones).
+	Rules    []string
+	Findings []store.Finding
+	Checks   []Summary // every check, in Defs order; disabled ones with Enabled false
+
+	// What was not audited, for Keep.
+	unauditedSources  map[string]bool // source key -> not audited
+	unauditedSubjects map[string]bool // rule + "\x00" + subject
+	unauditedURLs     map[string]bool // item URLs whose page failed
+}
+
+// Keep reports whether an existing finding that was not found in this
+// evaluation must be left untouched: its column or mailbox was not audited,
+// its page or probe failed, or it lies before the window.
+func (r Result) Keep(f store.Finding) bool {
+	if f.Quarter != "" && f.Quarter < Quarter(r.Since) {
+		return true
+	}
+	if f.Column != "" {
+		kind := store.SourceColumn
+		if f.Rule == MailboxReply {
+			kind = store.SourceMailbox
+		}
+		if a, known := r.unauditedSources[kind+":"+f.Column]; !known || a {
+			return true
+		}
+	}
+	if r.unauditedSubjects[f.Rule+"\x00"+f.Subject] {
+		return true
+	}
+	return f.URL != "" && r.unauditedURLs[f.URL]
+}
+
+// outcome is what one check returns.
+type outcome struct {
+	findings   []store.Finding
+	examined   int
+	notAudited int
+	undatable  int
+	// unaudited subjects of this check (kept in the store).
+	unaudited []string
+}
+
+// Evaluate runs the enabled checks of in.Config over in as of asOf.
+func Evaluate(in Input, asOf time.Time) (Result, error) {
+	if in.Config == nil || in.Calendar == nil {
+		return Result{}, fmt.Errorf("evaluate checks: config and calendar are required")
+	}
+	defs, err := Configured(in.Config)
+	if err != nil {
+		return Result{}, err
+	}
+	e, err := newEnv(in, asOf)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{
+		AsOf:              e.asOf,
+		Since:             e.since,
+		unauditedSources:  map[string]bool{},
+		unauditedSubjects: map[string]bool{},
+		unauditedURLs:     map[string]bool{},
+	}
+	for key, s := range e.sources {
+		res.unauditedSources[key] = !s.Audited
+	}
+	for _, it := range e.items {
+		if it.FetchErr != "" {
+			res.unauditedURLs[it.URL] = true
+		}
+	}
+	for _, d := range defs {
+		sum := Summary{ID: d.ID, Title: d.Title, Enabled: d.Enabled}
+		if d.Enabled {
+			o := d.eval(e, d)
+			if e.err != nil {
+				return Result{}, fmt.Errorf("check %s: %w", d.ID, e.err)
+			}
+			sort.Slice(o.findings, func(i, j int) bool { return o.findings[i].Subject < o.findings[j].Subject })
+			for i := range o.findings {
+				f := &o.findings[i]
+				f.Rule = d.ID
+				f.ID = store.FindingID(d.ID, f.Subject)
+				f.Points = d.Points
+				f.Scoring = d.Scoring
+				f.Status = store.StatusDraft
+			}
+			res.Findings = append(res.Findings, o.findings...)
+			for _, s := range o.unaudited {
+				res.unauditedSubjects[d.ID+"\x00"+s] = true
+			}
+			sum.Examined, sum.Findings, sum.NotAudited, sum.Undatable = o.examined, len(o.findings), o.notAudited, o.undatable
+			res.Rules = append(res.Rules, d.ID)
+		}
+		res.Checks = append(res.Checks, sum)
+	}
+	return res, nil
+}

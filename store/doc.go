@@ -1,0 +1,39 @@
+// Package store keeps everything govaudit knows in one bbolt file: crawl
+// runs, fetched pages and their evidence snapshots, column items, mailbox
+// letters, the latest state of every crawled source, findings (draft
+// deductions) and the audit trail of every decision.
+//
+// It is the only package of govaudit that imports go.etcd.io/bbolt; every
+// other package uses the typed methods of [Store]. Values are JSON
+// (encoding/json), keys are strings unless noted.
+//
+// Buckets:
+//
+//	meta        "schema" -> schema version (decimal)
+//	runs        big-endian uint64 run id -> Run
+//	run-kinds   kind \x00 big-endian id -> nil (index for Runs/LastRun)
+//	pages       URL -> Page
+//	snapshots   SnapshotHash -> gzip-compressed UTF-8 HTML (deduplicated)
+//	items       URL -> Item
+//	col-items   column \x00 URL -> nil (index for ItemsOfColumn)
+//	letters     URL -> Letter
+//	sources     source key ("column:<id>" …) -> SourceState
+//	findings    finding id -> Finding
+//	rule-findings  rule \x00 finding id -> nil (index for SyncFindings)
+//	events      subject \x00 big-endian seq -> Event (History is a prefix scan)
+//	adjustments, digests, probes, sessions: see the files of those names
+//
+// Files of this package that need a bucket of their own add its name to
+// bucketNames (buckets.go) and use the helpers there (getJSON, putJSON,
+// eachJSON, listJSON, getOne, deleteKey, nextSeq) and addEvent (events.go)
+// inside s.view / s.update. Writes to the findings bucket go through
+// s.updateFindings only, which keeps the in-memory findings list in step.
+//
+// The schema version in meta is checked at Open: a newer file is refused,
+// an older one is migrated in the Open transaction by the table in
+// migrations (store.go).
+//
+// Every change that touches several records (a crawl batch, a findings
+// sync, a decision with its event) is one bbolt transaction, so a crash
+// leaves either all of it or none of it.
+package store

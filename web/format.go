@@ -1,0 +1,177 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govaudit/govaudit/store"
+)
+
+// ruleNames are the checks' names in Chinese, as rules.Defs gives them.
+var ruleNames = map[string]string{
+	"timeliness":         "信息发布不及时",
+	"backdated":          "发布日期早于成文日期",
+	"key-column-empty":   "重点栏目整季度未更新",
+	"blank-column":       "空白栏目",
+	"missing-attachment": "缺少附件",
+	"broken-attachment":  "附件无法下载",
+	"mailbox-reply":      "信箱来信答复超期",
+	"periodic-gap":       "定期信息缺期或逾期",
+	"annual-report":      "政府信息公开工作年度报告未按时发布",
+	"stale-column":       "栏目长期未更新",
+	"broken-link":        "页面链接失效",
+}
+
+// ruleOrder lists the checks in the order of docs/CHECKS.md.
+var ruleOrder = []string{"timeliness", "backdated", "key-column-empty", "blank-column",
+	"missing-attachment", "broken-attachment", "mailbox-reply", "periodic-gap",
+	"annual-report", "stale-column", "broken-link"}
+
+var statusNames = map[string]string{
+	store.StatusDraft:     "待审核",
+	store.StatusConfirmed: "已确认",
+	store.StatusDismissed: "已驳回",
+	store.StatusResolved:  "已消除",
+}
+
+var statusOrder = []string{store.StatusDraft, store.StatusConfirmed, store.StatusDismissed, store.StatusResolved}
+
+var actionNames = map[string]string{
+	"detected": "检出",
+	"confirm":  "确认",
+	"dismiss":  "驳回",
+	"adjust":   "调整扣分",
+	"reopen":   "重新打开",
+	"reopened": "再次检出",
+	"resolved": "问题已消除",
+	"add":      "新增",
+	"withdraw": "撤回",
+}
+
+var dateNames = map[string]string{
+	"written":   "成文日期",
+	"published": "发布日期",
+	"listed":    "列表日期",
+	"list":      "列表日期",
+	"received":  "来信时间",
+	"replied":   "答复时间",
+	"due":       "截止日期",
+	"deadline":  "截止日期",
+	"as_of":     "检查日期",
+	"asof":      "检查日期",
+	"newest":    "最近更新",
+	"period":    "所属期间",
+}
+
+var runStatusNames = map[string]string{
+	"running":     "运行中",
+	"ok":          "成功",
+	"failed":      "失败",
+	"interrupted": "已中断",
+}
+
+func nameOr(m map[string]string, k string) string {
+	if n, ok := m[k]; ok {
+		return n
+	}
+	return k
+}
+
+func (s *Server) unitName(id string) string {
+	for _, u := range s.cfg.Units {
+		if u.ID == id {
+			return u.Name
+		}
+	}
+	return id
+}
+
+func (s *Server) columnName(id string) string {
+	for _, c := range s.cfg.Columns {
+		if c.ID == id {
+			return c.Name
+		}
+	}
+	// Column ids default to "<unit id>/<column name>".
+	if i := strings.Index(id, "/"); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"ruleName":   func(r string) string { return nameOr(ruleNames, r) },
+		"statusName": func(st string) string { return nameOr(statusNames, st) },
+		"actionName": func(a string) string { return nameOr(actionNames, a) },
+		"runStatus":  func(st string) string { return nameOr(runStatusNames, st) },
+		"dateName":   func(k string) string { return nameOr(dateNames, k) },
+		"unitName":   s.unitName,
+		"columnName": s.columnName,
+		"points":     fmtPoints,
+		"when":       fmtTime,
+		"actor":      actorName,
+		"httpURL":    httpURL,
+		"sortedKeys": sortedKeys,
+		"sortedInts": sortedIntKeys,
+	}
+}
+
+// actorName names who made an event: the system appears as 系统.
+func actorName(by string) string {
+	if by == "" || by == store.SystemActor {
+		return "系统"
+	}
+	return by
+}
+
+// fmtPoints writes points without needless decimals: 1, 0.5, 0.25.
+func fmtPoints(p float64) string {
+	return strconv.FormatFloat(p, 'f', -1, 64)
+}
+
+// fmtTime writes t in China Standard Time, or "—" for the zero time.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(cst).Format("2006-01-02 15:04")
+}
+
+// httpURL returns u when it is an absolute http(s) URL, else "": a
+// crawled javascript: URL never becomes a link.
+func httpURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func sortedIntKeys(m map[string]int) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// quarterOf returns t's quarter in China Standard Time, e.g. "2026Q3".
+func quarterOf(t time.Time) string {
+	t = t.In(cst)
+	return strconv.Itoa(t.Year()) + "Q" + strconv.Itoa((int(t.Month())-1)/3+1)
+}
