@@ -40,6 +40,7 @@ func TestLoadErrors(t *testing.T) {
 		// What comes through an alias is reported where the alias is used.
 		{"alias_cycle.yaml", 6, "templates[0].match[0]", "expected a text value, got a mapping"},
 		{"bad_email.yaml", 6, "units[0].email", `"not-an-address" is not an email address`},
+		{"since.yaml", 5, "rules.since", `"2025/01/01" is not a date such as 2025-01-01`},
 		{"unit_id.yaml", 4, "units[0].id", `"u1/a": use letters, digits`},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -229,6 +230,11 @@ func (c *Config) validateRules(p *problems) {
 	}
 	if c.Rules.MailboxReplyDays < 1 {
 		p.add("rules.mailbox_reply_days", "must be at least 1")
+	}
+	if c.Rules.Since != "" {
+		if _, err := time.Parse("2006-01-02", c.Rules.Since); err != nil {
+			p.add("rules.since", "%q is not a date such as 2025-01-01", c.Rules.Since)
+		}
 	}
 	for _, k := range sortedKeys(c.Rules.Stale) {
 		path := "rules.stale_days." + k

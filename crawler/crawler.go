@@ -307,7 +307,8 @@ func (r *run) summary(rec store.Run) {
 	args := []any{"run", rec.ID, "status", rec.Status, "sources", r.sources, "audited", r.audited.Load(),
 		"pages", rec.Pages, "requests", rec.Requests, "not_modified", rec.NotModified, "parsed", rec.Parsed,
 		"items", rec.Items, "attachments", rec.Attachments, "letters", rec.Letters, "bytes", rec.Bytes,
-		"duration", rec.EndedAt.Sub(rec.StartedAt).Round(time.Millisecond)}
+		"duration", rec.EndedAt.Sub(rec.StartedAt).Round(time.Millisecond), "store_batches", r.w.batches,
+		"store_time", r.w.busy.Round(time.Millisecond)}
 	for _, fam := range sortedKeys(rec.Families) {
 		fs := rec.Families[fam]
 		args = append(args, fam, fmt.Sprintf("pages=%d items=%d attachments=%d letters=%d", fs.Pages, fs.Items, fs.Attachments, fs.Letters))

@@ -137,7 +137,10 @@ const resultKey = "govaudit.response"
 func newFetcher(ctx context.Context, rt http.RoundTripper, ua string, timeout time.Duration, retries int,
 	backoff time.Duration, maxBody int64, rps float64, par int, obeyRobots bool) *fetcher {
 	if rt == nil {
-		rt = http.DefaultTransport
+		// Keep a connection per parallel request alive (the default keeps 2).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 2 * max(par, 1)
+		rt = t
 	}
 	if par < 1 {
 		par = 1

@@ -324,3 +324,34 @@ func TestPortalsimResetsAndTruncations(t *testing.T) {
 		t.Error("no article failed: the faults did not hit")
 	}
 }
+
+// BenchmarkCrawlDistrict crawls the simulated district portal at its
+// default scale (46 units) into a fresh store, politeness off.
+func BenchmarkCrawlDistrict(b *testing.B) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 1, Today: simToday})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+	cfg := sim.Config(srv.URL)
+	pages := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		run, err := c.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += run.Pages
+		st.Close()
+	}
+	b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+}

@@ -10,7 +10,7 @@ import (
 // Batch limits: a batch is written when it holds this many records or
 // this many snapshot bytes, or after flushEvery.
 const (
-	batchRecords = 200
+	batchRecords = 500
 	batchBytes   = 8 << 20
 	flushEvery   = 2 * time.Second
 )
@@ -33,8 +33,10 @@ type writer struct {
 	done  chan struct{}
 	onErr func(error)
 
-	mu  sync.Mutex
-	err error
+	mu      sync.Mutex
+	err     error
+	busy    time.Duration // time spent in store.Write
+	batches int
 }
 
 func newWriter(st *store.Store, onErr func(error)) *writer {
@@ -60,7 +62,13 @@ func (w *writer) loop() {
 			return
 		}
 		if w.failed() == nil {
-			if err := w.st.Write(b); err != nil {
+			t0 := time.Now()
+			err := w.st.Write(b)
+			w.mu.Lock()
+			w.busy += time.Since(t0)
+			w.batches++
+			w.mu.Unlock()
+			if err != nil {
 				w.mu.Lock()
 				w.err = err
 				w.mu.Unlock()

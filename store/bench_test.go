@@ -45,6 +45,7 @@ func BenchmarkFindingsList(b *testing.B) {
 				}
 			}
 		})
+		s.Findings(Filter{Limit: 1}) // warm
 		for _, tc := range []struct {
 			name string
 			f    Filter

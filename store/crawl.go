@@ -35,7 +35,8 @@ func SnapshotHash(body []byte) string {
 // Write stores a batch in one write transaction: all of it or, on error,
 // none of it. An item keeps the FirstSeen of its stored record (a new item
 // without FirstSeen gets its FetchedAt). Snapshots already stored are not
-// written again.
+// written again. Of several records with one key in a batch, the last
+// counts.
 func (s *Store) Write(b *Batch) error {
 	if b == nil {
 		return nil

@@ -474,7 +474,7 @@ func (s *Store) Findings(f Filter) ([]Finding, int, error) {
 	query := strings.ToLower(f.Query)
 	var match []*cachedFinding
 	for i := range all.list {
-		c := &all.list[i]
+		c := all.list[i]
 		if (f.Rule == "" || c.f.Rule == f.Rule) &&
 			(f.Unit == "" || c.f.Unit == f.Unit) &&
 			(f.Status == "" || c.f.Status == f.Status) &&
@@ -559,7 +559,7 @@ func (s *Store) EachFinding(fn func(Finding) error) error {
 type findingsCache struct {
 	builtAt uint64 // id of the read transaction it was loaded in
 	txid    uint64 // id of the newest write transaction merged in
-	list    []cachedFinding
+	list    []*cachedFinding
 }
 
 // cachedFinding is a finding with its lower-cased search text.
@@ -569,9 +569,9 @@ type cachedFinding struct {
 }
 
 // newCachedFinding prepares a finding for the cache.
-func newCachedFinding(f Finding) cachedFinding {
+func newCachedFinding(f Finding) *cachedFinding {
 	text := strings.ToLower(strings.Join([]string{f.ID, f.Subject, f.Title, f.URL, f.Unit, f.Column, f.Evidence.Text}, "\n"))
-	return cachedFinding{f: f, text: text}
+	return &cachedFinding{f: f, text: text}
 }
 
 // findings returns the findings cache, loading it when needed.
@@ -621,7 +621,7 @@ func (s *Store) patchCache(txid uint64, written []Finding) {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	list := make([]cachedFinding, 0, len(c.list)+len(ids))
+	list := make([]*cachedFinding, 0, len(c.list)+len(ids))
 	i := 0
 	for _, id := range ids {
 		for i < len(c.list) && c.list[i].f.ID < id {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/govaudit/govaudit/store"
@@ -19,6 +20,8 @@ import (
 // the store itself, so the API grants nothing more.
 //
 //	GET  /api/ping                    -> {"ok": true}
+//	GET  /api/findings?rule=&unit=&status=&quarter=&column=&q=&sort=&offset=&limit=
+//	                                  -> {"findings": […], "total": n}
 //	GET  /api/findings/{id}           -> {"finding": …, "history": […]}
 //	POST /api/findings/{id}/{action}  {"by", "reason", "points"} -> {"finding": …}
 //
@@ -111,6 +114,7 @@ func (s *Server) apiRoutes() {
 	s.mux.Handle("GET /api/ping", s.api(func(w http.ResponseWriter, r *http.Request) {
 		apiJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	}))
+	s.mux.Handle("GET /api/findings", s.api(s.apiFindings))
 	s.mux.Handle("GET /api/findings/{id}", s.api(s.apiFinding))
 	s.mux.Handle("POST /api/findings/{id}/{action}", s.api(s.apiDecide))
 }
@@ -125,6 +129,37 @@ func (s *Server) api(h http.HandlerFunc) http.Handler {
 		}
 		h(w, r)
 	})
+}
+
+// APIFindings is the answer of the API to a list request.
+type APIFindings struct {
+	Findings []store.Finding `json:"findings"`
+	Total    int             `json:"total"`
+}
+
+func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.Filter{Rule: q.Get("rule"), Unit: q.Get("unit"), Status: q.Get("status"), Quarter: q.Get("quarter"),
+		Column: q.Get("column"), Query: q.Get("q"), Sort: q.Get("sort")}
+	for name, dst := range map[string]*int{"offset": &f.Offset, "limit": &f.Limit} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				apiError(w, http.StatusBadRequest, "bad_request", name+": want a number >= 0")
+				return
+			}
+			*dst = n
+		}
+	}
+	list, total, err := s.st.Findings(f)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	if list == nil {
+		list = []store.Finding{}
+	}
+	apiJSON(w, http.StatusOK, APIFindings{Findings: list, Total: total})
 }
 
 func (s *Server) apiFinding(w http.ResponseWriter, r *http.Request) {

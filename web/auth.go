@@ -63,6 +63,21 @@ type sessions struct {
 
 func newSessions() *sessions { return &sessions{m: make(map[string]*session)} }
 
+// SignIns is the sign-in state of the UI: the sessions and the counts of
+// failed sign-ins. It lives in memory; a process restart signs everybody
+// out. Pass the same SignIns to the Servers that replace one another (the
+// daemon builds a new Server when it reloads its configuration) so that
+// nobody is signed out and no failure count is forgotten.
+type SignIns struct {
+	sessions *sessions
+	ip, user *limiter
+}
+
+// NewSignIns returns an empty sign-in state.
+func NewSignIns() *SignIns {
+	return &SignIns{sessions: newSessions(), ip: newLimiter(maxFailures, failureWindow), user: newLimiter(maxFailures, failureWindow)}
+}
+
 func (ss *sessions) create(user, role string, sso bool, now time.Time, life time.Duration) *session {
 	s := &session{id: randomToken(), user: user, role: role, csrf: randomToken(), expires: now.Add(life), sso: sso}
 	ss.mu.Lock()

@@ -53,18 +53,35 @@ var actionNames = map[string]string{
 }
 
 var dateNames = map[string]string{
-	"written":   "成文日期",
-	"published": "发布日期",
-	"listed":    "列表日期",
-	"list":      "列表日期",
-	"received":  "来信时间",
-	"replied":   "答复时间",
-	"due":       "截止日期",
-	"deadline":  "截止日期",
-	"as_of":     "检查日期",
-	"asof":      "检查日期",
-	"newest":    "最近更新",
-	"period":    "所属期间",
+	"written":        "成文日期",
+	"published":      "发布日期",
+	"list":           "列表日期",
+	"received":       "来信时间",
+	"replied":        "答复时间",
+	"due":            "截止日期",
+	"from":           "期间开始",
+	"to":             "期间结束",
+	"last_published": "最近发布",
+}
+
+// dateOrder is the order in which evidence dates read naturally.
+var dateOrder = []string{"written", "received", "from", "to", "due", "published", "replied", "list", "last_published"}
+
+// dateKeys returns the keys of evidence dates in reading order, unknown
+// keys last in alphabetical order.
+func dateKeys(m map[string]string) []string {
+	var ks []string
+	for _, k := range dateOrder {
+		if _, ok := m[k]; ok {
+			ks = append(ks, k)
+		}
+	}
+	for _, k := range sortedKeys(m) {
+		if _, known := dateNames[k]; !known {
+			ks = append(ks, k)
+		}
+	}
+	return ks
 }
 
 var runStatusNames = map[string]string{
@@ -116,7 +133,7 @@ func (s *Server) funcs() template.FuncMap {
 		"when":       fmtTime,
 		"actor":      actorName,
 		"httpURL":    httpURL,
-		"sortedKeys": sortedKeys,
+		"dateKeys":   dateKeys,
 		"sortedInts": sortedIntKeys,
 	}
 }

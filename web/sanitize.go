@@ -8,7 +8,8 @@ import (
 	"golang.org/x/net/html"
 )
 
-// Sanitize rebuilds a stored page snapshot as an inert HTML document: only
+// Sanitize rebuilds a stored page snapshot as an inert HTML document of its
+// own (the page's html, head and body tags are dropped, their content kept): only
 // text-bearing elements and harmless presentational attributes are kept.
 // Scripts, frames, forms, objects, SVG and MathML are removed with their
 // content; event handlers and anything that would load a resource from
@@ -138,7 +139,7 @@ func safeCSS(css string) bool {
 
 // allowedElements are kept (without their disallowed attributes).
 var allowedElements = setOf(
-	"html", "head", "body", "title", "style",
+	"title", "style",
 	"div", "span", "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
 	"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot",
 	"tr", "td", "th", "caption", "colgroup", "col", "a", "b", "strong", "i",

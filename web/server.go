@@ -43,6 +43,8 @@ type Options struct {
 	Store  *store.Store   // required
 	Log    *slog.Logger   // nil: discard
 	Now    func() time.Time
+	// SignIns keeps sessions across Servers; nil: a fresh state.
+	SignIns *SignIns
 }
 
 // Server serves the review UI. Create it with New.
@@ -99,9 +101,6 @@ func New(opt Options) (*Server, error) {
 		log:      opt.Log,
 		now:      opt.Now,
 		users:    make(map[string]config.Inspector),
-		sessions: newSessions(),
-		ipLimit:  newLimiter(maxFailures, failureWindow),
-		usrLimit: newLimiter(maxFailures, failureWindow),
 		pages:    make(map[string]*template.Template),
 		mux:      http.NewServeMux(),
 		apiToken: randomToken(),
@@ -109,6 +108,11 @@ func New(opt Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	si := opt.SignIns
+	if si == nil {
+		si = NewSignIns()
+	}
+	s.sessions, s.ipLimit, s.usrLimit = si.sessions, si.ip, si.user
 	if s.now == nil {
 		s.now = time.Now
 	}

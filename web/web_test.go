@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"net/url"
 	"strings"
 	"testing"
@@ -605,6 +607,8 @@ func TestAPIRequiresToken(t *testing.T) {
 	}{
 		{"wrong token", "GET", "/api/findings/" + id, "nope", "", 401, "unauthorized"},
 		{"read", "GET", "/api/findings/" + id, tok, "", 200, `"action":"detected"`},
+		{"list", "GET", "/api/findings?unit=lzqjtj&sort=-points&limit=1", tok, "", 200, `"total":2`},
+		{"list bad limit", "GET", "/api/findings?limit=-1", tok, "", 400, "limit"},
 		{"unknown", "GET", "/api/findings/tim-0000000000", tok, "", 404, "not_found"},
 		{"no by", "POST", "/api/findings/" + id + "/confirm", tok, `{}`, 400, "by (who decides)"},
 		{"unknown field", "POST", "/api/findings/" + id + "/confirm", tok, `{"by":"x","pts":1}`, 400, "bad_request"},
@@ -617,5 +621,37 @@ func TestAPIRequiresToken(t *testing.T) {
 		if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
 			t.Errorf("%s: %d %s, want %d %q", tt.name, resp.StatusCode, body, tt.status, tt.want)
 		}
+	}
+}
+
+func TestSignInsSurviveServerRebuild(t *testing.T) {
+	fx := newFixture(t, nil)
+	si := NewSignIns()
+	var current atomic.Pointer[http.Handler]
+	build := func(cfg *config.Config) {
+		srv, err := New(Options{Config: cfg, Store: fx.st, Now: fx.clock.now, SignIns: si})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := srv.Handler()
+		current.Store(&h)
+	}
+	build(fx.cfg)
+	fx.http.Close()
+	fx.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*current.Load()).ServeHTTP(w, r)
+	}))
+	defer fx.http.Close()
+	c := fx.signedIn("张三", pwInspector)
+	build(fx.cfg) // a configuration reload
+	if resp, _ := c.get("/findings"); resp.StatusCode != 200 {
+		t.Fatalf("after a rebuild with the same SignIns: %d", resp.StatusCode)
+	}
+	// A reload that removes the user ends the session.
+	cfg := *fx.cfg
+	cfg.Inspectors = cfg.Inspectors[1:]
+	build(&cfg)
+	if resp, _ := c.get("/findings"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a removed user still signed in: %d", resp.StatusCode)
 	}
 }

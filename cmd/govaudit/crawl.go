@@ -16,7 +16,7 @@ func crawlCmd() command {
 	return command{
 		name:    "crawl",
 		summary: "crawl the configured columns and mailboxes into the store",
-		run: func(ctx context.Context, a *app, args []string) error {
+		run: profiled(func(ctx context.Context, a *app, args []string) error {
 			fs := newFlagSet(a, "crawl", "[--config FILE] [--db FILE] [--unit IDS] [--column IDS]")
 			sf := addStoreFlags(fs)
 			units := fs.String("unit", "", "crawl only these units (comma-separated ids)")
@@ -65,7 +65,7 @@ func crawlCmd() command {
 				fmt.Fprintf(a.stdout, "  错误：%s\n", strings.Join(parts, "，"))
 			}
 			return err
-		},
+		}),
 	}
 }
 

@@ -33,6 +33,10 @@ func demoCmd() command {
 // to replace a govaudit.yaml without it.
 const demoHeader = "# govaudit configuration for the simulated portal"
 
+// demoParallelism is the least number of concurrent requests the demo
+// crawls its in-process portal with.
+const demoParallelism = 16
+
 // demoEnv is what the demo's steps share.
 type demoEnv struct {
 	a    *app
@@ -71,6 +75,9 @@ type demoStep struct {
 func demoSteps() []demoStep {
 	return []demoStep{
 		{"crawl", demoCrawl},
+		{"check", demoCheck},
+		{"report", demoReport},
+		{"digest", demoDigest},
 	}
 }
 
@@ -147,7 +154,11 @@ func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (
 	if err != nil {
 		return fail(err)
 	}
-	if err := writeSimConfig(sim.Config(base), cfgPath, absDB); err != nil {
+	simCfg := sim.Config(base)
+	// The portal is in this process, on loopback: politeness is moot, and
+	// more connections hide the per-request latency.
+	simCfg.Site.Crawl.Parallelism = max(simCfg.Site.Crawl.Parallelism, demoParallelism)
+	if err := writeSimConfig(simCfg, cfgPath, absDB); err != nil {
 		return fail(err)
 	}
 	// Crawl exactly what the file says, as `govaudit crawl` would.
@@ -373,6 +384,15 @@ func demoScaleFlags(o portalsim.Options) string {
 	}
 	if o.Items != 0 {
 		fmt.Fprintf(&b, " --items %d", o.Items)
+	}
+	if o.ChannelsMin != 0 {
+		fmt.Fprintf(&b, " --channels-min %d", o.ChannelsMin)
+	}
+	if o.ChannelsMax != 0 {
+		fmt.Fprintf(&b, " --channels-max %d", o.ChannelsMax)
+	}
+	if o.Letters != 0 {
+		fmt.Fprintf(&b, " --letters %d", o.Letters)
 	}
 	return b.String()
 }

@@ -106,9 +106,11 @@ func (r storeReviewer) finding(id string) (store.Finding, []store.Event, error) 
 	return f, h, err
 }
 
-func (r storeReviewer) decide(id string, a store.Action) (store.Finding, error) { return r.st.Decide(id, a) }
-func (r storeReviewer) where() string                                          { return "store " + r.st.Path() }
-func (r storeReviewer) close()                                                 { r.st.Close() }
+func (r storeReviewer) decide(id string, a store.Action) (store.Finding, error) {
+	return r.st.Decide(id, a)
+}
+func (r storeReviewer) where() string { return "store " + r.st.Path() }
+func (r storeReviewer) close()        { r.st.Close() }
 
 // apiReviewer goes through the JSON API of the server holding the store.
 type apiReviewer struct {
@@ -248,11 +250,14 @@ func decideCmd(kind string) func(ctx context.Context, a *app, args []string) err
 				fmt.Fprintf(a.stderr, "%s: %v\n", id, err)
 				continue
 			}
-			extra := statusWord(f.Status)
-			if kind == store.DecideAdjust {
-				extra = "扣分 " + formatPoints(f.Points)
+			switch kind {
+			case store.DecideAdjust:
+				fmt.Fprintf(a.stdout, "%s %s（扣分 %s）\n", f.ID, decidedWords[kind], formatPoints(f.Points))
+			case store.DecideReopen:
+				fmt.Fprintf(a.stdout, "%s %s（%s）\n", f.ID, decidedWords[kind], statusWord(f.Status))
+			default:
+				fmt.Fprintf(a.stdout, "%s %s\n", f.ID, decidedWords[kind])
 			}
-			fmt.Fprintf(a.stdout, "%s %s（%s）\n", f.ID, decidedWords[kind], extra)
 		}
 		if failed > 0 {
 			return fmt.Errorf("%d of %d findings not %s (see above)", failed, len(ids), pastTense(kind))
@@ -338,7 +343,11 @@ func runFindingShow(ctx context.Context, a *app, args []string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(w, "  %s  %s\n", padRight(c(k), 10), c(ev.Dates[k]))
+		name := k
+		if n, ok := dateWords[k]; ok {
+			name = n
+		}
+		fmt.Fprintf(w, "  %s  %s\n", padRight(c(name), 10), c(ev.Dates[k]))
 	}
 	if ev.WorkingDays > 0 {
 		fmt.Fprintf(w, "  工作日  %d\n", ev.WorkingDays)
@@ -364,6 +373,12 @@ func runFindingHistory(ctx context.Context, a *app, args []string) error {
 	}
 	writeHistory(a.stdout, hist)
 	return nil
+}
+
+// dateWords name the dates of evidence.
+var dateWords = map[string]string{
+	"written": "成文日期", "published": "发布日期", "list": "列表日期", "received": "来信时间", "replied": "答复时间",
+	"due": "截止日期", "from": "期间开始", "to": "期间结束", "last_published": "最近发布",
 }
 
 var eventWords = map[string]string{

@@ -31,6 +31,10 @@ type simFlags struct {
 	today string
 	units int
 	items int
+	// chMin, chMax and letters shape the benchmark's district-scale portal
+	// (0: portalsim's defaults).
+	chMin, chMax int
+	letters      int
 }
 
 func (f *simFlags) register(fs interface {
@@ -42,6 +46,9 @@ func (f *simFlags) register(fs interface {
 	fs.StringVar(&f.today, "today", "", "the portal's today, YYYY-MM-DD (default: today in China Standard Time)")
 	fs.IntVar(&f.units, "units", 0, "number of units, the first ones of the 46 (default all 46)")
 	fs.IntVar(&f.items, "items", 0, "average items per channel (default 12)")
+	fs.IntVar(&f.chMin, "channels-min", 0, "fewest channels in a unit's catalog (default 10)")
+	fs.IntVar(&f.chMax, "channels-max", 0, "most channels in a unit's catalog (default 20)")
+	fs.IntVar(&f.letters, "letters", 0, "letters in the 区长信箱; each 部门信箱 gets a third (default 60)")
 }
 
 // options turns the flags into portalsim options; now gives the default today.
@@ -61,11 +68,15 @@ func (f *simFlags) options(now time.Time) (portalsim.Options, error) {
 	if f.items < 0 {
 		return portalsim.Options{}, usageError{fmt.Errorf("--items %d cannot be negative", f.items)}
 	}
-	return portalsim.Options{Seed: f.seed, Today: today, Units: f.units, Items: f.items}, nil
+	if f.chMin < 0 || f.chMax < 0 || f.letters < 0 {
+		return portalsim.Options{}, usageError{fmt.Errorf("--channels-min, --channels-max and --letters cannot be negative")}
+	}
+	return portalsim.Options{Seed: f.seed, Today: today, Units: f.units, Items: f.items,
+		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters}, nil
 }
 
 func runPortalsim(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "portalsim", "[--addr HOST:PORT] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N] [--truth FILE] [--config-out FILE]\n\nServes the simulated district portal until interrupted. --truth writes its ground\ntruth (every injected violation) as JSON; --config-out writes a govaudit\nconfiguration that audits it.")
+	fs := newFlagSet(a, "portalsim", "[--addr HOST:PORT] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n  [--channels-min N] [--channels-max N] [--letters N] [--truth FILE] [--config-out FILE]\n\nServes the simulated district portal until interrupted. --truth writes its ground\ntruth (every injected violation) as JSON; --config-out writes a govaudit\nconfiguration that audits it.")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	truth := fs.String("truth", "", "write the ground truth JSON to FILE")
 	configOut := fs.String("config-out", "", "write a govaudit configuration for the portal to FILE")

@@ -73,7 +73,7 @@ func TestFindingsReviewCommands(t *testing.T) {
 		{"dismiss needs a reason", []string{"findings", "dismiss", ids[0], c}, 2, "", "--reason is required"},
 		{"adjust needs points", []string{"findings", "adjust", ids[0], "--reason", "x", c}, 2, "", "--points is required"},
 		{"adjust one id", []string{"findings", "adjust", ids[0], ids[1], "--points", "1", "--reason", "x", c}, 2, "", "one finding id"},
-		{"confirm", []string{"findings", "confirm", ids[0], "--by", "张三", c}, 0, ids[0] + " 已确认（已确认）", ""},
+		{"confirm", []string{"findings", "confirm", ids[0], "--by", "张三", c}, 0, ids[0] + " 已确认\n", ""},
 		{"confirm again fails", []string{"findings", "confirm", ids[0], "--by", "张三", c}, 1, "", "only a draft can be confirmed"},
 		{"adjust", []string{"findings", "adjust", ids[0], "--points", "0.5", "--reason", "情节较轻", "--by", "张三", c}, 0, "扣分 0.5", ""},
 		{"dismiss two", []string{"findings", "dismiss", ids[0], ids[1], "--reason", "单位已整改", "--by", "李四", c}, 0, ids[1] + " 已驳回", ""},
