@@ -82,7 +82,7 @@ func (r *run) doArticle(t task) {
 		}
 		it.FetchErr = res.cause
 		it.FetchedAt = now
-		r.w.put(record{page: ptr(r.pageRecord(e.URL, res, "", ""))})
+		r.putFailed(e.URL, res)
 		r.w.put(record{item: &it})
 		r.countItem(s.family, &it)
 		return
@@ -227,19 +227,34 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 			continue
 		}
 		l = normalizeURL(l)
-		if unchanged && !r.due(l) || r.visited.has(l) || !r.probed.add(l) {
+		if r.visited.has(l) || r.probed.has(l) {
+			continue
+		}
+		prev, havePrev, err := r.st.Page(l)
+		if err != nil {
+			r.setFatal(err)
+			return
+		}
+		// An unchanged article's link is probed on its night, or at once
+		// when it was never probed or its last probe got no answer.
+		lastFailed := !havePrev || prev.Status == 0 && prev.ErrKind != ""
+		if unchanged && !r.due(l) && !lastFailed || !r.probed.add(l) {
 			continue
 		}
 		p := r.probe(l, false)
+		if r.ctx.Err() != nil {
+			return // interrupted: the probe says nothing
+		}
 		rec := store.Page{URL: l, Status: p.status, FetchedAt: r.now(), RunID: r.id, Bytes: int(p.length)}
-		if prev, ok, err := r.st.Page(l); err == nil && ok && prev.Hash != "" {
+		if havePrev && prev.Hash != "" {
 			// A crawled page: keep what conditional GETs need.
 			prev.Status, prev.FetchedAt, prev.RunID = p.status, rec.FetchedAt, r.id
 			rec = prev
 		}
 		switch {
 		case p.err != "":
-			rec.ErrKind, rec.Err = p.errKind, p.err
+			// No usable answer: nothing may be concluded about the link.
+			rec.Status, rec.ErrKind, rec.Err = 0, p.errKind, p.err
 		case p.status >= 400:
 			rec.ErrKind, rec.Err = p.errKind, p.broken
 		default:
@@ -273,7 +288,7 @@ func (r *run) doLetter(t task) {
 	}
 	if res.failed() {
 		l.FetchErr = res.cause
-		r.w.put(record{page: ptr(r.pageRecord(row.URL, res, "", ""))})
+		r.putFailed(row.URL, res)
 		return
 	}
 	body, charset := decodeHTML(res.body, res.contentType)

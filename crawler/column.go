@@ -19,6 +19,23 @@ type colState struct {
 	// pending counts dispatched page tasks not yet done.
 	pending  int
 	listDone bool
+	// listed holds the hashes of the entry URLs listed so far: an entry
+	// listed twice (a repeating pager, the same page under two URLs)
+	// counts once. It lives only while the source is walked.
+	listed map[uint64]struct{}
+}
+
+// list records an entry URL and reports whether it is new to the source.
+func (cs *colState) list(u string) bool {
+	k := hashURL(u)
+	if cs.listed == nil {
+		cs.listed = map[uint64]struct{}{}
+	}
+	if _, ok := cs.listed[k]; ok {
+		return false
+	}
+	cs.listed[k] = struct{}{}
+	return true
 }
 
 // task is one article or letter page to fetch.
@@ -40,6 +57,16 @@ func (r *run) crawlSource(s *source) {
 		}
 		return
 	}
+	if d := r.siteDown(); d != nil {
+		// The site does not answer: record the source without a request.
+		st := r.state(s)
+		st.ErrKind, st.Cause = d.kind, d.sourceCause()
+		if r.ctx.Err() == nil {
+			r.w.put(record{source: st})
+			r.markDone(*st)
+		}
+		return
+	}
 	cs := &colState{src: s, st: *r.state(s)}
 	cs.st.Audited = true
 	if s.kind == store.SourceMailbox {
@@ -49,6 +76,7 @@ func (r *run) crawlSource(s *source) {
 	}
 	cs.mu.Lock()
 	cs.listDone = true
+	cs.listed = nil
 	fin := cs.pending == 0
 	cs.mu.Unlock()
 	if fin {
@@ -130,7 +158,7 @@ func (r *run) listPage(cs *colState, n int, rq request) (body []byte, pu *url.UR
 		r.countErr(errNotHTML)
 	}
 	if res.failed() {
-		r.w.put(record{page: ptr(r.pageRecord(rq.url, res, "", ""))})
+		r.putFailed(rq.url, res)
 		cs.fail(n, res)
 		return nil, nil, false
 	}
@@ -149,31 +177,40 @@ func (r *run) listPage(cs *colState, n int, rq request) (body []byte, pu *url.UR
 	return body, pu, true
 }
 
-// addEntries counts a list page's entries and dispatches their articles.
+// addEntries counts a list page's entries and dispatches their articles;
+// it returns the number of entries new to the source. Entry URLs come
+// canonical from the extractor.
 func (r *run) addEntries(cs *colState, es []extract.Entry) int {
 	added := 0
 	for _, e := range es {
-		e.URL = normalizeURL(e.URL)
 		cs.mu.Lock()
-		cs.st.Items++
-		if e.Date > cs.st.Newest {
-			cs.st.Newest = e.Date
+		isNew := cs.list(e.URL)
+		if isNew {
+			cs.st.Items++
+			if e.Date > cs.st.Newest {
+				cs.st.Newest = e.Date
+			}
 		}
 		cs.mu.Unlock()
+		if !isNew {
+			continue
+		}
 		r.dispatch(cs, task{cs: cs, entry: e})
 		added++
 	}
 	return added
 }
 
-// truncate records that the page cap stopped a walk.
+// truncate records that the page cap stopped a walk: the source stays
+// audited for what it listed, and the checks do not judge what lies
+// beyond the cut (docs/CHECKS.md, "Cut walks").
 func (r *run) truncate(cs *colState) {
 	cs.mu.Lock()
 	cs.st.Truncated = true
 	cs.st.Cause = fmt.Sprintf("已达列表页数上限 %d，后续页面未抓取", r.maxPages)
 	cs.mu.Unlock()
 	r.mu.Lock()
-	r.errs["page-cap"]++
+	r.errs[errPageCap]++
 	r.mu.Unlock()
 }
 
@@ -258,6 +295,8 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 		}
 		total = pp.Total
 		if r.addEntries(cs, pp.Entries) == 0 {
+			// An empty batch, or one that only repeats records already
+			// seen (a proxy that clamps past its end): the list is done.
 			return
 		}
 		if total < 0 {
@@ -302,16 +341,19 @@ func (r *run) walkMailbox(cs *colState) {
 			if noPage {
 				// A row without a letter page: keyed by the list and its number.
 				row.URL = u + "#" + row.No
-			} else {
-				row.URL = normalizeURL(row.URL)
 			}
 			cs.mu.Lock()
-			cs.st.Items++
-			if d := dateOnly(row.Received); d > cs.st.Newest {
-				cs.st.Newest = d
+			isNew := cs.list(row.URL)
+			if isNew {
+				cs.st.Items++
+				if d := dateOnly(row.Received); d > cs.st.Newest {
+					cs.st.Newest = d
+				}
 			}
 			cs.mu.Unlock()
-			r.dispatch(cs, task{cs: cs, row: &row, noPage: noPage})
+			if isNew {
+				r.dispatch(cs, task{cs: cs, row: &row, noPage: noPage})
+			}
 		}
 		for _, n := range append([]string{ll.Next}, ll.Pages...) {
 			n = normalizeURL(n)

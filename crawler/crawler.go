@@ -50,6 +50,10 @@ type Options struct {
 	// mailbox ids; empty means everything.
 	Units   []string
 	Columns []string
+	// ResumeWithin is how old an interrupted crawl may be and still be
+	// continued by the next Run (0: DefaultResumeWithin; negative: never
+	// resume, always start over).
+	ResumeWithin time.Duration
 }
 
 // Crawler crawls one configured portal into a store.
@@ -88,28 +92,39 @@ const (
 	statusInterrupted = "interrupted"
 )
 
-// ResumeState is what Run.Resume holds for an interrupted crawl: the
-// sources finished before the interruption.
-type ResumeState struct {
-	Done []string `json:"done"`
-}
-
-// Run performs one full crawl, recorded as a store.Run of kind "crawl".
+// Run performs one crawl, recorded as a store.Run of kind "crawl".
 // A cancelled ctx stops taking work, flushes what was done and marks the
-// run interrupted. Run returns an error when the run failed (no source
-// could be audited, or the store failed) or was interrupted.
+// run interrupted, with what it finished in Run.Resume; the next Run
+// continues it (see resume.go). A site that does not answer is declared
+// down early (see avail.go). Run returns an error when the run failed (no
+// source could be audited, or the store failed) or was interrupted.
 func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 	start := c.opt.Now()
+	res, err := c.resumable(start)
+	if err != nil {
+		return store.Run{}, fmt.Errorf("crawl: %w", err)
+	}
 	rec, err := c.st.StartRun("crawl", start)
 	if err != nil {
 		return store.Run{}, fmt.Errorf("crawl: start run: %w", err)
+	}
+	res.state.Runs = append(res.state.Runs, rec.ID)
+	if res.from != 0 {
+		// Saved now, so that a crash of this run still knows its chain.
+		rec.Note = fmt.Sprintf("续跑 run %d", res.from)
+		rec.Resume, _ = json.Marshal(ResumeState{Runs: res.state.Runs})
+		if err := c.st.SaveRun(rec); err != nil {
+			return rec, fmt.Errorf("crawl: save run %d: %w", rec.ID, err)
+		}
+		c.log.Info("resuming an interrupted crawl", "run", rec.ID, "resumes", res.from, "sources_done", len(res.done))
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := c.newRun(cctx, rec.ID, start)
 	r.cancelAll = cancel
+	r.skip = res.done
 
-	if err := r.crawl(); err != nil {
+	if err := r.crawl(); err != nil && ctx.Err() == nil {
 		r.setFatal(err)
 	}
 	werr := r.w.close()
@@ -119,25 +134,47 @@ func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 
 	rec.EndedAt = c.opt.Now()
 	r.fill(&rec)
+	var notes []string
+	if res.from != 0 {
+		notes = append(notes, fmt.Sprintf("续跑 run %d", res.from))
+		rec.Figures["resumed"] = r.skipped
+	}
+	down := r.siteDown()
+	if down != nil {
+		if rec.Errors == nil {
+			rec.Errors = map[string]int{}
+		}
+		rec.Errors[errSiteDown] = 1
+		notes = append(notes, fmt.Sprintf("%s；%d 个来源未审计", down.note(), r.sources-int(r.audited.Load())))
+	}
 	var runErr error
 	switch {
 	case r.fatal() != nil:
 		rec.Status = statusFailed
-		rec.Note = r.fatal().Error()
+		notes = append(notes, r.fatal().Error())
 		runErr = fmt.Errorf("crawl failed: %w", r.fatal())
 	case ctx.Err() != nil:
 		rec.Status = statusInterrupted
-		rec.Note = "抓取被中断"
-		b, _ := json.Marshal(ResumeState{Done: r.doneKeys()})
-		rec.Resume = b
+		notes = append(notes, "抓取被中断")
+		done := r.doneKeys()
+		for k := range res.done {
+			done = append(done, k)
+		}
+		sort.Strings(done)
+		rec.Resume, _ = json.Marshal(ResumeState{Done: done, Runs: res.state.Runs})
 		runErr = fmt.Errorf("crawl interrupted: %w", ctx.Err())
+	case down != nil && r.audited.Load() == 0:
+		rec.Status = statusFailed
+		runErr = fmt.Errorf("crawl failed: %s", down.note())
 	case r.sources > 0 && r.audited.Load() == 0:
 		rec.Status = statusFailed
-		rec.Note = fmt.Sprintf("全部 %d 个来源均未能审计（%s）", r.sources, r.firstCause())
+		notes = append(notes, fmt.Sprintf("全部 %d 个来源均未能审计（%s）", r.sources, r.firstCause()))
 		runErr = fmt.Errorf("crawl failed: no source could be audited: %s", r.firstCause())
 	default:
 		rec.Status = statusOK
+		rec.Resume = nil
 	}
+	rec.Note = strings.Join(notes, "；")
 	if err := c.st.SaveRun(rec); err != nil {
 		return rec, fmt.Errorf("crawl: save run %d: %w", rec.ID, err)
 	}
@@ -172,6 +209,13 @@ type run struct {
 	letters atomic.Int64
 	queued  atomic.Int64
 	failed  atomic.Int64
+
+	// avail tracks whether the site answers (avail.go).
+	avail avail
+	// skip holds the keys of the sources an interrupted run finished;
+	// skipped counts those this run left out.
+	skip    map[string]bool
+	skipped int
 
 	mu       sync.Mutex
 	errs     map[string]int
@@ -333,9 +377,18 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // crawl runs the whole walk: sources, then their lists and pages.
 func (r *run) crawl() error {
-	srcs, err := r.buildSources()
+	r.fetchHome()
+	all, err := r.buildSources()
 	if err != nil {
 		return err
+	}
+	srcs := all[:0]
+	for _, s := range all {
+		if r.skip[s.key] {
+			r.skipped++
+			continue
+		}
+		srcs = append(srcs, s)
 	}
 	r.sources = len(srcs)
 	workers := r.cfg.Site.Crawl.Parallelism
@@ -453,7 +506,11 @@ func (r *run) markDone(st store.SourceState) {
 
 // fetchPage fetches a page (list, article, letter, catalog, proxy answer)
 // and counts it.
+// Once the site is declared down, no page is requested (see avail.go).
 func (r *run) fetchPage(rq request, fam string) *response {
+	if d := r.siteDown(); d != nil {
+		return downResponse(rq.url, d)
+	}
 	res := r.f.do(r.ctx, rq)
 	if r.ctx.Err() != nil && res.failed() {
 		return res
@@ -463,7 +520,18 @@ func (r *run) fetchPage(rq request, fam string) *response {
 	if res.failed() {
 		r.countErr(res.errKind)
 	}
+	r.observe(res)
 	return res
+}
+
+// putFailed stores the state of a page whose fetch failed, unless it was
+// not requested at all (the site was down): then the page keeps what an
+// earlier run stored.
+func (r *run) putFailed(u string, res *response) {
+	if errors.Is(res.err, errSiteIsDown) {
+		return
+	}
+	r.w.put(record{page: ptr(r.pageRecord(u, res, "", ""))})
 }
 
 // pageRecord is the store.Page of a fetched page.

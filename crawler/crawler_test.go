@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -271,6 +272,16 @@ func TestHTTPFaults(t *testing.T) {
 		{name: "too large", handler: func(n int64, w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "<html><body>"+strings.Repeat("很大的页面", 1000)+"</body></html>")
 		}, tweak: func(c *config.Crawl) { c.MaxBodyBytes = 4096 }, kind: errTooLarge, cause: "页面超过大小上限 4 KiB"},
+		{name: "too large, declared", handler: func(n int64, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(50<<20))
+			w.WriteHeader(http.StatusOK)
+			chunk := []byte(strings.Repeat("x", 64<<10))
+			for i := 0; i < 800; i++ {
+				if _, err := w.Write(chunk); err != nil {
+					return // the crawler hung up without reading the body
+				}
+			}
+		}, tweak: func(c *config.Crawl) { c.MaxBodyBytes = 4096 }, kind: errTooLarge, cause: "页面超过大小上限 4 KiB"},
 		{name: "redirect loop", handler: func(n int64, w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, fmt.Sprintf("/list/?n=%d", n), http.StatusFound)
 		}, kind: errRedirectLoop, cause: "重定向循环"},
@@ -331,6 +342,10 @@ func TestHTTPFaults(t *testing.T) {
 func TestInterrupt(t *testing.T) {
 	started := make(chan struct{}, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			io.WriteString(w, "<html><body>首页</body></html>")
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, "/list/") {
 			io.WriteString(w, `<ul class="doc-list"><li><a href="a.html">甲</a><span class="date">2026-04-01</span></li><li><a href="b.html">乙</a><span class="date">2026-04-02</span></li></ul>`)
 			return

@@ -31,23 +31,33 @@ func decodeHTML(body []byte, contentType string) ([]byte, string) {
 		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.UseBOM), body), "utf-16be"
 	}
 	enc, name, certain := declared(body, contentType)
-	isUTF8 := utf8.Valid(body)
+	// A UTF-8 page with a few stray bytes (a broken template, garbage
+	// from a CMS) is still UTF-8: decoding it as GB18030 would garble
+	// every character.
+	valid := utf8.Valid(body)
+	isUTF8 := valid || mostlyUTF8(body)
+	asUTF8 := func() []byte {
+		if valid {
+			return body
+		}
+		return []byte(strings.ToValidUTF8(string(body), "\uFFFD"))
+	}
 	if !certain {
 		// Nothing declared.
 		if isUTF8 {
-			return body, "utf-8"
+			return asUTF8(), "utf-8"
 		}
 		return decodeWith(simplifiedchinese.GB18030, body), "gb18030"
 	}
 	switch name {
 	case "utf-8":
 		if isUTF8 {
-			return body, "utf-8"
+			return asUTF8(), "utf-8"
 		}
 		return decodeWith(simplifiedchinese.GB18030, body), "gb18030"
 	case "gbk", "gb18030", "gb2312", "hz-gb-2312":
 		if isUTF8 && hasMultibyte(body) {
-			return body, "utf-8"
+			return asUTF8(), "utf-8"
 		}
 		// GB18030 decodes everything GBK and GB2312 pages hold, including
 		// the characters GB2312 lacks that such pages use anyway.
@@ -57,7 +67,7 @@ func decodeHTML(body []byte, contentType string) ([]byte, string) {
 		return decodeWith(simplifiedchinese.GB18030, body), name
 	case "windows-1252", "iso-8859-1", "iso-8859-15", "us-ascii":
 		if isUTF8 {
-			return body, "utf-8"
+			return asUTF8(), "utf-8"
 		}
 		// A Chinese page with a Latin label: take GB18030 when it decodes
 		// cleanly.
@@ -66,9 +76,40 @@ func decodeHTML(body []byte, contentType string) ([]byte, string) {
 		}
 	}
 	if isUTF8 && hasMultibyte(body) {
-		return body, "utf-8"
+		return asUTF8(), "utf-8"
 	}
 	return decodeWith(enc, body), name
+}
+
+// mostlyUTF8 reports whether invalid bytes are rare in a body that is not
+// valid UTF-8: at least 8 well-formed multi-byte characters and fewer than
+// one run of invalid bytes per 10 of them. Text in GBK or GB18030 read as
+// UTF-8 is mostly invalid runs (a GBK pair is seldom a UTF-8 sequence), so
+// it does not pass; a UTF-8 page with a few stray bytes does.
+func mostlyUTF8(b []byte) bool {
+	good, bad := 0, 0
+	inBad := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			inBad = false
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !inBad {
+				bad++
+			}
+			inBad = true
+			i++
+			continue
+		}
+		inBad = false
+		good++
+		i += n
+	}
+	return good >= 8 && bad*10 < good
 }
 
 // reMetaCharset finds a charset declared by <meta charset> or

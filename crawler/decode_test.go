@@ -18,6 +18,41 @@ func gbk(t *testing.T, s string) []byte {
 	return b
 }
 
+// garbageBytes are bytes invalid in UTF-8 and GBK, as broken templates leave.
+var garbageBytes = []byte("\x00\xff\xfe\x80\x81\x1b[0m\n")
+
+// withGarbage puts garbage into a UTF-8 page twice.
+func withGarbage(page string) []byte {
+	i := strings.Index(page, "<body>") + len("<body>")
+	b := append([]byte(page[:i]), garbageBytes...)
+	b = append(b, page[i:]...)
+	return append(b, garbageBytes...)
+}
+
+// TestMostlyUTF8 checks the sniff on real text: GBK pages of every
+// fixture never pass for UTF-8 with stray bytes.
+func TestMostlyUTF8(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.html")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(f, "gbk") {
+			if mostlyUTF8(b) {
+				t.Errorf("%s (GBK) passes for mostly UTF-8", f)
+			}
+			continue
+		}
+		if g, _ := simplifiedchinese.GBK.NewEncoder().Bytes(b); mostlyUTF8(g) {
+			t.Errorf("%s encoded in GBK passes for mostly UTF-8", f)
+		}
+		if !mostlyUTF8(withGarbage(string(b))) && strings.Count(string(b), "的") > 2 {
+			t.Errorf("%s with garbage does not pass for mostly UTF-8", f)
+		}
+	}
+}
+
 func TestDecodeHTML(t *testing.T) {
 	const title = "关于做好2021年春季学期开学工作的通知"
 	page := func(meta string) string {
@@ -38,6 +73,11 @@ func TestDecodeHTML(t *testing.T) {
 		{"nothing declared, utf-8 sent", "", []byte(page("")), "utf-8"},
 		{"latin-1 declared, gbk sent", "text/html; charset=iso-8859-1", gbk(t, page("")), "gb18030"},
 		{"utf-8 BOM", "text/html; charset=gbk", append([]byte{0xEF, 0xBB, 0xBF}, page("")...), "utf-8"},
+		{"utf-8 with garbage bytes", "text/html; charset=utf-8", withGarbage(page("")), "utf-8"},
+		{"utf-8 with garbage, nothing declared", "", withGarbage(page("")), "utf-8"},
+		{"utf-8 with garbage under a gbk label", "text/html; charset=gbk", withGarbage(page("")), "utf-8"},
+		{"gbk with garbage bytes", "text/html; charset=gbk", append(gbk(t, page("")), garbageBytes...), "gbk"},
+		{"gbk with garbage under a utf-8 label", "text/html; charset=utf-8", append(gbk(t, page("")), garbageBytes...), "gb18030"},
 	}
 	for _, tt := range tests {
 		got, cs := decodeHTML(tt.body, tt.ct)
@@ -69,6 +109,8 @@ func TestNormalizeURL(t *testing.T) {
 		{"http://x.gov.cn/a.html?utm_source=wx&id=5&JSESSIONID=9", "http://x.gov.cn/a.html?id=5"},
 		{"http://x.gov.cn/a.html?b=2&a=1", "http://x.gov.cn/a.html?b=2&a=1"},
 		{"https://x.gov.cn:443/", "https://x.gov.cn/"},
+		{"http://x.gov.cn/a.html?id=5&sid=0123456789abcdef0123456789abcdef&utm_medium=share", "http://x.gov.cn/a.html?id=5"},
+		{"http://x.gov.cn/list.jsp?sid=3&page=2", "http://x.gov.cn/list.jsp?sid=3&page=2"},
 	}
 	for _, tt := range tests {
 		if got := normalizeURL(tt.in); got != tt.want {

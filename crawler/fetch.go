@@ -36,6 +36,10 @@ const (
 	errRobots       = "robots"
 	errParse        = "parse"
 	errNetwork      = "network"
+	// errPageCap marks a source whose walk the page cap cut (still audited).
+	errPageCap = "page-cap"
+	// errSiteDown marks, in Run.Errors, a crawl that found the site down.
+	errSiteDown = "site-down"
 )
 
 // rawContentType is where the transport keeps the Content-Type header as
@@ -46,11 +50,17 @@ const rawContentType = "X-Govaudit-Content-Type"
 // errRedirectLoop stops a chain of redirects.
 var errTooManyRedirects = errors.New("stopped after 10 redirects")
 
-// rawTransport counts requests and hides the charset parameter of
-// Content-Type from colly.
+// errBodyTooLarge refuses a page whose declared length exceeds the cap.
+var errBodyTooLarge = errors.New("declared body larger than the cap")
+
+// rawTransport counts requests, hides the charset parameter of
+// Content-Type from colly, and refuses page bodies declared larger than
+// maxBody before reading them (a body without a length is cut by colly's
+// MaxBodySize instead).
 type rawTransport struct {
 	base     http.RoundTripper
 	requests *atomic.Int64
+	maxBody  int64
 }
 
 func (t *rawTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -58,6 +68,11 @@ func (t *rawTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	res, err := t.base.RoundTrip(req)
 	if err != nil || res == nil {
 		return res, err
+	}
+	// Probes (HEAD, ranged GET) read at most a few KiB whatever the length.
+	if t.maxBody > 0 && res.ContentLength > t.maxBody && req.Method != http.MethodHead && req.Header.Get("Range") == "" {
+		res.Body.Close()
+		return nil, fmt.Errorf("%s: %d bytes: %w", req.URL, res.ContentLength, errBodyTooLarge)
 	}
 	if ct := res.Header.Get("Content-Type"); ct != "" {
 		res.Header.Set(rawContentType, ct)
@@ -158,7 +173,7 @@ func newFetcher(ctx context.Context, rt http.RoundTripper, ua string, timeout ti
 	c.DetectCharset = false
 	c.MaxBodySize = int(maxBody + 1) // one byte more tells a cut body
 	c.Context = ctx
-	c.WithTransport(&rawTransport{base: rt, requests: &f.requests})
+	c.WithTransport(&rawTransport{base: rt, requests: &f.requests, maxBody: maxBody})
 	c.SetRequestTimeout(timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -304,6 +319,9 @@ func (f *fetcher) once(ctx context.Context, g *hostGate, rq request) *response {
 	if err != nil {
 		res.err = err
 		res.errKind, res.cause = classify(err)
+		if res.errKind == errTooLarge {
+			res.cause = fmt.Sprintf("页面超过大小上限 %s", humanBytes(f.maxBody))
+		}
 		return res
 	}
 	if !rq.probe && int64(len(res.body)) > f.maxBody {
@@ -361,6 +379,8 @@ func classify(err error) (kind, cause string) {
 	switch {
 	case errors.Is(err, errTooManyRedirects):
 		return errRedirectLoop, "重定向循环"
+	case errors.Is(err, errBodyTooLarge):
+		return errTooLarge, "页面超过大小上限"
 	case errors.Is(err, context.Canceled):
 		return errNetwork, "抓取已中断"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout(),

@@ -17,7 +17,9 @@ type probeResult struct {
 	// error page", "empty body"); empty when it does.
 	broken string
 	// err is set (with errKind) when the probe failed for a reason that
-	// says nothing about the URL: timeout, reset, firewall, robots.
+	// says nothing about the URL: timeout, reset, firewall, robots, or a
+	// server error (5xx after the retries: the server failed, not the
+	// document; a site in trouble must not make documents look broken).
 	errKind, err string
 }
 
@@ -26,18 +28,26 @@ type probeResult struct {
 // for a document, an empty length): servers that mishandle HEAD must not
 // make a document look broken.
 func (r *run) probe(u string, document bool) probeResult {
+	if d := r.siteDown(); d != nil {
+		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}
+	}
 	res := r.f.do(r.ctx, request{method: "HEAD", url: u, probe: true})
 	if r.ctx.Err() != nil {
 		return probeResult{errKind: errNetwork, err: "抓取已中断"}
 	}
+	r.observe(res)
 	p := evaluate(res, document, true)
 	if p.err == "" && p.broken == "" {
 		return p
+	}
+	if d := r.siteDown(); d != nil {
+		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}
 	}
 	res = r.f.do(r.ctx, request{method: "GET", url: u, probe: true, header: http.Header{"Range": {"bytes=0-1023"}}})
 	if r.ctx.Err() != nil {
 		return probeResult{errKind: errNetwork, err: "抓取已中断"}
 	}
+	r.observe(res)
 	p = evaluate(res, document, false)
 	if p.err != "" {
 		r.countErr(p.errKind)
@@ -52,7 +62,7 @@ func evaluate(res *response, document, head bool) probeResult {
 		p.contentType = res.contentType
 	}
 	switch {
-	case res.failed() && res.status == 0, res.errKind == errBlocked, res.errKind == errRobots:
+	case res.failed() && res.status == 0, res.errKind == errBlocked, res.errKind == errRobots, res.errKind == errHTTP5xx:
 		p.errKind, p.err = res.errKind, res.cause
 		return p
 	case res.status == http.StatusRequestedRangeNotSatisfiable:

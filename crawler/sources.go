@@ -201,7 +201,7 @@ func (r *run) loadCatalog(u config.Unit) (cat catalog) {
 	res := r.fetchPage(request{method: "GET", url: normalizeURL(u.Catalog)}, fam)
 	if res.failed() {
 		st.ErrKind, st.Cause = res.errKind, res.cause
-		r.w.put(record{page: ptr(r.pageRecord(u.Catalog, res, "", ""))})
+		r.putFailed(u.Catalog, res)
 		return cat
 	}
 	body, cs := decodeHTML(res.body, res.contentType)

@@ -550,7 +550,7 @@ func TestHealthzMetricsAndProbes(t *testing.T) {
 		visits.Add(1)
 		w.Write([]byte(`<ul><li><a href="/a">要闻</a> 2026-11-20</li></ul>`))
 	})
-	portal.HandleFunc("/down/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 503) })
+	portal.HandleFunc("/down/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusServiceUnavailable) })
 	psrv := newServer(t, portal)
 	two := time.Now().In(Location()).Add(-2 * time.Hour) // the nightly job's last activation
 	cfg := testConfig(fmt.Sprintf("%d %d * * *", two.Minute(), two.Hour()))

@@ -31,6 +31,11 @@ type response struct {
 	header  map[string]string
 	col     *column // the column whose list this is (column faults)
 	page    bool    // an HTML or XML page (conditional GET applies)
+	kind    int     // the route kind (rList, rItem …); 0 for others
+	// text and unit are the HTML page before encoding, for the faults
+	// that rewrite it; text is empty for other answers.
+	text string
+	unit *unit
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -44,9 +49,15 @@ func hit(key string, n int, salt uint64) bool {
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	f := s.opt.Faults
-	if f.Down {
+	if f.Down || s.flapping() {
 		http.Error(w, "503 Service Unavailable", http.StatusServiceUnavailable)
 		return
+	}
+	if i := strings.IndexByte(r.URL.Path, ';'); i >= 0 {
+		// A session id in the path (";jsessionid=…"): the page without it,
+		// as Java servers do.
+		r = r.Clone(r.Context())
+		r.URL.Path, r.URL.RawPath = r.URL.Path[:i], ""
 	}
 	if r.URL.Path == "/robots.txt" {
 		s.write(w, r, &response{status: 200, body: []byte(robotsTxt), ctype: "text/plain; charset=utf-8", lastMod: s.ws.at(0), page: true})
@@ -83,6 +94,9 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 			s.writeChallenge(w)
 			return
 		}
+	}
+	if s.pageFaults(w, r, resp) {
+		return
 	}
 	if hit(key, f.TruncateEvery, 4) {
 		truncate(w, resp)
@@ -239,7 +253,7 @@ func notModified(r *http.Request, etag string, lm time.Time) bool {
 
 func htmlResponse(u *unit, page string, lastMod time.Time) *response {
 	body, ctype := encodePage(u, page)
-	return &response{status: http.StatusOK, body: body, ctype: ctype, lastMod: lastMod, page: true}
+	return &response{status: http.StatusOK, body: body, ctype: ctype, lastMod: lastMod, page: true, text: page, unit: u}
 }
 
 // encodePage encodes a page in its unit's charset and names the charset
@@ -305,10 +319,10 @@ func (s *Sim) respond(r *http.Request) *response {
 	}
 	dir, file := path.Split(p)
 	if n, ok := pageNumber(file, "index_"); ok {
-		if rt, ok := s.routes[dir]; ok && rt.kind == rList && rt.u.fam == famGongkai && n >= 2 && n <= rt.c.pages() {
+		if rt, ok := s.routes[dir]; ok && rt.kind == rList && rt.u.fam == famGongkai && n >= 2 && (n <= rt.c.pages() || s.endless[rt.c]) {
 			return s.respondRoute(r, rt, n)
 		}
-		if rt, ok := s.routes[dir+"index.html"]; ok && rt.kind == rList && rt.u.fam == famTRS && n >= 1 && n < rt.c.pages() {
+		if rt, ok := s.routes[dir+"index.html"]; ok && rt.kind == rList && rt.u.fam == famTRS && n >= 1 && (n < rt.c.pages() || s.endless[rt.c]) {
 			return s.respondRoute(r, rt, n+1)
 		}
 	}
@@ -340,6 +354,14 @@ func pageNumber(file, prefix string) (int, bool) {
 }
 
 func (s *Sim) respondRoute(r *http.Request, rt route, p int) *response {
+	resp := s.renderRoute(rt, p)
+	if resp.status == http.StatusOK {
+		resp.kind = rt.kind
+	}
+	return resp
+}
+
+func (s *Sim) renderRoute(rt route, p int) *response {
 	switch rt.kind {
 	case rCatalog:
 		return htmlResponse(rt.u, s.catalog(rt.u), rt.u.newest.at(0))
@@ -411,7 +433,7 @@ func (s *Sim) respondProxy(r *http.Request) *response {
 		end = start + perPage - 1
 	}
 	body, ctype := encodeAs(c.u, s.proxy(c, start, end, perPage), "text/xml")
-	return &response{status: http.StatusOK, body: body, ctype: ctype, lastMod: c.lastMod(), col: c, page: true}
+	return &response{status: http.StatusOK, body: body, ctype: ctype, lastMod: c.lastMod(), col: c, page: true, kind: rList}
 }
 
 // attachment serves a document, or its injected breakage.

@@ -36,7 +36,7 @@ type Options struct {
 // Faults are the misbehaviours of the portal. Pages chosen "every Nth" are
 // those whose request path (with its query) hashes to 0 modulo N: the same
 // pages on every run, about one in N. robots.txt is never faulty except
-// with Down.
+// with Down and flapping.
 type Faults struct {
 	SlowEvery int           // every Nth page waits SlowDelay before answering
 	SlowDelay time.Duration // default 2s
@@ -62,6 +62,52 @@ type Faults struct {
 	// WrongCharsetUnits are unit ids whose pages declare UTF-8 (in the
 	// header and in the page) but are sent in GBK.
 	WrongCharsetUnits []string
+	// WrongCharsetEvery: every Nth HTML page is sent in a charset its
+	// declarations do not name: a UTF-8 page in GBK, a GBK or GB18030 page
+	// in UTF-8 (header and <meta> unchanged).
+	WrongCharsetEvery int
+
+	// FlapUp and FlapDown make the site flap: counting requests in the
+	// order they arrive (robots.txt included), FlapUp are served, then
+	// FlapDown answer 503, and so on. Both must be positive to flap. The
+	// pattern is deterministic in the arrival order; which page gets which
+	// number depends on the client's concurrency.
+	FlapUp, FlapDown int
+	// MalformedEvery: every Nth HTML page is served damaged the way
+	// careless templates damage pages: the closing tags of list items,
+	// table cells and rows, paragraphs, divisions and tables left out, a
+	// stray "<" and "&" in the text, and garbage bytes (NUL, bytes invalid
+	// in UTF-8 and GBK, an escape sequence) after <body> and before the
+	// footer. What the page says stays recoverable by a tolerant parser.
+	MalformedEvery int
+	// HugeColumns are column ids whose list pages are HugeBytes long: the
+	// page followed by filler, streamed in chunks without a Content-Length
+	// and never held in memory.
+	HugeColumns []string
+	// HugeBytes is the size of a huge page (default 50 MiB).
+	HugeBytes int
+	// RedirectLoopColumns are column ids whose list pages redirect in a
+	// loop: to the same URL with "loop=1", which redirects back.
+	RedirectLoopColumns []string
+	// RedirectLoopEvery: every Nth article page redirects in a loop.
+	RedirectLoopEvery int
+	// EndlessColumns are column ids whose pager never ends: list page N
+	// always links page N+1 and pages past the last repeat its entries
+	// (gongkai: a 下一页 link; trs: createPageHTML counts one page more;
+	// hanweb: the data proxy claims a million more records and repeats
+	// the real ones past the end).
+	EndlessColumns []string
+	// SessionIDs appends a session id or tracking parameters to every link
+	// of every HTML page, in turn ";jsessionid=…" in the path, "sid=…" and
+	// utm_* parameters in the query, so that one page is linked under many
+	// URLs. The portal serves a page under any of them.
+	SessionIDs bool
+	// NonHTMLColumns are column ids whose list pages answer JSON (the
+	// columns at even positions of this list) or a PNG image (odd ones)
+	// with status 200.
+	NonHTMLColumns []string
+	// NonHTMLEvery: every Nth article page answers JSON with status 200.
+	NonHTMLEvery int
 }
 
 // Rates are the probabilities with which violations are injected. Zero
@@ -151,7 +197,12 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.Faults.SlowDelay == 0 {
 		opt.Faults.SlowDelay = 2 * time.Second
 	}
-	for _, n := range []int{opt.Faults.SlowEvery, opt.Faults.Flaky5xxEvery, opt.Faults.ResetEvery, opt.Faults.TruncateEvery} {
+	if opt.Faults.HugeBytes == 0 {
+		opt.Faults.HugeBytes = 50 << 20
+	}
+	f := opt.Faults
+	for _, n := range []int{f.SlowEvery, f.Flaky5xxEvery, f.ResetEvery, f.TruncateEvery, f.WrongCharsetEvery,
+		f.FlapUp, f.FlapDown, f.MalformedEvery, f.HugeBytes, f.RedirectLoopEvery, f.NonHTMLEvery} {
 		if n < 0 {
 			return opt, fmt.Errorf("portalsim: negative fault period %d", n)
 		}

@@ -110,11 +110,20 @@ func (s *Sim) list(c *column, p int) string {
 	}
 }
 
+// listItems returns the entries of list page p; past the last page of an
+// endless column (Faults.EndlessColumns), those of the last page again.
+func (s *Sim) listItems(c *column, p int) []*item {
+	if s.endless[c] {
+		p = min(p, c.pages())
+	}
+	return c.pageItems(p)
+}
+
 func (s *Sim) gongkaiList(c *column, p int) string {
 	var b strings.Builder
 	open(&b, c.u, c.spec.name)
 	fmt.Fprintf(&b, "<div class=\"channel-title\">%s</div>\n<ul class=\"doc-list\">\n", esc(c.spec.name))
-	for _, it := range c.pageItems(p) {
+	for _, it := range s.listItems(c, p) {
 		fmt.Fprintf(&b, "<li><a href=\"../doc_%s.html\" title=\"%s\">%s</a><span class=\"date\">%s</span></li>\n",
 			it.hex, esc(it.title), esc(it.title), it.pub.iso())
 	}
@@ -131,7 +140,7 @@ func (s *Sim) gongkaiList(c *column, p int) string {
 		}
 		fmt.Fprintf(&b, "<a href=\"%s\">上一页</a> ", prev)
 	}
-	if p < n {
+	if p < n || s.endless[c] {
 		fmt.Fprintf(&b, "<a href=\"index_%d.html\">下一页</a> ", p+1)
 	}
 	fmt.Fprintf(&b, "<span>第%d页/共%d页</span></div>\n", p, n)
@@ -173,9 +182,15 @@ func (s *Sim) proxy(c *column, start, end, perPage int) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="` + strings.ToUpper(c.u.charset) + "\"?>\n<datastore>\n")
 	total := len(c.items)
-	fmt.Fprintf(&b, "<totalrecord>%d</totalrecord>\n<totalpage>%d</totalpage>\n<recordset>\n", total, (total+perPage-1)/perPage)
-	for i := max(start, 1); i <= min(end, total); i++ {
-		hanwebRecord(&b, c.items[i-1])
+	claimed, last := total, min(end, total)
+	if s.endless[c] && total > 0 {
+		// A proxy that never ends: a million more records claimed, the
+		// real ones repeated past the end.
+		claimed, last = total+1000000, min(end, max(start, 1)+999)
+	}
+	fmt.Fprintf(&b, "<totalrecord>%d</totalrecord>\n<totalpage>%d</totalpage>\n<recordset>\n", claimed, (claimed+perPage-1)/perPage)
+	for i := max(start, 1); i <= last; i++ {
+		hanwebRecord(&b, c.items[(i-1)%total])
 	}
 	b.WriteString("</recordset>\n</datastore>\n")
 	return b.String()
@@ -185,7 +200,7 @@ func (s *Sim) trsList(c *column, p int) string {
 	var b strings.Builder
 	open(&b, c.u, c.spec.name)
 	fmt.Fprintf(&b, "<div class=\"list-title\">%s</div>\n<ul class=\"list\">\n", esc(c.spec.name))
-	for _, it := range c.pageItems(p) {
+	for _, it := range s.listItems(c, p) {
 		date := it.pub.format(fmtBracket, 0)
 		if c.u.shortDates {
 			date = it.pub.format(fmtShort, 0)
@@ -197,7 +212,11 @@ func (s *Sim) trsList(c *column, p int) string {
 	if len(c.items) == 0 {
 		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
 	}
-	fmt.Fprintf(&b, "<div class=\"page\"><script>createPageHTML(%d, %d, \"index\", \"html\");</script></div>\n", c.pages(), p-1)
+	count := c.pages()
+	if s.endless[c] {
+		count = max(count, p+1)
+	}
+	fmt.Fprintf(&b, "<div class=\"page\"><script>createPageHTML(%d, %d, \"index\", \"html\");</script></div>\n", count, p-1)
 	closePage(&b)
 	return b.String()
 }

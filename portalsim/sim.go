@@ -27,9 +27,14 @@ type Sim struct {
 
 	down      map[*column]bool // Faults.Down5xxColumns
 	challenge map[*column]bool // Faults.ChallengeColumns
+	huge      map[*column]bool // Faults.HugeColumns
+	loop      map[*column]bool // Faults.RedirectLoopColumns
+	endless   map[*column]bool // Faults.EndlessColumns
+	nonHTML   map[*column]int  // Faults.NonHTMLColumns: position in the list
 	token     string           // the challenge cookie's value
 
 	requests atomic.Int64
+	flap     atomic.Int64 // requests counted for Faults.FlapUp/FlapDown
 	flakyMu  sync.Mutex
 	flaky    map[string]bool // pages that already failed once
 }
@@ -80,6 +85,17 @@ func New(opt Options) (*Sim, error) {
 	}
 	s.down = s.columnSet(opt.Faults.Down5xxColumns)
 	s.challenge = s.columnSet(opt.Faults.ChallengeColumns)
+	s.huge = s.columnSet(opt.Faults.HugeColumns)
+	s.loop = s.columnSet(opt.Faults.RedirectLoopColumns)
+	s.endless = s.columnSet(opt.Faults.EndlessColumns)
+	s.nonHTML = map[*column]int{}
+	for _, u := range s.units {
+		for _, c := range u.cols {
+			if i := slices.Index(opt.Faults.NonHTMLColumns, c.id()); i >= 0 {
+				s.nonHTML[c] = i
+			}
+		}
+	}
 	return s, nil
 }
 

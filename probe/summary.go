@@ -69,6 +69,19 @@ func (s Summary) Note() string {
 	if name == HomeTarget {
 		name = "首页"
 	}
+	return s.NoteAs(name)
+}
+
+// StatusWord returns a status (ok, warn, fail, none) in Chinese.
+func StatusWord(status string) string {
+	if w, ok := statusWord[status]; ok {
+		return w
+	}
+	return status
+}
+
+// NoteAs is Note with the page called name, e.g. "区发改局目录页".
+func (s Summary) NoteAs(name string) string {
 	if s.Visits == 0 {
 		return name + " 本周无探测记录"
 	}

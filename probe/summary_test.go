@@ -153,3 +153,16 @@ func TestNote(t *testing.T) {
 		t.Errorf("Note = %s", got)
 	}
 }
+
+func TestNoteAs(t *testing.T) {
+	s := Summary{Target: "lzqfgj", Visits: 336, Failures: 12, Ratio: 12.0 / 336, Sufficient: true, Status: StatusWarn}
+	want := "区发改局目录页 一周访问 336 次，失败 12 次（3.6%），预警"
+	if got := s.NoteAs("区发改局目录页"); got != want {
+		t.Errorf("NoteAs =\n%s\nwant\n%s", got, want)
+	}
+	for status, word := range map[string]string{StatusOK: "正常", StatusWarn: "预警", StatusFail: "不合格", StatusNone: "无数据", "odd": "odd"} {
+		if got := StatusWord(status); got != word {
+			t.Errorf("StatusWord(%s) = %s, want %s", status, got, word)
+		}
+	}
+}

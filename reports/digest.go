@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/probe"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -64,6 +65,11 @@ type DigestInput struct {
 	Risks   []Risk
 	// Findings are scanned for the drafts detected in the week.
 	Findings []store.Finding
+	// Probes are the availability probes' summaries of the seven full days
+	// before AsOf's date (probe.WeekOf with the midnight that starts it),
+	// so that a digest sent on Monday morning judges the whole last week;
+	// none when nothing was probed.
+	Probes []probe.Summary
 }
 
 // Digest is the weekly digest of every unit that has something to do.
@@ -75,6 +81,8 @@ type Digest struct {
 	From, To time.Time
 	// Units are the units with at least one entry, in config order.
 	Units []UnitDigest
+	// Availability is the week's probes; empty when nothing was probed.
+	Availability Availability
 }
 
 // UnitDigest is one unit's part of the digest.
@@ -83,10 +91,22 @@ type UnitDigest struct {
 	Overdue []Risk
 	Soon    []Risk
 	Drafts  []DraftLine
+	// Catalog is the week's availability of the unit's catalog page, when
+	// it is probed; a warning or failure counts as an entry.
+	Catalog *probe.Summary
 }
 
 // Count returns the number of entries.
-func (u UnitDigest) Count() int { return len(u.Overdue) + len(u.Soon) + len(u.Drafts) }
+func (u UnitDigest) Count() int {
+	n := len(u.Overdue) + len(u.Soon) + len(u.Drafts)
+	if u.CatalogAlert() {
+		n++
+	}
+	return n
+}
+
+// CatalogAlert reports whether the unit's catalog page warns or fails.
+func (u UnitDigest) CatalogAlert() bool { return u.Catalog != nil && availabilityAlert(*u.Catalog) }
 
 // DraftLine is a new draft finding of the week.
 type DraftLine struct {
@@ -141,6 +161,11 @@ func BuildDigest(in DigestInput) *Digest {
 		ud := get(f.Unit)
 		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Column: columnName(in.Columns, f.Column),
 			Title: f.Title, URL: f.URL, Evidence: f.Evidence.Text, Points: f.Points, Detected: f.DetectedAt})
+	}
+	d.Availability = buildAvailability(in.Probes, in.Units)
+	for _, c := range d.Availability.Catalogs {
+		s := c.Summary
+		get(c.Unit.ID).Catalog = &s
 	}
 	extra := map[string]bool{}
 	for id := range byUnit {

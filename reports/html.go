@@ -16,6 +16,8 @@ var funcs = template.FuncMap{
 	"inc":    func(i int) int { return i + 1 },
 	"neg":    func(v float64) float64 { return -v },
 	"qlabel": quarterLabel,
+	// linkable guards every href: only http(s) URLs become links.
+	"linkable": linkable,
 }
 
 // parseTemplate parses one embedded template.

@@ -5,6 +5,8 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
+
+	"github.com/govaudit/govaudit/probe"
 )
 
 // Message is one digest email before it is sent.
@@ -34,6 +36,13 @@ var digestFuncs = map[string]any{
 	"risklabel": RiskLabel,
 	"risktext":  riskText,
 	"line":      oneLine,
+	// The week's availability (see availability.go).
+	"homenote":    homeNote,
+	"catalognote": catalogNote,
+	"unitpage":    func(s *probe.Summary) string { return s.NoteAs("贵单位目录页") },
+	"availlimits": AvailabilityLimits,
+	// linkable guards every href: only http(s) URLs become links.
+	"linkable": linkable,
 }
 
 // Messages renders the digest's emails.
@@ -58,19 +67,25 @@ func (d *Digest) Messages(office string) (Messages, error) {
 	asOf := d.AsOf.In(cst).Format("2006年1月2日")
 	week := fmt.Sprintf("%d年第%d周", d.Week.Year, d.Week.Num)
 	site := oneLine(d.Site)
-	var overdue, soon, drafts int
+	var overdue, soon, drafts, alerts int
 	for _, u := range d.Units {
 		overdue += len(u.Overdue)
 		soon += len(u.Soon)
 		drafts += len(u.Drafts)
+		if u.CatalogAlert() {
+			alerts++
+		}
 		if strings.TrimSpace(u.Unit.Email) == "" {
 			out.NoAddress = append(out.NoAddress, u.Unit.Name)
 			continue
 		}
 		m := Message{Unit: u.Unit.ID, To: strings.TrimSpace(u.Unit.Email), ToName: oneLine(u.Unit.Name),
 			Subject: UnitSubject(u.Unit.Name, d.Week, u.Count()), Items: u.Count()}
-		draftsNo := []string{"一", "二", "三"}[min(len(u.Overdue), 1)+min(len(u.Soon), 1)]
-		data := map[string]any{"U": u, "AsOf": asOf, "Week": week, "Site": site, "Subject": m.Subject, "DraftsNo": draftsNo}
+		nums := []string{"一", "二", "三", "四"}
+		draftsNo := nums[min(len(u.Overdue), 1)+min(len(u.Soon), 1)]
+		availNo := nums[min(len(u.Overdue), 1)+min(len(u.Soon), 1)+min(len(u.Drafts), 1)]
+		data := map[string]any{"U": u, "AsOf": asOf, "Week": week, "Site": site, "Subject": m.Subject, "DraftsNo": draftsNo,
+			"AvailNo": availNo}
 		if m.Text, err = render(unitText, data); err != nil {
 			return out, err
 		}
@@ -80,10 +95,10 @@ func (d *Digest) Messages(office string) (Messages, error) {
 		out.List = append(out.List, m)
 	}
 	if office = strings.TrimSpace(office); office != "" {
-		m := Message{To: office, ToName: "政务公开办", Subject: SummarySubject(d.Week, len(d.Units), overdue+soon+drafts),
-			Items: overdue + soon + drafts}
+		m := Message{To: office, ToName: "政务公开办", Subject: SummarySubject(d.Week, len(d.Units), overdue+soon+drafts+alerts),
+			Items: overdue + soon + drafts + alerts}
 		data := map[string]any{"Units": d.Units, "AsOf": asOf, "Week": week, "Subject": m.Subject,
-			"Total": m.Items, "Overdue": overdue, "Soon": soon, "Drafts": drafts}
+			"Total": m.Items, "Overdue": overdue, "Soon": soon, "Drafts": drafts, "Alerts": alerts, "Avail": d.Availability}
 		if m.Text, err = render(sumText, data); err != nil {
 			return out, err
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -19,17 +20,11 @@ const (
 const xlsxFont = "宋体"
 
 // safeCell makes untrusted text safe as a spreadsheet cell: control
-// characters other than newline are dropped, and a value that a spreadsheet
-// could read as a formula (starting with = + - @, a tab or a carriage
-// return) is prefixed with an apostrophe so that it stays text.
+// characters other than newline and tab are dropped (a carriage return
+// too), then a value that a spreadsheet could read as a formula (starting
+// with = + - @, also after leading white space or in full-width form, or
+// with a tab) is prefixed with an apostrophe so that it stays text.
 func safeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		s = "'" + s
-	}
 	if strings.IndexFunc(s, isBadControl) >= 0 {
 		s = strings.Map(func(r rune) rune {
 			if isBadControl(r) {
@@ -37,6 +32,15 @@ func safeCell(s string) string {
 			}
 			return r
 		}, s)
+	}
+	if s == "" {
+		return s
+	}
+	if s[0] == '\t' {
+		return "'" + s
+	}
+	if t := strings.TrimLeftFunc(s, unicode.IsSpace); t != "" && strings.ContainsRune("=+-@＝＋－＠", []rune(t)[0]) {
+		return "'" + s
 	}
 	return s
 }

@@ -24,24 +24,47 @@ type Report struct {
 
 // LoadInput reads the items, letters and source states of st into an
 // Input; pages are looked up in st as the checks need them.
+//
+// Only what the portal still lists is judged: an item (a letter) whose
+// column (mailbox) was audited by its latest crawl but that crawl did not
+// list it — its RunID is not the source state's — has been taken off the
+// portal and is left out, so its findings resolve. Two exceptions keep
+// the item: a walk cut by the page cap (Truncated) cannot tell a removed
+// item from one beyond the cut, and a source that was not audited says
+// nothing about its items (their findings are kept anyway).
 func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar) (Input, error) {
 	in := Input{Config: cfg, Calendar: cal}
-	err := st.EachItem(func(it store.Item) error {
-		in.Items = append(in.Items, it)
+	var err error
+	if in.Sources, err = st.Sources(); err != nil {
+		return Input{}, fmt.Errorf("read source states: %w", err)
+	}
+	listedBy := map[string]store.SourceState{}
+	for _, s := range in.Sources {
+		if s.Audited && !s.Truncated && (s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox) {
+			listedBy[s.Key] = s
+		}
+	}
+	stale := func(key string, runID uint64) bool {
+		s, ok := listedBy[key]
+		return ok && runID != s.RunID
+	}
+	err = st.EachItem(func(it store.Item) error {
+		if !stale(store.SourceColumn+":"+it.Column, it.RunID) {
+			in.Items = append(in.Items, it)
+		}
 		return ctx.Err()
 	})
 	if err != nil {
 		return Input{}, fmt.Errorf("read items: %w", err)
 	}
 	err = st.EachLetter(func(l store.Letter) error {
-		in.Letters = append(in.Letters, l)
+		if !stale(store.SourceMailbox+":"+l.Mailbox, l.RunID) {
+			in.Letters = append(in.Letters, l)
+		}
 		return ctx.Err()
 	})
 	if err != nil {
 		return Input{}, fmt.Errorf("read letters: %w", err)
-	}
-	if in.Sources, err = st.Sources(); err != nil {
-		return Input{}, fmt.Errorf("read source states: %w", err)
 	}
 	in.Page = st.Page
 	return in, nil

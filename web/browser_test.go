@@ -202,4 +202,32 @@ func TestBrowserReview(t *testing.T) {
 			t.Errorf("%s: %s img elements from a payload", path, n)
 		}
 	}
+
+	// A manual adjustment: the browser refuses the form without a reason,
+	// then the entry is stored with its author and shows in the list.
+	step("open the adjustments", chromedp.Navigate(base+"/adjustments"))
+	waitFor("the add form", `!!document.querySelector("#adj-form")`)
+	step("fill the form",
+		chromedp.SetValue("#adj-unit", "lzqjtj"),
+		chromedp.SetValue("#adj-period", "2026Q3"),
+		chromedp.SendKeys("#adj-points", "1.5"),
+		chromedp.SetValue("#adj-category", store.CategoryTraining),
+		chromedp.Click("#adj-submit"),
+	)
+	time.Sleep(300 * time.Millisecond)
+	if list, err := fx.st.Adjustments(store.AdjustmentFilter{}); err != nil || len(list) != 0 {
+		t.Fatalf("an adjustment without a reason went through: %v %v", list, err)
+	}
+	step("add with a reason",
+		chromedp.SendKeys("#adj-reason", "未参加全区政务公开培训"),
+		chromedp.Click("#adj-submit"),
+	)
+	waitFor("the entry", `!!document.querySelector(".flash") && document.querySelector(".flash").textContent.includes("区教体局 2026Q3 扣 1.5 分")`)
+	list, err := fx.st.Adjustments(store.AdjustmentFilter{})
+	if err != nil || len(list) != 1 || list[0].By != "张三" || list[0].Category != store.CategoryTraining || list[0].Points != 1.5 {
+		t.Fatalf("stored adjustments %+v, %v", list, err)
+	}
+	if n := eval(`String(document.querySelectorAll("#adjustments a.aid").length)`); n != "1" {
+		t.Errorf("the list shows %s adjustments, want 1", n)
+	}
 }

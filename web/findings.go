@@ -177,8 +177,8 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 			d.Units = append(d.Units, option{id, id, id == f.Unit})
 		}
 	}
-	for _, id := range ruleOrder {
-		d.Rules = append(d.Rules, option{id, ruleNames[id], id == f.Rule})
+	for _, id := range s.ruleOrder {
+		d.Rules = append(d.Rules, option{id, s.ruleNames[id], id == f.Rule})
 		delete(rules, id)
 	}
 	for _, id := range sortedSet(rules) {

@@ -8,28 +8,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
-// ruleNames are the checks' names in Chinese, as rules.Defs gives them.
-var ruleNames = map[string]string{
-	"timeliness":         "信息发布不及时",
-	"backdated":          "发布日期早于成文日期",
-	"key-column-empty":   "重点栏目整季度未更新",
-	"blank-column":       "空白栏目",
-	"missing-attachment": "缺少附件",
-	"broken-attachment":  "附件无法下载",
-	"mailbox-reply":      "信箱来信答复超期",
-	"periodic-gap":       "定期信息缺期或逾期",
-	"annual-report":      "政府信息公开工作年度报告未按时发布",
-	"stale-column":       "栏目长期未更新",
-	"broken-link":        "页面链接失效",
+// checkNames returns the checks' Chinese titles by id and their ids in
+// report order, from rules.Defs: the one list of the checks.
+func checkNames() (map[string]string, []string) {
+	defs := rules.Defs()
+	names := make(map[string]string, len(defs))
+	order := make([]string, 0, len(defs))
+	for _, d := range defs {
+		names[d.ID] = d.Title
+		order = append(order, d.ID)
+	}
+	return names, order
 }
-
-// ruleOrder lists the checks in the order of docs/CHECKS.md.
-var ruleOrder = []string{"timeliness", "backdated", "key-column-empty", "blank-column",
-	"missing-attachment", "broken-attachment", "mailbox-reply", "periodic-gap",
-	"annual-report", "stale-column", "broken-link"}
 
 var statusNames = map[string]string{
 	store.StatusDraft:     "待审核",
@@ -122,7 +116,7 @@ func (s *Server) columnName(id string) string {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ruleName":   func(r string) string { return nameOr(ruleNames, r) },
+		"ruleName":   func(r string) string { return nameOr(s.ruleNames, r) },
 		"statusName": func(st string) string { return nameOr(statusNames, st) },
 		"actionName": func(a string) string { return nameOr(actionNames, a) },
 		"runStatus":  func(st string) string { return nameOr(runStatusNames, st) },
@@ -134,7 +128,7 @@ func (s *Server) funcs() template.FuncMap {
 		"actor":      actorName,
 		"httpURL":    httpURL,
 		"dateKeys":   dateKeys,
-		"sortedInts": sortedIntKeys,
+		"adjPoints":  adjPoints,
 	}
 }
 

@@ -2,7 +2,9 @@
 // Simplified Chinese, where inspectors sign in, filter the findings of the
 // checks, read their evidence and a sanitised snapshot of the page as it
 // was checked, and confirm, dismiss, adjust or reopen them. Every decision
-// goes through store.Decide and so lands in the audit trail.
+// goes through store.Decide and so lands in the audit trail. Inspectors also
+// enter and withdraw manual score adjustments (人工加减分), with the same
+// audit trail (store.AddAdjustment, store.WithdrawAdjustment).
 //
 // Templates, style sheet and script are embedded; the UI needs no build
 // step, no CDN and no network beyond the server itself. Everything that
@@ -61,6 +63,10 @@ type Server struct {
 	dummy    []byte // bcrypt hash compared against for unknown names
 	apiToken string // bearer token of the JSON API
 	mux      *http.ServeMux
+	// ruleNames are the checks' titles by id, ruleOrder their ids in
+	// report order (from rules.Defs).
+	ruleNames map[string]string
+	ruleOrder []string
 
 	mu    sync.RWMutex
 	pages map[string]*template.Template // by page name
@@ -105,6 +111,7 @@ func New(opt Options) (*Server, error) {
 		mux:      http.NewServeMux(),
 		apiToken: randomToken(),
 	}
+	s.ruleNames, s.ruleOrder = checkNames()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -144,7 +151,7 @@ func New(opt Options) (*Server, error) {
 	if s.cfg.Web.SSOHeader != "" && s.proxy == nil {
 		return nil, errors.New("web: sso_header needs trusted_proxy (the CIDR of the proxy that sets it)")
 	}
-	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error"} {
+	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment"} {
 		if err := s.parsePage(name, ""); err != nil {
 			return nil, err
 		}
@@ -223,6 +230,10 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /findings/{id}", s.viewer(s.findingPage))
 	s.mux.Handle("POST /findings/{id}/{action}", s.inspector(s.act))
 	s.mux.Handle("GET /overview", s.viewer(s.overview))
+	s.mux.Handle("GET /adjustments", s.viewer(s.adjustments))
+	s.mux.Handle("POST /adjustments", s.inspector(s.addAdjustment))
+	s.mux.Handle("GET /adjustments/{id}", s.viewer(s.adjustmentPage))
+	s.mux.Handle("POST /adjustments/{id}/withdraw", s.inspector(s.withdrawAdjustment))
 	s.mux.Handle("GET /runs", s.viewer(s.runs))
 	s.mux.Handle("GET /snapshot/{hash}", s.viewer(s.snapshot))
 	s.apiRoutes()
@@ -282,7 +293,7 @@ func (s *Server) viewer(h http.HandlerFunc) http.Handler {
 func (s *Server) inspector(h http.HandlerFunc) http.Handler {
 	return s.viewer(func(w http.ResponseWriter, r *http.Request) {
 		if !UserFrom(r.Context()).CanAct() {
-			s.fail(w, r, http.StatusForbidden, "只读账号不能审核问题", nil)
+			s.fail(w, r, http.StatusForbidden, "只读账号不能审核问题或录入加减分", nil)
 			return
 		}
 		h(w, r)
@@ -318,7 +329,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	s.mu.RLock()
 	t := s.pages[name]
 	nav := append([]navLink{
-		{"/findings", "问题清单"}, {"/overview", "单位汇总"}, {"/runs", "运行记录"},
+		{"/findings", "问题清单"}, {"/overview", "单位汇总"}, {"/adjustments", "人工加减分"}, {"/runs", "运行记录"},
 	}, s.nav...)
 	s.mu.RUnlock()
 	if t == nil {
@@ -367,6 +378,13 @@ func backLink(r *http.Request) string {
 }
 
 // isLocalPath reports whether p is a path on this server (not "//host").
+// Control characters and backslashes are refused anywhere: a browser drops
+// tabs and line breaks from a Location header and reads a backslash as a
+// slash, so "/<TAB>/evil.example" or "/\evil.example" would take it to
+// another site.
 func isLocalPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return false
+	}
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//")
 }

@@ -3,9 +3,9 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 

@@ -17,7 +17,7 @@ func checkCmd() command {
 	return command{
 		name:    "check",
 		summary: "run the compliance checks over the store and record draft deductions",
-		run:     runCheck,
+		run:     profiled(runCheck),
 	}
 }
 

@@ -95,8 +95,11 @@ func runDaemon(ctx context.Context, a *app, args []string) error {
 			web.RemoveEndpoint(st.Path(), token)
 		}
 	}()
+	// One sign-in state for every UI the daemon builds: a reload (SIGHUP)
+	// replaces the UI but signs nobody out and forgets no failed sign-in.
+	signIns := web.NewSignIns()
 	buildWeb := func(cfg *config.Config, ops daemon.OpsPage) (http.Handler, error) {
-		srv, err := web.New(web.Options{Config: cfg, Store: st, Log: a.log})
+		srv, err := web.New(web.Options{Config: cfg, Store: st, Log: a.log, SignIns: signIns})
 		if err != nil {
 			return nil, err
 		}

@@ -9,15 +9,20 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/portalsim"
@@ -183,8 +188,8 @@ func TestNightlyCommand(t *testing.T) {
 	holdStore(t, db)
 	start := time.Now()
 	code, stdout, stderr = run(t, "nightly", "--config", cfgPath, "--db", db)
-	if code != 1 || stderr != "govaudit nightly: another govaudit run holds "+db+"\n" {
-		t.Errorf("nightly while held: exit %d, stderr %q", code, stderr)
+	if code != 1 || stdout != "" || stderr != "govaudit nightly: another govaudit run holds "+db+"\n" {
+		t.Errorf("nightly while held: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("refusal took %s", d)
@@ -210,9 +215,14 @@ func (w *syncWriter) String() string {
 }
 
 func TestDaemonCommand(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("zhang-pw"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfgPath := opsPortal(t, func(c *config.Config) {
 		c.Web.AllowViewers = true
 		c.Probes.Interval = time.Minute
+		c.Inspectors = []config.Inspector{{Name: "张三", PasswordHash: string(hash)}}
 	})
 	dir := filepath.Dir(cfgPath)
 	db := filepath.Join(dir, "govaudit.db")
@@ -291,6 +301,45 @@ func TestDaemonCommand(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
 			t.Errorf("GET %s: %s, want %q in the body", path, resp.Status, want)
 		}
+	}
+
+	// An inspector signs in; a reload (SIGHUP) builds a new UI but keeps
+	// the sign-in (the viewer fallback would otherwise show 访客).
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	page := func(path string) string {
+		t.Helper()
+		resp, err := browser.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page("/login"))
+	if csrf == nil {
+		t.Fatal("no token on the sign-in form")
+	}
+	resp, err := browser.PostForm(base+"/login", url.Values{"csrf": {csrf[1]}, "name": {"张三"}, "password": {"zhang-pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if body := page("/findings"); !strings.Contains(body, `<span class="who">张三`) {
+		t.Fatal("not signed in as 张三")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(errb.String(), `"msg":"configuration reloaded"`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reload after SIGHUP:\n%s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if body := page("/findings"); !strings.Contains(body, `<span class="who">张三`) {
+		t.Error("the reload signed 张三 out")
 	}
 
 	// A backup while the daemon holds the store, and a nightly run refused.

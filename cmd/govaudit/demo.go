@@ -17,7 +17,9 @@ import (
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/crawler"
 	"github.com/govaudit/govaudit/portalsim"
+	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/store"
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/term"
 )
 
@@ -36,6 +38,17 @@ const demoHeader = "# govaudit configuration for the simulated portal"
 // demoParallelism is the least number of concurrent requests the demo
 // crawls its in-process portal with.
 const demoParallelism = 16
+
+// The demo's sign-in for the review UI: a DEMO credential, printed and
+// written (as a bcrypt hash) into the demo configuration only.
+const (
+	demoUser     = "demo"
+	demoPassword = "govaudit-demo"
+)
+
+// demoCredentialNote marks the demo inspector in the configuration.
+const demoCredentialNote = "# DEMO CREDENTIAL: inspector \"" + demoUser + "\" signs in to the review UI with the password \"" +
+	demoPassword + "\".\n# It is public: remove it (govaudit user remove " + demoUser + ") before this file serves anything real.\n"
 
 // demoEnv is what the demo's steps share.
 type demoEnv struct {
@@ -158,7 +171,13 @@ func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (
 	// The portal is in this process, on loopback: politeness is moot, and
 	// more connections hide the per-request latency.
 	simCfg.Site.Crawl.Parallelism = max(simCfg.Site.Crawl.Parallelism, demoParallelism)
-	if err := writeSimConfig(simCfg, cfgPath, absDB); err != nil {
+	// A demo inspector, so that the review UI can be tried at once.
+	hash, err := bcrypt.GenerateFromPassword([]byte(demoPassword), bcrypt.DefaultCost)
+	if err != nil {
+		return fail(fmt.Errorf("hash the demo password: %w", err))
+	}
+	simCfg.Inspectors = append(simCfg.Inspectors, config.Inspector{Name: demoUser, PasswordHash: string(hash), Role: "inspector"})
+	if err := writeSimConfigNote(simCfg, cfgPath, absDB, demoCredentialNote); err != nil {
 		return fail(err)
 	}
 	// Crawl exactly what the file says, as `govaudit crawl` would.
@@ -371,8 +390,20 @@ func demoWhere(e *demoEnv, took time.Duration) {
 	}
 	tw.Flush()
 	cfgPath := filepath.Join(e.dir, "govaudit.yaml")
-	fmt.Fprintf(w, "\nNext:\n  govaudit runs --config %s\n", cfgPath)
-	fmt.Fprintf(w, "  the portal ran at %s for the demo only; serve it again with\n  govaudit portalsim --seed %d --today %s%s\n",
+	addr := e.cfg.Web.Addr
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	fmt.Fprintf(w, "\nNext:\n")
+	fmt.Fprintf(w, "  review the findings in the browser:\n    govaudit serve --config %s\n", cfgPath)
+	fmt.Fprintf(w, "    then open http://%s and sign in as %s, password %s\n", addr, demoUser, demoPassword)
+	fmt.Fprintf(w, "    (a DEMO credential, in the demo configuration only; never use it for a real portal)\n")
+	fmt.Fprintf(w, "  list the findings on the command line:\n    govaudit findings list --config %s --status draft\n", cfgPath)
+	fmt.Fprintf(w, "  send the digest for real: set mail.host, mail.from, mail.office and mail.password_env in the\n"+
+		"  configuration (README, \"The weekly digest\"), export the password, then\n    govaudit digest --config %s --week %s\n",
+		cfgPath, reports.WeekOf(e.asOf))
+	fmt.Fprintf(w, "  every run so far:\n    govaudit runs --config %s\n", cfgPath)
+	fmt.Fprintf(w, "  the portal ran at %s for the demo only; serve it again with\n    govaudit portalsim --seed %d --today %s%s\n",
 		e.base, e.opt.Seed, e.asOf.Format("2006-01-02"), demoScaleFlags(e.opt))
 }
 

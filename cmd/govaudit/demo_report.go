@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/govaudit/govaudit/reports"
@@ -63,9 +64,22 @@ func demoReport(ctx context.Context, e *demoEnv) error {
 		n.Title, p, confirmed, len(n.Rows),
 		reports.FormatPoints(n.Rows[0].Score), reports.FormatPoints(n.Rows[len(n.Rows)-1].Score))
 	for _, path := range paths {
-		e.outputs = append(e.outputs, demoOutput{"quarterly notice (" + filepath.Ext(path)[1:] + ")", path})
+		e.outputs = append(e.outputs, demoOutput{noticeLabel(path), path})
 	}
 	return nil
+}
+
+// noticeLabel names a file of the notice: the CSV comes as two files,
+// the ranking and the problem list.
+func noticeLabel(path string) string {
+	base := filepath.Base(path)
+	switch {
+	case strings.HasSuffix(base, "-排名.csv"):
+		return "quarterly notice, ranking (csv)"
+	case strings.HasSuffix(base, "-问题清单.csv"):
+		return "quarterly notice, problem list (csv)"
+	}
+	return "quarterly notice (" + strings.TrimPrefix(filepath.Ext(path), ".") + ")"
 }
 
 // demoDigest is the demo's "digest" step: the week's digest written as

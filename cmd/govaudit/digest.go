@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/probe"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/rules/workday"
@@ -139,8 +140,8 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// buildDigest gathers the early warnings of the checks and the week's new
-// drafts.
+// buildDigest gathers the early warnings of the checks, the week's new
+// drafts and the availability probes of the week.
 func buildDigest(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar, week reports.Week, asOf time.Time) (*reports.Digest, error) {
 	in, err := rules.LoadInput(ctx, cfg, st, cal)
 	if err != nil {
@@ -160,8 +161,14 @@ func buildDigest(ctx context.Context, cfg *config.Config, st *store.Store, cal *
 	if err != nil {
 		return nil, fmt.Errorf("read findings: %w", err)
 	}
+	// The availability of the seven full days before asOf (the daemon
+	// probes; nothing when it never did).
+	avail, err := probe.WeekOf(st, workday.Day(asOf))
+	if err != nil {
+		return nil, err
+	}
 	return reports.BuildDigest(reports.DigestInput{Week: week, AsOf: asOf, Site: cfg.Site.Name, Units: cfg.Units,
-		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts}), nil
+		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail}), nil
 }
 
 // convertRisks turns the checks' early warnings into digest entries.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/rules"
@@ -108,7 +109,8 @@ func runFindingsList(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "findings list", "[--rule R] [--unit U] [--status S] [--quarter Q] [--column C] [--format table|json|csv] [--limit N]\n\n"+
 		"Lists the findings in the store, by unit, check and subject. JSON is an array of\n"+
 		"objects with id, rule, unit, column, url, title, quarter, points, status,\n"+
-		"detected_at, last_seen and evidence.")
+		"detected_at, last_seen and evidence. While `govaudit serve` or the daemon holds\n"+
+		"the store, the list comes through its API.")
 	sf := addStoreFlags(fs)
 	var f store.Filter
 	fs.StringVar(&f.Rule, "rule", "", "only this check id (timeliness, key-column-empty …)")
@@ -135,17 +137,13 @@ func runFindingsList(ctx context.Context, a *app, args []string) error {
 	if *limit < 0 {
 		return usageError{fmt.Errorf("--limit cannot be negative")}
 	}
-	st, err := openStoreForReading(fs, sf)
+	// While serve or the daemon holds the store, the list comes through
+	// its JSON API, like the review commands.
+	rv, cfg, err := openReviewer(fs, sf, false)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	cfg := &config.Config{}
-	if fileExists(sf.config) {
-		if cfg, err = loadConfig(sf.config); err != nil {
-			return err
-		}
-	}
+	defer rv.close()
 	if f.Unit != "" {
 		for _, u := range cfg.Units {
 			if u.Name == f.Unit {
@@ -154,7 +152,7 @@ func runFindingsList(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	f.Limit = *limit
-	list, total, err := st.Findings(f)
+	list, total, err := rv.list(f)
 	if err != nil {
 		return err
 	}
@@ -291,9 +289,17 @@ func writeFindingsCSV(w io.Writer, list []store.Finding) error {
 	return cw.Error()
 }
 
-// csvSafe neutralises a cell that a spreadsheet would evaluate as a formula.
+// csvSafe neutralises a cell that a spreadsheet would evaluate as a
+// formula: one starting with = + - @ (also after leading white space or in
+// full-width form), a tab or a carriage return.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	if s[0] == '\t' || s[0] == '\r' {
+		return "'" + s
+	}
+	if t := strings.TrimLeftFunc(s, unicode.IsSpace); t != "" && strings.ContainsRune("=+-@＝＋－＠", []rune(t)[0]) {
 		return "'" + s
 	}
 	return s

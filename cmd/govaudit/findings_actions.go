@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/user"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +44,7 @@ func findingsActions() []findingsSub {
 
 // reviewer reads and decides findings, on the store or through a server.
 type reviewer interface {
+	list(f store.Filter) ([]store.Finding, int, error)
 	finding(id string) (store.Finding, []store.Event, error)
 	decide(id string, a store.Action) (store.Finding, error)
 	where() string // for messages: "store X" or "server URL"
@@ -96,6 +99,8 @@ func openReviewer(flags *flag.FlagSet, sf *storeFlags, write bool) (reviewer, *c
 
 // storeReviewer works on the store directly.
 type storeReviewer struct{ st *store.Store }
+
+func (r storeReviewer) list(f store.Filter) ([]store.Finding, int, error) { return r.st.Findings(f) }
 
 func (r storeReviewer) finding(id string) (store.Finding, []store.Event, error) {
 	f, err := r.st.Finding(id)
@@ -171,6 +176,29 @@ func (r *apiReviewer) ping() error {
 	rr.client = &c
 	var out map[string]bool
 	return rr.call(http.MethodGet, "/api/ping", nil, &out)
+}
+
+func (r *apiReviewer) list(f store.Filter) ([]store.Finding, int, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"rule": f.Rule, "unit": f.Unit, "status": f.Status, "quarter": f.Quarter,
+		"column": f.Column, "q": f.Query, "sort": f.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Offset > 0 {
+		q.Set("offset", strconv.Itoa(f.Offset))
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	path := "/api/findings"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var out web.APIFindings
+	err := r.call(http.MethodGet, path, nil, &out)
+	return out.Findings, out.Total, err
 }
 
 func (r *apiReviewer) finding(id string) (store.Finding, []store.Event, error) {

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
+	"github.com/govaudit/govaudit/web"
 )
 
 // run runs govaudit with args and returns its exit status and output.
@@ -201,7 +205,7 @@ func TestRuns(t *testing.T) {
 	}
 
 	// --db alone, without a configuration file in the working directory.
-	code, stdout, stderr = run(t, "runs", "--db", filepath.Join(dir, "runs.db"), "--config", filepath.Join(dir, "none.yaml"))
+	code, _, stderr = run(t, "runs", "--db", filepath.Join(dir, "runs.db"), "--config", filepath.Join(dir, "none.yaml"))
 	if code != 2 {
 		t.Errorf("an explicit missing --config must still be an error: %d %s", code, stderr)
 	}
@@ -345,10 +349,54 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	last, ok, err := st.LastRun("crawl")
-	st.Close()
 	if err != nil || !ok || last.Status != "ok" || last.Items == 0 {
 		t.Errorf("last crawl run %+v %v %v", last, ok, err)
 	}
+
+	// The summary says how to go on, and the demo inspector signs in to
+	// the review UI with the printed password.
+	for _, want := range []string{
+		"govaudit serve --config " + filepath.Join(dir, "govaudit.yaml"),
+		"then open http://127.0.0.1:8080 and sign in as demo, password govaudit-demo",
+		"a DEMO credential",
+		"govaudit findings list --config " + filepath.Join(dir, "govaudit.yaml"),
+		"govaudit digest --config " + filepath.Join(dir, "govaudit.yaml") + " --week 2026-W48",
+		"quarterly notice, ranking (csv)", "quarterly notice, problem list (csv)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if raw, _ := os.ReadFile(filepath.Join(dir, "govaudit.yaml")); !strings.Contains(string(raw), "# DEMO CREDENTIAL") {
+		t.Error("the demo configuration does not mark the demo credential")
+	}
+	srv, err := web.New(web.Options{Config: cfg, Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := browser.Get(hs.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tok := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(form)
+	if tok == nil {
+		t.Fatal("no token on the sign-in form")
+	}
+	resp, err = browser.PostForm(hs.URL+"/login", url.Values{"csrf": {string(tok[1])}, "name": {"demo"}, "password": {"govaudit-demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/findings" {
+		t.Errorf("demo sign-in: %s %s", resp.Status, resp.Header.Get("Location"))
+	}
+	hs.Close()
+	st.Close()
 
 	// Again in the same directory: allowed, starts afresh.
 	if code, stdout, stderr := run(t, args...); code != 0 {

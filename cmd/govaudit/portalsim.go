@@ -148,6 +148,12 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 // writeSimConfig validates cfg and writes it as YAML to path. With a
 // non-empty storePath the store goes there, else next to the file.
 func writeSimConfig(cfg *config.Config, path, storePath string) error {
+	return writeSimConfigNote(cfg, path, storePath, "")
+}
+
+// writeSimConfigNote is writeSimConfig with note (comment lines, each
+// starting with "# ") added to the file's header.
+func writeSimConfigNote(cfg *config.Config, path, storePath, note string) error {
 	cfg.Path = path
 	if storePath != "" {
 		cfg.Store.Path = storePath
@@ -163,7 +169,7 @@ func writeSimConfig(cfg *config.Config, path, storePath string) error {
 		return err
 	}
 	head := "# govaudit configuration for the simulated portal (govaudit portalsim / govaudit demo).\n" +
-		"# The portal at " + cfg.Site.BaseURL + " exists only while portalsim runs.\n"
+		"# The portal at " + cfg.Site.BaseURL + " exists only while portalsim runs.\n" + note
 	if err := os.WriteFile(path, append([]byte(head), data...), 0o644); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -128,6 +129,9 @@ func TestFindingsThroughServer(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "web UI") {
 		t.Fatalf("held store without endpoint: %d %s", code, stderr)
 	}
+	if code, _, stderr := run(t, "findings", "list", c); code != 1 || !strings.Contains(stderr, "web UI") {
+		t.Fatalf("list of a held store without endpoint: %d %s", code, stderr)
+	}
 
 	srv, err := web.New(web.Options{Config: cfg, Store: st})
 	if err != nil {
@@ -153,12 +157,26 @@ func TestFindingsThroughServer(t *testing.T) {
 		{"dismiss", []string{"findings", "dismiss", ids[1], "--reason", "不属于本单位", "--by", "张三", c}, 0, "已驳回", ""},
 		{"unknown", []string{"findings", "show", "tim-0000000000", c}, 1, "", "no finding tim-0000000000 in the server"},
 		{"history", []string{"findings", "history", ids[1], c}, 0, "不属于本单位", ""},
+		{"list", []string{"findings", "list", c}, 0, "共 2 条", ""},
+		{"list filtered", []string{"findings", "list", "--status", "dismissed", "--format", "csv", c}, 0, ids[1] + ",timeliness,u1", ""},
+		{"list limited", []string{"findings", "list", "--limit", "1", c}, 0, "共 2 条，显示 1 条", ""},
+		{"list bad status", []string{"findings", "list", "--status", "gone", c}, 2, "", "--status"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := run(t, tt.args...)
 		if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
 			t.Errorf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", tt.name, code, tt.code, stdout, stderr)
 		}
+	}
+	// The JSON list through the API carries what the store holds.
+	_, stdout, _ := run(t, "findings", "list", "--format", "json", "--status", "confirmed", c)
+	var listed []findingJSON
+	if err := json.Unmarshal([]byte(stdout), &listed); err != nil {
+		t.Fatalf("list --format json through the API: %v\n%s", err, stdout)
+	}
+	if len(listed) != 1 || listed[0].ID != ids[0] || listed[0].Status != store.StatusConfirmed ||
+		listed[0].Evidence.WorkingDays != 27 || listed[0].Evidence.Dates["written"] != "2026-08-03" {
+		t.Errorf("listed through the API: %+v", listed)
 	}
 	h, _ := st.History(ids[1])
 	if last := h[len(h)-1]; last.By != "张三" || last.Reason != "不属于本单位" || last.Action != "dismiss" {

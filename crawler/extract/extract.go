@@ -85,8 +85,9 @@ func parseDoc(body []byte) (*goquery.Document, error) {
 	return goquery.NewDocumentFromReader(bytes.NewReader(body))
 }
 
-// resolve makes href absolute against base; it returns "" for links that
-// lead nowhere (javascript:, mailto:, fragments, unparsable).
+// resolve makes href absolute against base, in its canonical form (see
+// CanonicalURL); it returns "" for links that lead nowhere (javascript:,
+// mailto:, fragments, unparsable).
 func resolve(base *url.URL, href string) string {
 	href = strings.TrimSpace(href)
 	if href == "" || strings.HasPrefix(href, "#") {
@@ -108,8 +109,7 @@ func resolve(base *url.URL, href string) string {
 	if r.Scheme != "http" && r.Scheme != "https" || r.Host == "" {
 		return ""
 	}
-	r.Fragment = ""
-	r.RawFragment = ""
+	canonical(r)
 	return r.String()
 }
 
