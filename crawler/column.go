@@ -238,7 +238,7 @@ func (r *run) walkColumn(cs *colState) {
 		if !ok {
 			return
 		}
-		lp, err := extract.List(extract.Page{URL: pu, Body: body, Family: s.family, Selectors: s.selectors, Now: r.now().In(cst)})
+		lp, err := extract.List(extract.Page{URL: pu, Body: body, Family: s.family, Selectors: s.selectors, Now: r.now().In(cst), MaxPages: r.maxPages})
 		if err != nil {
 			cs.fail(pages, &response{errKind: errParse, cause: "列表页无法解析"})
 			r.countErr(errParse)
@@ -329,7 +329,7 @@ func (r *run) walkMailbox(cs *colState) {
 		if !ok {
 			return
 		}
-		ll, err := extract.Letters(extract.Page{URL: pu, Body: body, Family: s.family, Now: r.now().In(cst)})
+		ll, err := extract.Letters(extract.Page{URL: pu, Body: body, Family: s.family, Now: r.now().In(cst), MaxPages: r.maxPages})
 		if err != nil || !ll.Found && pages == 1 {
 			cs.fail(pages, &response{errKind: errParse, cause: "页面中未找到信件列表"})
 			r.countErr(errParse)

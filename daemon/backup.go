@@ -67,8 +67,8 @@ func (d *Daemon) listenAdmin() (*adminServer, error) {
 // Backup writes a consistent copy of the store at storePath to dst: from
 // the file itself when no other process holds it, or else from the
 // running daemon through its admin socket (socket; "" means the default).
-// The copy is written to a temporary file, synced, checked by opening it,
-// and renamed into place; dst "-" writes to stdout instead (unchecked). It
+// The copy is written to a temporary file, synced, verified (Verify), and
+// renamed into place; dst "-" writes to stdout instead (unchecked). It
 // returns the bytes written.
 func Backup(ctx context.Context, storePath, socket, dst string, stdout io.Writer) (int64, error) {
 	if socket == "" {
@@ -106,7 +106,7 @@ func Backup(ctx context.Context, storePath, socket, dst string, stdout io.Writer
 		return n, fmt.Errorf("backup: close %s: %w", tmp.Name(), err)
 	}
 	if err := Verify(tmp.Name()); err != nil {
-		return n, fmt.Errorf("backup: the copy does not open: %w", err)
+		return n, fmt.Errorf("backup: the copy fails verification (%s is left as it was): %w", dst, err)
 	}
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return n, fmt.Errorf("backup: %w", err)
@@ -169,17 +169,10 @@ func copyStore(ctx context.Context, storePath, socket string, w io.Writer) (int6
 	return n, nil
 }
 
-// Verify opens the store file at path read-only and reads it once, to
-// check that a copy is usable.
+// Verify checks that the store file at path is a sound store, the same
+// way `govaudit verify` checks the store itself (see store.VerifyFile):
+// every page of the file, every finding with its rule index entry and its
+// history, every event, run and adjustment.
 func Verify(path string) error {
-	st, err := store.Open(path, store.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if _, _, err := st.LastRun(""); err != nil {
-		return err
-	}
-	_, _, err = st.Findings(store.Filter{Limit: 1})
-	return err
+	return store.VerifyFile(path)
 }

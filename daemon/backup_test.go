@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,6 +113,39 @@ func TestBackupOfAClosedStore(t *testing.T) {
 	var out bytes.Buffer
 	if n2, err := Backup(context.Background(), path, "", "-", &out); err != nil || n2 != n || int64(out.Len()) != n {
 		t.Errorf("backup to stdout: %d bytes (%d written), %v", n2, out.Len(), err)
+	}
+}
+
+// TestBackupRefusesADamagedCopy backs up a store whose audit trail holds
+// an event of no finding: the copy fails the store's verification, and the
+// previous backup stays in place.
+func TestBackupRefusesADamagedCopy(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "govaudit.db")
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, st)
+	orphan := store.Event{Subject: "tim-0000000000", At: time.Date(2026, 11, 27, 11, 0, 0, 0, Location()), By: "张三", Action: "confirm"}
+	if err := st.AddEvent(orphan); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := Verify(path); !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), "no finding or adjustment") {
+		t.Fatalf("Verify of the store = %v, want the orphan event reported", err)
+	}
+	dst := filepath.Join(dir, "copy.db")
+	os.WriteFile(dst, []byte("an older backup"), 0o600)
+	_, err = Backup(context.Background(), path, "", dst, nil)
+	if err == nil || !strings.Contains(err.Error(), "fails verification") || !strings.Contains(err.Error(), "tim-0000000000") {
+		t.Errorf("Backup of a damaged store = %v, want a verification error naming the event", err)
+	}
+	if got, _ := os.ReadFile(dst); string(got) != "an older backup" {
+		t.Errorf("the older backup was replaced: %.40q", got)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 

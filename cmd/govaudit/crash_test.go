@@ -13,7 +13,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,7 +31,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/govaudit/govaudit/config"
@@ -55,7 +53,7 @@ func TestHelperGovauditChild(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "bad child arguments:", err)
 		os.Exit(3)
 	}
-	os.Exit(runMain(context.Background(), args, os.Stdout, os.Stderr))
+	os.Exit(runMain(context.Background(), args, childStdout(), os.Stderr))
 }
 
 // child is a govaudit process started by a test.
@@ -252,13 +250,12 @@ func findingStates(t *testing.T, path string) map[string]findingState {
 }
 
 // verifyStore checks the store at path after a crash: it opens read-write
-// (which marks runs a dead process left running as interrupted), and
-// then, reading the bbolt file directly and independently of the store's
-// own code, every page of the file is consistent, every finding decodes,
-// has a valid status, its id and its rule index entry; every event decodes,
-// belongs to an existing finding or adjustment, and the events of each
-// finding replay to its status. It returns the number of findings and the
-// runs of the given kind.
+// (which marks runs a dead process left running as interrupted), and then
+// store.VerifyFile checks every page of the file, every finding (it
+// decodes, has a valid status, its id and its rule index entry), every
+// event (it decodes and belongs to an existing finding or adjustment) and
+// that the events of each finding replay to its status. It returns the
+// number of findings and the runs of the given kind.
 func verifyStore(t *testing.T, path, kind string) (int, []store.Run) {
 	t.Helper()
 	st, err := store.Open(path, store.Options{})
@@ -275,118 +272,10 @@ func verifyStore(t *testing.T, path, kind string) (int, []store.Run) {
 		}
 	}
 	st.Close()
-	n, err := checkRaw(path)
-	if err != nil {
+	if err := store.VerifyFile(path); err != nil {
 		t.Fatalf("after kill -9: %v", err)
 	}
-	return n, runs
-}
-
-// checkRaw is the file-level part of verifyStore; it returns the number of
-// findings.
-func checkRaw(path string) (int, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return 0, fmt.Errorf("raw open: %w", err)
-	}
-	defer db.Close()
-	n := 0
-	err = db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			return fmt.Errorf("bbolt consistency check: %w", err)
-		}
-		valid := map[string]bool{store.StatusDraft: true, store.StatusConfirmed: true, store.StatusDismissed: true, store.StatusResolved: true}
-		findings := map[string]store.Finding{}
-		if b := tx.Bucket([]byte("findings")); b != nil {
-			err := b.ForEach(func(k, v []byte) error {
-				var f store.Finding
-				if err := json.Unmarshal(v, &f); err != nil {
-					return fmt.Errorf("finding %q does not decode: %w", k, err)
-				}
-				switch {
-				case !valid[f.Status]:
-					return fmt.Errorf("finding %s has status %q", k, f.Status)
-				case f.ID != string(k) || f.ID != store.FindingID(f.Rule, f.Subject):
-					return fmt.Errorf("finding under key %q has id %q (rule %s, subject %s)", k, f.ID, f.Rule, f.Subject)
-				case f.DetectedAt.IsZero() || f.Quarter == "" || f.Unit == "":
-					return fmt.Errorf("finding %s is incomplete: %+v", k, f)
-				}
-				findings[f.ID] = f
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		indexed := map[string]bool{}
-		if b := tx.Bucket([]byte("rule-findings")); b != nil {
-			err := b.ForEach(func(k, _ []byte) error {
-				rule, id, ok := strings.Cut(string(k), "\x00")
-				if f, exists := findings[id]; !ok || !exists || f.Rule != rule {
-					return fmt.Errorf("rule index entry %q names no finding of that rule", k)
-				}
-				indexed[id] = true
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		adjustments := map[string]bool{}
-		if b := tx.Bucket([]byte("adjustments")); b != nil {
-			b.ForEach(func(k, _ []byte) error { adjustments[string(k)] = true; return nil })
-		}
-		history := map[string][]store.Event{}
-		if b := tx.Bucket([]byte("events")); b != nil {
-			err := b.ForEach(func(k, v []byte) error {
-				i := bytes.LastIndexByte(k[:max(len(k)-8, 0)], 0)
-				if len(k) < 9 || i != len(k)-9 {
-					return fmt.Errorf("event key %q is not subject NUL seq", k)
-				}
-				subject, seq := string(k[:i]), binary.BigEndian.Uint64(k[i+1:])
-				var e store.Event
-				if err := json.Unmarshal(v, &e); err != nil {
-					return fmt.Errorf("event %q does not decode: %w", k, err)
-				}
-				if e.Subject != subject || e.Seq != seq || e.Action == "" || e.At.IsZero() {
-					return fmt.Errorf("event under %q is %+v", k, e)
-				}
-				_, isFinding := findings[subject]
-				if !isFinding && !adjustments[subject] {
-					return fmt.Errorf("event %d (%s) refers to %q, which is no finding or adjustment", seq, e.Action, subject)
-				}
-				if isFinding {
-					history[subject] = append(history[subject], e)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		for id, f := range findings {
-			if !indexed[id] {
-				return fmt.Errorf("finding %s is missing from the rule index", id)
-			}
-			h := history[id]
-			sort.Slice(h, func(i, j int) bool { return h[i].Seq < h[j].Seq })
-			if len(h) == 0 || h[0].Action != store.ActionDetected {
-				return fmt.Errorf("finding %s has no detected event first: %+v", id, h)
-			}
-			status := ""
-			for _, e := range h {
-				if e.Action != store.DecideAdjust {
-					status = e.To
-				}
-			}
-			if status != f.Status {
-				return fmt.Errorf("finding %s is %s but its history ends in %q", id, f.Status, status)
-			}
-		}
-		n = len(findings)
-		return nil
-	})
-	return n, err
+	return len(findingStates(t, path)), runs
 }
 
 // copyFile copies the store file src to dst.
@@ -556,8 +445,11 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 		}
 		sort.Strings(drafts)
 		// Kill after the n-th decision was printed: the n-th was committed,
-		// the next one is under way.
-		killed := 0
+		// the next one is under way or just committed. The child stalls
+		// before it prints the (n+1)-th (startStallingChild), so it is
+		// alive when killed, however fast it decides: every kill lands
+		// mid-action, never after the end.
+		rounds, killed := 0, 0
 		for i, n := range []int{1, 7, 20, 45} {
 			args := []string{"findings", "confirm", "--config", cfg, "--db", db, "--by", "张三"}
 			marker := "已确认"
@@ -575,18 +467,32 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 			if left <= n {
 				break
 			}
-			c := startChild(t, args...)
+			rounds++
+			c := startStallingChild(t, marker, n+1, args...)
 			if !c.waitMarker(marker, n, 30*time.Second) {
-				t.Errorf("no %d-th %q line: %s %s", n, marker, c.stdout(), c.stderr())
+				t.Fatalf("no %d-th %q line: %s %s", n, marker, c.stdout(), c.stderr())
 			}
 			if c.kill(t) {
 				killed++
+			} else {
+				t.Errorf("review action %d (%d of %d decisions) ended before the kill, exit %d:\n%s", i, n, left, c.code, c.stderr())
 			}
 			verifyStore(t, db, "check")
+			// The n-th decision was committed before it was printed; the
+			// (n+1)-th may or may not have been; no other.
+			after := 0
+			for _, f := range findingStates(t, db) {
+				if f.Status == store.StatusDraft {
+					after++
+				}
+			}
+			if d := left - after; d != n && d != n+1 {
+				t.Errorf("review action %d killed after its %d-th decision: %d findings decided, want %d or %d", i, n, d, n, n+1)
+			}
 		}
-		t.Logf("%d review actions killed while running", killed)
-		if killed < 2 {
-			t.Errorf("only %d review actions were killed while running", killed)
+		t.Logf("%d of %d review actions killed while running", killed, rounds)
+		if rounds < 2 {
+			t.Errorf("only %d review actions could be started (too few drafts)", rounds)
 		}
 		// The rest completes.
 		args := []string{"findings", "confirm", "--config", cfg, "--db", db, "--by", "张三"}
@@ -728,67 +634,6 @@ func TestCrashMarkersAreLogged(t *testing.T) {
 		if !strings.Contains(errb.String(), m) {
 			t.Errorf("the crawl log has no %q line", m)
 		}
-	}
-}
-
-// TestCheckRawCatchesDamage makes sure the crash verifier is not blind: a
-// store with a half-written finding, an event of no finding, or a finding
-// without its index entry is refused.
-func TestCheckRawCatchesDamage(t *testing.T) {
-	base := filepath.Join(t.TempDir(), "base.db")
-	st, err := store.Open(base, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := store.Finding{Rule: "timeliness", Subject: "http://portal.test/a.html", Unit: "u1", Quarter: "2026Q3", Points: 1}
-	if _, err := st.SyncFindings(store.SyncRequest{Rules: []string{"timeliness"}, Found: []store.Finding{f}, Now: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	if n, err := checkRaw(base); err != nil || n != 1 {
-		t.Fatalf("a sound store: %d findings, %v", n, err)
-	}
-	id := store.FindingID(f.Rule, f.Subject)
-	damages := []struct {
-		name string
-		do   func(tx *bolt.Tx) error
-		want string
-	}{
-		{"half-written finding", func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte("findings")).Put([]byte(id), []byte(`{"id":"`+id+`","rule":"timel`))
-		}, "does not decode"},
-		{"unknown status", func(tx *bolt.Tx) error {
-			v := tx.Bucket([]byte("findings")).Get([]byte(id))
-			return tx.Bucket([]byte("findings")).Put([]byte(id), bytes.Replace(v, []byte(`"draft"`), []byte(`"drafted"`), 1))
-		}, `has status "drafted"`},
-		{"orphan event", func(tx *bolt.Tx) error {
-			k := append([]byte("tim-0000000000\x00"), 0, 0, 0, 0, 0, 0, 0, 9)
-			return tx.Bucket([]byte("events")).Put(k, []byte(`{"seq":9,"subject":"tim-0000000000","at":"2026-01-01T00:00:00Z","by":"x","action":"confirm","to":"confirmed"}`))
-		}, "no finding or adjustment"},
-		{"status without its event", func(tx *bolt.Tx) error {
-			v := tx.Bucket([]byte("findings")).Get([]byte(id))
-			return tx.Bucket([]byte("findings")).Put([]byte(id), bytes.Replace(v, []byte(`"draft"`), []byte(`"confirmed"`), 1))
-		}, "its history ends in"},
-		{"missing index entry", func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte("rule-findings")).Delete([]byte("timeliness\x00" + id))
-		}, "missing from the rule index"},
-	}
-	for _, d := range damages {
-		t.Run(d.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "damaged.db")
-			copyFile(t, base, path)
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Update(d.do); err != nil {
-				t.Fatal(err)
-			}
-			db.Close()
-			if _, err := checkRaw(path); err == nil || !strings.Contains(err.Error(), d.want) {
-				t.Errorf("checkRaw = %v, want an error containing %q", err, d.want)
-			}
-		})
 	}
 }
 

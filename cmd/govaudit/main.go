@@ -46,6 +46,7 @@ func commands() []command {
 		nightlyCmd(),
 		daemonCmd(),
 		backupCmd(),
+		verifyCmd(),
 	}
 }
 

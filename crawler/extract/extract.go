@@ -42,7 +42,17 @@ type Page struct {
 	// Now is the reference for dates printed without a year when the
 	// entry's URL gives none.
 	Now time.Time
+	// MaxPages is the most list pages the caller walks per list
+	// (site.crawl.max_list_pages); 0 means DefaultMaxPages. A TRS pager
+	// announcing more pages yields MaxPages+1 page URLs, one past the
+	// caller's cap, so that the caller sees the list is longer than it
+	// walks, and a hostile page count builds no more URLs than that.
+	MaxPages int
 }
+
+// DefaultMaxPages is Page.MaxPages when unset (the default of
+// site.crawl.max_list_pages).
+const DefaultMaxPages = 200
 
 // Limits on what one page may contribute, so hostile pages cannot blow
 // up memory.
@@ -111,6 +121,37 @@ func resolve(base *url.URL, href string) string {
 	}
 	canonical(r)
 	return r.String()
+}
+
+// sameHost reports whether the absolute URL u is on the host of base
+// (host names compared case-insensitively, the port included, a scheme's
+// default port being the same as none). Pager links must pass it: a list
+// page may not send the crawler to another site or an internal address.
+func sameHost(base *url.URL, u string) bool {
+	pu, err := url.Parse(u)
+	if err != nil || base == nil {
+		return false
+	}
+	return hostKey(pu) == hostKey(base) && hostKey(pu) != ""
+}
+
+// hostKey is a URL's host name in lower case with its port, the scheme's
+// default port written out.
+func hostKey(u *url.URL) string {
+	h := strings.ToLower(u.Hostname())
+	if h == "" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			port = "443"
+		default:
+			port = "80"
+		}
+	}
+	return h + ":" + port
 }
 
 // cleanText collapses runs of white space into one space and trims.

@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"html"
+	"math"
 	"net/url"
 	"regexp"
 	"sort"
@@ -33,7 +34,9 @@ type ListPage struct {
 	// Pages are further pages the pager names (index_N links, or all pages
 	// of a TRS createPageHTML pager), in order.
 	Pages []string
-	// PageCount is the TRS createPageHTML page count; 0 when unknown.
+	// PageCount is the TRS createPageHTML page count, at most
+	// maxPagerPages; 0 when unknown. Pages names at most Page.MaxPages+1
+	// of them.
 	PageCount int
 	// Hanweb is set when the page embeds a Hanweb datastore.
 	Hanweb *HanwebList
@@ -48,8 +51,9 @@ type HanwebList struct {
 	Embedded int        // records embedded in the page
 }
 
-// maxPagerPages bounds the pages one TRS pager may name.
-const maxPagerPages = 5000
+// maxPagerPages bounds the page URLs one TRS pager yields whatever
+// Page.MaxPages says, so that no page count makes a huge slice.
+const maxPagerPages = 10000
 
 // BatchSize is how many records one data-proxy request asks for.
 const BatchSize = 45
@@ -103,10 +107,12 @@ func List(p Page) (*ListPage, error) {
 	}
 	lp.Entries = dedupe(lp.Entries)
 
-	// Pager.
+	// Pager. Every pager URL stays on the list page's host (sameHost).
 	if sel != nil && sel.Next != "" {
 		if h, ok := doc.Find(sel.Next).First().Attr("href"); ok {
-			lp.Next = resolve(p.URL, h)
+			if u := resolve(p.URL, h); u != "" && sameHost(p.URL, u) {
+				lp.Next = u
+			}
 		}
 	}
 	if lp.Next == "" {
@@ -115,18 +121,21 @@ func List(p Page) (*ListPage, error) {
 	seen := map[string]bool{p.URL.String(): true}
 	var pages []string
 	if m := reCreatePage.FindSubmatch(p.Body); m != nil {
-		count, _ := strconv.Atoi(string(m[1]))
-		prefix, suffix := string(m[3]), string(m[4])
-		if count > maxPagerPages {
-			count = maxPagerPages // the crawler's page cap cuts far earlier
+		count, err := strconv.Atoi(string(m[1]))
+		if err != nil {
+			count = math.MaxInt // digits only: too large for an int
 		}
-		lp.PageCount = count
-		for i := 0; i < count; i++ {
+		prefix, suffix := string(m[3]), string(m[4])
+		lp.PageCount = min(count, maxPagerPages)
+		for i := 0; i < min(count, pagerLimit(p)); i++ {
 			name := prefix + "." + suffix
 			if i > 0 {
 				name = prefix + "_" + strconv.Itoa(i) + "." + suffix
 			}
 			if u := resolve(p.URL, name); u != "" && !seen[u] {
+				if !sameHost(p.URL, u) {
+					break // the prefix names another host, so would every page
+				}
 				seen[u] = true
 				pages = append(pages, u)
 			}
@@ -144,7 +153,7 @@ func List(p Page) (*ListPage, error) {
 			return
 		}
 		pu, err := url.Parse(u)
-		if err != nil || pu.Host != p.URL.Host {
+		if err != nil || !sameHost(p.URL, u) {
 			return
 		}
 		m := rePagerLink.FindStringSubmatch(pu.Path)
@@ -163,6 +172,16 @@ func List(p Page) (*ListPage, error) {
 	return lp, nil
 }
 
+// pagerLimit is how many page URLs a TRS pager of p may yield: one past
+// the caller's page cap (see Page.MaxPages), within maxPagerPages.
+func pagerLimit(p Page) int {
+	n := p.MaxPages
+	if n <= 0 {
+		n = DefaultMaxPages
+	}
+	return min(n, maxPagerPages-1) + 1
+}
+
 func dirOf(p string) string {
 	if i := strings.LastIndex(p, "/"); i >= 0 {
 		return p[:i+1]
@@ -170,7 +189,8 @@ func dirOf(p string) string {
 	return p
 }
 
-// nextLink finds the "下一页" link of a pager.
+// nextLink finds the "下一页" link of a pager; links to another host
+// than base's are passed over.
 func nextLink(doc *goquery.Document, base *url.URL) string {
 	next := ""
 	doc.Find("a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
@@ -180,7 +200,7 @@ func nextLink(doc *goquery.Document, base *url.URL) string {
 		}
 		if strings.Contains(t, "下一页") || t == "下页" || t == "next" || t == "next »" || t == "后页" {
 			h, _ := a.Attr("href")
-			if u := resolve(base, h); u != "" && u != base.String() {
+			if u := resolve(base, h); u != "" && u != base.String() && sameHost(base, u) {
 				next = u
 				return false
 			}

@@ -85,7 +85,7 @@ func Letters(p Page) (*LetterList, error) {
 		}
 	}
 	ll.Next = nextLink(doc, p.URL)
-	if lp, err := List(Page{URL: p.URL, Body: p.Body, Family: Generic}); err == nil {
+	if lp, err := List(Page{URL: p.URL, Body: p.Body, Family: Generic, MaxPages: p.MaxPages}); err == nil {
 		ll.Pages = lp.Pages
 	}
 	return ll, nil

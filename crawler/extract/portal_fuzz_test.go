@@ -135,6 +135,9 @@ func FuzzPager(f *testing.F) {
 				if lp.Next == self {
 					t.Fatalf("next page is the page itself: %s", self)
 				}
+				if !onHost(p.URL, lp.Next) {
+					t.Fatalf("next page %s is on another host than %s", lp.Next, self)
+				}
 			}
 			if lp.PageCount < 0 || lp.PageCount > maxPagerPages {
 				t.Fatalf("page count %d", lp.PageCount)
@@ -148,6 +151,9 @@ func FuzzPager(f *testing.F) {
 				checkURL(t, "page", pg)
 				if pg == self || seen[pg] {
 					t.Fatalf("pager names %s twice or the page itself", pg)
+				}
+				if !onHost(p.URL, pg) {
+					t.Fatalf("pager names %s, on another host than %s", pg, self)
 				}
 				seen[pg] = true
 			}
@@ -176,6 +182,14 @@ func FuzzPager(f *testing.F) {
 			}
 		}
 	})
+}
+
+// onHost reports whether u is on the host of base, both in canonical form
+// (independently of the extractors' own check).
+func onHost(base *url.URL, u string) bool {
+	b, _ := url.Parse(CanonicalURL(base.String()))
+	p, err := url.Parse(CanonicalURL(u))
+	return err == nil && b != nil && p.Host == b.Host
 }
 
 // FuzzPortalArticle feeds arbitrary pages of every family to the article
