@@ -386,6 +386,10 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		done++
+		// Each decision is logged as a single one is, so the log tells
+		// who decided which finding (and the crash test can stop the
+		// server between two decisions).
+		s.log.Info("finding decided", "id", id, "action", kind, "by", a.By, "bulk", true)
 	}
 	s.log.Info("findings decided in bulk", "action", kind, "by", a.By, "done", done, "failed", len(failed))
 	flash := fmt.Sprintf("%s %d 条问题", doneNames[kind], done)

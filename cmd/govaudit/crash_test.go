@@ -53,7 +53,12 @@ func TestHelperGovauditChild(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "bad child arguments:", err)
 		os.Exit(3)
 	}
-	os.Exit(runMain(context.Background(), args, childStdout(), os.Stderr))
+	ctx, stdout, stderr, err := childWiring()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	os.Exit(runMain(ctx, args, stdout, stderr))
 }
 
 // child is a govaudit process started by a test.
@@ -187,10 +192,10 @@ func (c *child) wait(t *testing.T, timeout time.Duration) int {
 	}
 }
 
-// crashPortal starts a small simulated portal whose every answer is
-// delayed, so that a crawl takes long enough to be killed in its middle,
-// and writes a configuration for it. It returns the configuration's path.
-func crashPortal(t *testing.T, delay time.Duration) string {
+// crashPortal starts a small simulated portal and writes a configuration
+// for it. It returns the configuration's path and the portal's gate, which
+// a test arms to stop a crawl at a known request.
+func crashPortal(t *testing.T) (string, *requestGate) {
 	t.Helper()
 	sim, err := portalsim.New(portalsim.Options{Seed: 11, Units: 4, ChannelsMin: 3, ChannelsMax: 4, Items: 10, Letters: 12,
 		Rates: portalsim.Rates{Late: 0.4, Undatable: 0.2, MissingAttachment: 0.3, BrokenAttachment: 0.2},
@@ -198,12 +203,10 @@ func crashPortal(t *testing.T, delay time.Duration) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := sim.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(delay)
-		h.ServeHTTP(w, r)
-	}))
+	gate := &requestGate{}
+	srv := httptest.NewServer(gate.wrap(sim.Handler()))
 	t.Cleanup(srv.Close)
+	t.Cleanup(gate.release) // first: Close waits for held requests
 	path := filepath.Join(t.TempDir(), "govaudit.yaml")
 	cfg := sim.Config(srv.URL + "/")
 	hash, err := bcrypt.GenerateFromPassword([]byte(crashPassword), bcrypt.MinCost)
@@ -214,7 +217,182 @@ func crashPortal(t *testing.T, delay time.Duration) string {
 	if err := writeSimConfig(cfg, path, ""); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return path, gate
+}
+
+// requestGate holds a portal's answers on demand: armed with holdAfter(k),
+// the portal answers k more requests and holds every later one, unanswered,
+// until its client goes away or the gate is released. A crawler waiting
+// for a held answer cannot finish, so a test that sees the first request
+// held kills a crawl known to be running, with k answers received.
+type requestGate struct {
+	mu    sync.Mutex
+	armed bool
+	left  int           // requests still to answer
+	held  chan struct{} // closed when the first request is held
+	open  chan struct{} // closed by release
+}
+
+// holdAfter arms the gate. The channel it returns is closed when the gate
+// holds its first request.
+func (g *requestGate) holdAfter(k int) <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.armed {
+		close(g.open)
+	}
+	g.armed, g.left = true, k
+	g.held, g.open = make(chan struct{}), make(chan struct{})
+	return g.held
+}
+
+// release disarms the gate and lets the held requests be answered.
+func (g *requestGate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.armed {
+		g.armed = false
+		close(g.open)
+	}
+}
+
+// wrap returns h behind the gate.
+func (g *requestGate) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var open chan struct{}
+		g.mu.Lock()
+		if g.armed {
+			if g.left > 0 {
+				g.left--
+			} else {
+				open = g.open
+				select {
+				case <-g.held:
+				default:
+					close(g.held)
+				}
+			}
+		}
+		g.mu.Unlock()
+		if open != nil {
+			select {
+			case <-open:
+			case <-r.Context().Done():
+				return // the crawler was killed
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// waitHeld waits until the portal's gate holds a request of the crawl c
+// (held is what holdAfter returned). It fails the test if c ends first.
+func waitHeld(t *testing.T, c *child, held <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-held:
+	case <-c.done:
+		t.Fatalf("%s: the crawl ended (exit %d) before the portal held a request\nstdout:\n%s\nstderr:\n%s", what, c.code, c.stdout(), c.stderr())
+	case <-time.After(30 * time.Second):
+		c.kill(t)
+		t.Fatalf("%s: the portal held no request in 30 s\nstderr:\n%s", what, c.stderr())
+	}
+}
+
+// killAtGate waits until the portal's gate holds a request of the crawl
+// c, kills c there and releases the gate. It fails the test unless the
+// crawl was alive when killed.
+func killAtGate(t *testing.T, c *child, gate *requestGate, held <-chan struct{}, what string) {
+	t.Helper()
+	defer gate.release()
+	waitHeld(t, c, held, what)
+	if !c.kill(t) {
+		t.Fatalf("%s: the crawl had exited (%d) before the kill", what, c.code)
+	}
+}
+
+// killOnceStored kills the crawl c, held at the portal's gate, once its
+// writer has committed a batch (it does so every few seconds). It stops c
+// (SIGSTOP), copies the store db, and when the copy holds items kills c
+// while it is stopped; otherwise it lets c go on a moment and looks again.
+// The kill thus leaves exactly the copy: it returns its number of items.
+func killOnceStored(t *testing.T, c *child, db, what string) int {
+	t.Helper()
+	peek := db + ".peek"
+	defer os.Remove(peek)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			c.kill(t)
+			t.Fatalf("%s: the crawl stored no item in 30 s\nstderr:\n%s", what, c.stderr())
+		}
+		stopChild(t, c, what)
+		copyFile(t, db, peek)
+		n := countItems(t, peek)
+		if n > 0 {
+			if !c.kill(t) {
+				t.Fatalf("%s: the crawl had exited (%d) before the kill", what, c.code)
+			}
+			return n
+		}
+		if err := c.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatalf("%s: continue the crawl: %v", what, err)
+		}
+	}
+}
+
+// stopChild stops the child c with SIGSTOP and waits until every thread
+// of it has stopped: then nothing of it runs, not even a write under way.
+func stopChild(t *testing.T, c *child, what string) {
+	t.Helper()
+	pid := c.cmd.Process.Pid
+	if err := c.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("%s: stop the child: %v", what, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !allStopped(pid); time.Sleep(time.Millisecond) {
+		select {
+		case <-c.done:
+			t.Fatalf("%s: the child exited (%d) instead of stopping", what, c.code)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the child did not stop in 10 s", what)
+		}
+	}
+}
+
+// allStopped reports whether every thread of process pid is stopped.
+func allStopped(pid int) bool {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, task := range tasks {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			return false
+		}
+		// pid (comm) state ...: comm may hold anything but a ')'.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 || i+2 >= len(stat) || stat[i+2] != 'T' {
+			return false
+		}
+	}
+	return true
+}
+
+// countItems returns the number of items in the store at path.
+func countItems(t *testing.T, path string) int {
+	t.Helper()
+	st, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer st.Close()
+	n := 0
+	if err := st.EachItem(func(store.Item) error { n++; return nil }); err != nil {
+		t.Fatalf("read the items of %s: %v", path, err)
+	}
+	return n
 }
 
 // crashPassword is the password of the inspector 张三 of crashPortal.
@@ -305,73 +483,107 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts some 20 processes")
 	}
-	cfg := crashPortal(t, 10*time.Millisecond)
+	// Every kill lands at a known point of a running operation: the child
+	// stalls there (startStalled: at a log or output line, or where it
+	// asks its context whether to stop) or waits for an answer the portal
+	// holds (requestGate). It is asserted alive when killed, so no kill
+	// can land before the operation began or after it ended, however fast
+	// or slow the machine.
+	cfg, gate := crashPortal(t)
 	dir := t.TempDir()
 	ref := filepath.Join(dir, "reference.db")
 	crawled := filepath.Join(dir, "crawled.db")
 
 	// The reference: a crawl and a check never interrupted.
-	t0 := time.Now()
 	mustRun(t, "crawl", "--config", cfg, "--db", ref)
-	crawlTime := time.Since(t0)
 	copyFile(t, ref, crawled)
-	t0 = time.Now()
 	mustRun(t, "check", "--config", cfg, "--db", ref, "--as-of", crashAsOf)
-	checkTime := time.Since(t0)
 	want := findingStates(t, ref)
-	if len(want) < 10 {
-		t.Fatalf("the reference run found %d findings; the portal is too small to test with", len(want))
+	refCrawl := lastRun(t, crawled, "crawl")
+	refSources, refRequests := refCrawl.Figures["sources"], refCrawl.Requests
+	if len(want) < 10 || refSources < 8 || refRequests < 4*refSources {
+		t.Fatalf("the reference run found %d findings in %d sources with %d requests; the portal is too small to test with",
+			len(want), refSources, refRequests)
 	}
-	t.Logf("reference: crawl %s, check %s, %d findings", crawlTime.Round(time.Millisecond), checkTime.Round(time.Millisecond), len(want))
+	t.Logf("reference: %d sources, %d requests, %d findings", refSources, refRequests, len(want))
 
 	t.Run("crawl", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "crawl.db")
-		// Kill points: after the first source, after several, and at
-		// fractions of an uninterrupted crawl's time.
-		type point struct {
-			marker string
-			n      int
-			after  time.Duration
-		}
-		points := []point{
-			{marker: "source crawled", n: 1},
-			{marker: "source crawled", n: 6},
-			{after: crawlTime / 3},
-			{after: crawlTime * 2 / 3},
-			{marker: "crawl finished", n: 1},
-		}
-		killed := 0
-		for i, p := range points {
-			c := startChild(t, "crawl", "--config", cfg, "--db", db)
-			if p.marker != "" {
-				if !c.waitMarker(p.marker, p.n, 30*time.Second) {
-					t.Logf("kill point %d: marker %q ×%d did not come", i, p.marker, p.n)
+		args := []string{"crawl", "--config", cfg, "--db", db}
+		// The killed crawls make one interrupted crawl: each next one
+		// resumes it and skips the sources it stored a state of. left is
+		// how many sources the next crawl has to do.
+		left := func() int {
+			t.Helper()
+			st, err := store.Open(db, store.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			srcs, err := st.Sources()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := refSources
+			for _, s := range srcs {
+				if s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox {
+					n--
 				}
-			} else {
-				time.Sleep(p.after)
 			}
-			if c.kill(t) {
-				killed++
+			return n
+		}
+		// killed checks the store after the i-th kill: it verifies, holds i
+		// crawl runs, and the newest ended as want (a crawl killed while it
+		// ran is marked interrupted when the store is opened next).
+		killed := func(i int, what, want string) {
+			t.Helper()
+			_, runs := verifyStore(t, db, "crawl")
+			if len(runs) != i {
+				t.Fatalf("%s: %d crawl runs after %d kills", what, len(runs), i)
 			}
-			verifyStore(t, db, "crawl")
-		}
-		_, runs := verifyStore(t, db, "crawl")
-		interrupted := 0
-		for _, r := range runs {
-			switch r.Status {
-			case store.RunInterrupted:
-				interrupted++
-			case store.RunOK: // killed after it had saved its run
-			default:
-				t.Errorf("crawl run #%d is %s: %s", r.ID, r.Status, r.Note)
+			if runs[0].Status != want {
+				t.Errorf("%s: the killed crawl's run is %s (%s), want %s", what, runs[0].Status, runs[0].Note, want)
 			}
+			t.Logf("killed: %s; %d of %d sources left", what, left(), refSources)
 		}
-		// The two marker kills always land mid-crawl; the timed ones
-		// usually do.
-		t.Logf("%d of %d crawls killed while running, %d runs interrupted", killed, len(points), interrupted)
-		if interrupted < 2 || len(runs) != len(points) {
-			t.Fatalf("%d of %d crawls killed while running, %d runs interrupted, %d runs", killed, len(points), interrupted, len(runs))
+
+		// 1. A fresh crawl, held after a quarter of its requests, deep in
+		// its walk, and killed once its writer has committed a batch of
+		// pages and items. It cannot have finished every source, which
+		// needs all its requests.
+		what := fmt.Sprintf("fresh crawl held after %d of its %d requests, with a batch stored", refRequests/4, refRequests)
+		held := gate.holdAfter(refRequests / 4)
+		c := startChild(t, args...)
+		waitHeld(t, c, held, what)
+		items := killOnceStored(t, c, db, what)
+		gate.release()
+		killed(1, what, store.RunInterrupted)
+		if n := countItems(t, db); n != items {
+			t.Errorf("%s: %d items stored when killed, %d after", what, items, n)
 		}
+		t.Logf("the first kill left %d items", items)
+
+		// 2. The crawl resumed, held after fewer requests than it has
+		// sources to do: each needs at least its list page, so it cannot
+		// have finished them all either.
+		n := left()
+		if n < 1 {
+			t.Fatalf("no source left to crawl after: %s", what)
+		}
+		what = fmt.Sprintf("resumed crawl of %d sources held after %d requests", n, n-1)
+		held = gate.holdAfter(n - 1)
+		killAtGate(t, startChild(t, args...), gate, held, what)
+		killed(2, what, store.RunInterrupted)
+
+		// 3. Resumed again, stalled as it logs the middle one of the
+		// sources it does (the others may be under way).
+		if n = left(); n < 1 {
+			t.Fatalf("no source left to crawl after: %s", what)
+		}
+		what = fmt.Sprintf("resumed crawl of %d sources stalled at its source %d", n, (n+1)/2)
+		killAtStall(t, startStalled(t, stallPoint{"stderr", (n + 1) / 2, "source crawled"}, args...), what)
+		killed(3, what, store.RunInterrupted)
+
 		// A crawl killed before it finished must not turn into deductions
 		// when the checks run on what it left: a check now may find only
 		// what the reference found.
@@ -381,9 +593,16 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 				t.Errorf("after killed crawls the check raised %s (%s), which an uninterrupted run does not", id, f.Status)
 			}
 		}
+
+		// 4. Resumed to its end, killed as it logs that it finished: its
+		// run is saved, ok.
+		what = "resumed crawl stalled as it logs that it finished"
+		killAtStall(t, startStalled(t, stallPoint{"stderr", 1, "crawl finished"}, args...), what)
+		killed(4, what, store.RunOK)
+
 		// The next crawl completes, and the check then agrees with the
 		// reference.
-		out := mustRun(t, "crawl", "--config", cfg, "--db", db)
+		out := mustRun(t, args...)
 		if !strings.Contains(out, " ok：") {
 			t.Errorf("the crawl after the kills: %s", out)
 		}
@@ -405,23 +624,48 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 	t.Run("check", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "check.db")
 		copyFile(t, crawled, db)
-		killed := 0
-		for i := 1; i <= 6; i++ {
-			c := startChild(t, "check", "--config", cfg, "--db", db, "--as-of", crashAsOf)
-			time.Sleep(checkTime * time.Duration(i) / 7)
-			if c.kill(t) {
-				killed++
-			}
-			n, _ := verifyStore(t, db, "check")
-			if n != 0 && n != len(want) {
-				t.Errorf("after a check killed at %d/7 of its time: %d findings, want 0 or all %d (one transaction)", i, n, len(want))
-			}
+		args := []string{"check", "--config", cfg, "--db", db, "--as-of", crashAsOf}
+		// rules.check asks its context whether to stop once every check is
+		// evaluated, right before the findings are stored, in one
+		// transaction.
+		const beforeSync = "github.com/govaudit/govaudit/rules.check"
+		points := []struct {
+			what   string
+			at     stallPoint
+			stored bool   // the findings are stored when the kill lands
+			run    string // the killed check's run, after the reopen
+		}{
+			{"as it reads the store", stallPoint{"ctx", 1, ""}, false, store.RunInterrupted},
+			{"as it is about to store the findings", stallPoint{"ctx", 1, beforeSync}, false, store.RunInterrupted},
+			{"with the findings stored, before its summary", stallPoint{"stdout", 1, "检查日期"}, true, store.RunOK},
+			{"as it is about to store the findings again", stallPoint{"ctx", 1, beforeSync}, true, store.RunInterrupted},
 		}
-		t.Logf("%d of 6 checks killed while running", killed)
-		if killed == 0 {
-			t.Fatal("no check was killed while running")
+		for i, p := range points {
+			killAtStall(t, startStalled(t, p.at, args...), "check "+p.what)
+			n, runs := verifyStore(t, db, "check")
+			if len(runs) != i+1 {
+				t.Fatalf("check killed %s: %d check runs after %d kills", p.what, len(runs), i+1)
+			}
+			if runs[0].Status != p.run {
+				t.Errorf("check killed %s: its run is %s (%s), want %s", p.what, runs[0].Status, runs[0].Note, p.run)
+			}
+			wantN := 0
+			if p.stored {
+				wantN = len(want)
+			}
+			if n != wantN {
+				t.Errorf("check killed %s: %d findings, want %d (one transaction stores all or none)", p.what, n, wantN)
+			}
+			if p.stored {
+				for id, f := range findingStates(t, db) {
+					if f != want[id] {
+						t.Errorf("check killed %s: finding %s is %+v, %+v in the reference", p.what, id, f, want[id])
+					}
+				}
+			}
+			t.Logf("killed: check %s; %d findings stored", p.what, n)
 		}
-		mustRun(t, "check", "--config", cfg, "--db", db, "--as-of", crashAsOf)
+		mustRun(t, args...)
 		verifyStore(t, db, "check")
 		got := findingStates(t, db)
 		if len(got) != len(want) {
@@ -537,58 +781,85 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 			}
 		}
 		sort.Strings(drafts)
-		// The server is killed while it confirms (or dismisses) every draft
-		// in one bulk action, after a delay.
-		killed := 0
-		for i, after := range []time.Duration{2 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond, 60 * time.Millisecond} {
+		draftsLeft := func() []string {
 			var left []string
 			for id, f := range findingStates(t, db) {
 				if f.Status == store.StatusDraft {
 					left = append(left, id)
 				}
 			}
-			t.Logf("bulk action %d: %d drafts left", i, len(left))
-			if len(left) == 0 {
-				break
+			sort.Strings(left)
+			return left
+		}
+		// serve starts govaudit serve, stalling at p unless nil, and
+		// returns it with its address.
+		serve := func(p *stallPoint) (*child, string) {
+			t.Helper()
+			args := []string{"serve", "--config", cfg, "--db", db, "--addr", "127.0.0.1:0"}
+			var srv *child
+			if p != nil {
+				srv = startStalled(t, *p, args...)
+			} else {
+				srv = startChild(t, args...)
 			}
-			srv := startChild(t, "serve", "--config", cfg, "--db", db, "--addr", "127.0.0.1:0")
-			base := ""
-			re := regexp.MustCompile(`review UI at (http://[0-9.:]+)`)
-			for deadline := time.Now().Add(20 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
-				if m := re.FindStringSubmatch(srv.stdout()); m != nil {
-					base = m[1]
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("serve announced no address:\n%s\n%s", srv.stdout(), srv.stderr())
-				}
+			if !srv.waitMarker("review UI at", 1, 20*time.Second) {
+				t.Fatalf("serve announced no address:\n%s\n%s", srv.stdout(), srv.stderr())
 			}
-			c, csrf := signIn(t, base)
-			form := url.Values{"csrf": {csrf}, "action": {"confirm"}}
+			m := regexp.MustCompile(`review UI at (http://[0-9.:]+)`).FindStringSubmatch(srv.stdout())
+			if m == nil {
+				t.Fatalf("serve announced no address:\n%s", srv.stdout())
+			}
+			return srv, m[1]
+		}
+		bulkForm := func(i int, csrf string, ids []string) url.Values {
+			form := url.Values{"csrf": {csrf}, "action": {"confirm"}, "id": ids}
 			if i%2 == 1 {
 				form.Set("action", "dismiss")
 				form.Set("reason", "单位已整改")
 			}
-			form["id"] = left
-			go c.PostForm(base+"/findings/bulk", form) // dies with the server
-			time.Sleep(after)
-			if srv.kill(t) {
-				killed++
-			}
-			verifyStore(t, db, "check")
+			return form
 		}
-		t.Logf("%d servers killed during a bulk action", killed)
-		if killed < 2 {
-			t.Errorf("only %d servers were killed while running", killed)
+		// The server is killed in the middle of a bulk action on every
+		// draft left: it stalls as it logs its n-th decision, so the n-th
+		// is committed and the next not begun.
+		rounds := []int{1, 5, 10, 20}
+		for i, n := range rounds {
+			left := draftsLeft()
+			if len(left) <= n {
+				t.Fatalf("bulk action %d: %d drafts left, too few to kill it after %d decisions", i, len(left), n)
+			}
+			srv, base := serve(&stallPoint{"stderr", n, "finding decided"})
+			c, csrf := signIn(t, base)
+			go c.PostForm(base+"/findings/bulk", bulkForm(i, csrf, left)) // dies with the server
+			what := fmt.Sprintf("bulk action %d on %d drafts, stalled at its decision %d", i, len(left), n)
+			killAtStall(t, srv, what)
+			verifyStore(t, db, "check")
+			if d := len(left) - len(draftsLeft()); d != n {
+				t.Errorf("%s: %d findings decided, want %d", what, d, n)
+			}
+			t.Logf("killed: %s", what)
 		}
 		// The rest completes on a new server.
-		args := []string{"findings", "confirm", "--config", cfg, "--db", db, "--by", "张三"}
-		for id, f := range findingStates(t, db) {
-			if f.Status == store.StatusDraft {
-				args = append(args, id)
+		if left := draftsLeft(); len(left) > 0 {
+			srv, base := serve(nil)
+			c, csrf := signIn(t, base)
+			resp, err := c.PostForm(base+"/findings/bulk", bulkForm(0, csrf, left))
+			if err != nil {
+				t.Fatalf("the bulk action after the kills: %v", err)
 			}
-		}
-		if len(args) > 8 {
-			mustRun(t, args...)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("the bulk action after the kills: %s", resp.Status)
+			}
+			if !srv.waitMarker("findings decided in bulk", 1, 20*time.Second) {
+				t.Fatalf("the server did not log the bulk action:\n%s", srv.stderr())
+			}
+			if log := srv.stderr(); !strings.Contains(log, fmt.Sprintf("done=%d failed=0", len(left))) {
+				t.Errorf("the bulk action after the kills did not decide all %d drafts left:\n%s", len(left), log)
+			}
+			srv.kill(t) // at rest: the action was answered
+		} else {
+			t.Error("the killed bulk actions left no draft: nothing completes on a new server")
 		}
 		verifyStore(t, db, "check")
 		st, err := store.Open(db, store.Options{ReadOnly: true})
@@ -620,11 +891,26 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 	})
 }
 
+// lastRun returns the newest run of the given kind in the store at path.
+func lastRun(t *testing.T, path, kind string) store.Run {
+	t.Helper()
+	st, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, ok, err := st.LastRun(kind)
+	if err != nil || !ok {
+		t.Fatalf("no %s run in %s: %v", kind, path, err)
+	}
+	return r
+}
+
 // The marker lines the crash test waits for must be what the crawler
 // logs; a renamed log message would silently turn marker kills into kills
 // at the end.
 func TestCrashMarkersAreLogged(t *testing.T) {
-	cfg := crashPortal(t, 0)
+	cfg, _ := crashPortal(t)
 	var out, errb bytes.Buffer
 	code := runMain(context.Background(), []string{"crawl", "--config", cfg, "--db", filepath.Join(t.TempDir(), "m.db")}, &out, &errb)
 	if code != 0 {
@@ -715,7 +1001,7 @@ func errorsIsENOSPC(err error) bool {
 // findings and items committed before are intact, and once space is freed
 // the next crawl and check complete.
 func TestCrawlOnFullDisk(t *testing.T) {
-	cfg := crashPortal(t, 0)
+	cfg, _ := crashPortal(t)
 	dir := mountTmpfs(t, "4m")
 	db := filepath.Join(dir, "govaudit.db")
 	mustRun(t, "crawl", "--config", cfg, "--db", db)
