@@ -8,6 +8,9 @@ import "fmt"
 func checkBrokenLink(e *env, _ Def) outcome {
 	var o outcome
 	cols := e.configuredColumns()
+	// First the items to judge, then every link's page in one look-up.
+	var judged []*item
+	var links []string
 	for _, it := range e.items {
 		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) || len(it.Links) == 0 {
 			continue
@@ -19,6 +22,14 @@ func checkBrokenLink(e *env, _ Def) outcome {
 			}
 			continue
 		}
+		judged = append(judged, it)
+		links = append(links, it.Links...)
+	}
+	pages := e.pages(links)
+	if e.err != nil {
+		return o
+	}
+	for _, it := range judged {
 		seen := map[string]bool{}
 		for _, link := range it.Links {
 			if seen[link] {
@@ -26,10 +37,7 @@ func checkBrokenLink(e *env, _ Def) outcome {
 			}
 			seen[link] = true
 			subject := it.URL + " -> " + link
-			p, ok := e.page(link)
-			if e.err != nil {
-				return o
-			}
+			p, ok := pages[link]
 			if !ok || p.Status == 0 || p.ErrKind == "blocked" {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, subject)

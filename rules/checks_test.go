@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -427,12 +428,46 @@ func TestBrokenLink(t *testing.T) {
 		"http://p/waf":     {URL: "http://p/waf", Status: 412, ErrKind: "blocked"},
 	}
 	lookup := func(u string) (store.Page, bool, error) { p, ok := pages[u]; return p, ok, nil }
-	got, sum, _ := eval(t, Input{Config: cfg, Calendar: testCal(t), Items: []store.Item{x}, Sources: audited(cfg, nil), Page: lookup}, BrokenLink, "2024-12-31")
-	sameSubjects(t, got, "http://p/a.html -> http://p/404")
-	if f := got["http://p/a.html -> http://p/404"]; f.Scoring || f.Points != 0.2 || f.URL != x.URL || !strings.Contains(f.Evidence.Text, "HTTP 404") {
-		t.Errorf("finding = %+v", f)
+	var batches [][]string
+	batch := func(urls []string) (map[string]store.Page, error) {
+		batches = append(batches, urls)
+		m := map[string]store.Page{}
+		for _, u := range urls {
+			if p, ok := pages[u]; ok {
+				m[u] = p
+			}
+		}
+		return m, nil
 	}
-	if sum.Examined != 2 || sum.NotAudited != 3 {
-		t.Errorf("summary = %+v", sum)
+	for _, tc := range []struct {
+		name  string
+		page  func(string) (store.Page, bool, error)
+		pages func([]string) (map[string]store.Page, error)
+	}{
+		{"one look-up per link", lookup, nil},
+		{"batch look-up", nil, batch},
+		{"both", lookup, batch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			batches = nil
+			in := Input{Config: cfg, Calendar: testCal(t), Items: []store.Item{x}, Sources: audited(cfg, nil), Page: tc.page, Pages: tc.pages}
+			got, sum, _ := eval(t, in, BrokenLink, "2024-12-31")
+			sameSubjects(t, got, "http://p/a.html -> http://p/404")
+			if f := got["http://p/a.html -> http://p/404"]; f.Scoring || f.Points != 0.2 || f.URL != x.URL || !strings.Contains(f.Evidence.Text, "HTTP 404") {
+				t.Errorf("finding = %+v", f)
+			}
+			if sum.Examined != 2 || sum.NotAudited != 3 {
+				t.Errorf("summary = %+v", sum)
+			}
+			if tc.pages != nil && len(batches) != 1 {
+				t.Errorf("%d batch look-ups, want 1", len(batches))
+			}
+		})
+	}
+	// A failing look-up stops the evaluation with an error naming it.
+	fail := func([]string) (map[string]store.Page, error) { return nil, errors.New("disk on fire") }
+	in := Input{Config: cfg, Calendar: testCal(t), Items: []store.Item{x}, Sources: audited(cfg, nil), Pages: fail}
+	if _, err := Evaluate(in, day(t, "2024-12-31")); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("Evaluate with a failing page look-up: %v", err)
 	}
 }

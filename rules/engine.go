@@ -27,8 +27,11 @@ type Report struct {
 //
 // Only what the portal still lists is judged: an item (a letter) whose
 // column (mailbox) was audited by its latest crawl but that crawl did not
-// list it — its RunID is not the source state's — has been taken off the
-// portal and is left out, so its findings resolve. Two exceptions keep
+// list it has been taken off the portal and is left out, so its findings
+// resolve. What a crawl listed is its store.Listed record (the crawler
+// does not rewrite the records of unchanged entries, so their RunID is
+// older); a source without one, written by an older crawler, falls back
+// to the record's RunID being the source state's. Two exceptions keep
 // the item: a walk cut by the page cap (Truncated) cannot tell a removed
 // item from one beyond the cut, and a source that was not audited says
 // nothing about its items (their findings are kept anyway).
@@ -44,12 +47,26 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 			listedBy[s.Key] = s
 		}
 	}
-	stale := func(key string, runID uint64) bool {
+	listed, err := st.AllListed()
+	if err != nil {
+		return Input{}, fmt.Errorf("read listings: %w", err)
+	}
+	stale := func(key, url string, runID uint64) bool {
 		s, ok := listedBy[key]
-		return ok && runID != s.RunID
+		if !ok {
+			return false
+		}
+		// The crawler stores a walk's listing just before its source
+		// state. A newer listing than the state means a crash between
+		// the two: that walk may have been partial, so nothing is left
+		// out until the next crawl.
+		if l, ok := listed[key]; ok && l.RunID >= s.RunID {
+			return l.RunID == s.RunID && !l.Has(url)
+		}
+		return runID != s.RunID
 	}
 	err = st.EachItem(func(it store.Item) error {
-		if !stale(store.SourceColumn+":"+it.Column, it.RunID) {
+		if !stale(store.SourceColumn+":"+it.Column, it.URL, it.RunID) {
 			in.Items = append(in.Items, it)
 		}
 		return ctx.Err()
@@ -58,7 +75,7 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 		return Input{}, fmt.Errorf("read items: %w", err)
 	}
 	err = st.EachLetter(func(l store.Letter) error {
-		if !stale(store.SourceMailbox+":"+l.Mailbox, l.RunID) {
+		if !stale(store.SourceMailbox+":"+l.Mailbox, l.URL, l.RunID) {
 			in.Letters = append(in.Letters, l)
 		}
 		return ctx.Err()
@@ -67,6 +84,7 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 		return Input{}, fmt.Errorf("read letters: %w", err)
 	}
 	in.Page = st.Page
+	in.Pages = st.Pages
 	return in, nil
 }
 

@@ -31,9 +31,9 @@ type env struct {
 	err error
 }
 
-// item is a store item with its dates parsed.
+// item is a store item of Input.Items (not a copy) with its dates parsed.
 type item struct {
-	store.Item
+	*store.Item
 	pub        time.Time // publication date: 发布日期, else the list date
 	written    time.Time // 成文日期
 	hasPub     bool
@@ -72,7 +72,9 @@ func newEnv(in Input, asOf time.Time) (*env, error) {
 	for _, s := range in.Sources {
 		e.sources[s.Key] = s
 	}
-	for _, it := range in.Items {
+	e.items = make([]*item, 0, len(in.Items))
+	for i := range in.Items {
+		it := &in.Items[i]
 		x := &item{Item: it}
 		if d, err := parseDay(it.Published); err == nil {
 			x.pub, x.hasPub = d, true
@@ -153,6 +155,37 @@ func (e *env) page(url string) (store.Page, bool) {
 		return store.Page{}, false
 	}
 	return p, ok
+}
+
+// pages looks many URLs up at once (Input.Pages, else Input.Page for
+// each) and returns the pages found by URL; a look-up error stops the
+// evaluation.
+func (e *env) pages(urls []string) map[string]store.Page {
+	if e.err != nil {
+		return nil
+	}
+	if e.in.Pages != nil {
+		m, err := e.in.Pages(urls)
+		if err != nil {
+			e.err = fmt.Errorf("look up %d pages: %w", len(urls), err)
+			return nil
+		}
+		return m
+	}
+	m := make(map[string]store.Page)
+	for _, u := range urls {
+		if _, done := m[u]; done {
+			continue
+		}
+		p, ok := e.page(u)
+		if e.err != nil {
+			return nil
+		}
+		if ok {
+			m[u] = p
+		}
+	}
+	return m
 }
 
 // sourceEvidence is the evidence of a column-level finding: the list

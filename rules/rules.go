@@ -127,6 +127,9 @@ type Input struct {
 	// Page looks up the fetch state of a URL (link probes, list pages);
 	// nil means no page is known.
 	Page func(url string) (store.Page, bool, error)
+	// Pages looks up many URLs at once and returns those that have a page;
+	// nil means Page is asked for each.
+	Pages func(urls []string) (map[string]store.Page, error)
 }
 
 // Summary is what one check did in one evaluation.

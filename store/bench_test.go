@@ -2,6 +2,9 @@ package store
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +123,107 @@ func BenchmarkWriteBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// writtenBytes is what this process has written to storage so far
+// (/proc/self/io), or -1 where that is not known.
+func writtenBytes() int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+// crawlBatches makes the batches of a crawl of n articles: a page, an item
+// and a snapshot each, in batches of per articles.
+func crawlBatches(n, per int, run uint64, at time.Time) []*Batch {
+	var out []*Batch
+	body := strings.Repeat("<tr><td>索引号</td><td>11/2026-00003</td></tr><p>关于印发《工作要点》的通知，请认真贯彻落实。</p>\n", 40)
+	for i := 0; i < n; i += per {
+		b := &Batch{Snapshots: map[string][]byte{}}
+		for k := i; k < min(i+per, n); k++ {
+			col := k % 900
+			url := fmt.Sprintf("http://127.0.0.1:54565/art/2020/%02d/%d/art_%d_%06d.html", k%12+1, k%28+1, 51000+col, (k*7919)%1000003)
+			snap := fmt.Appendf(nil, "<h1>%d</h1>%s", k, body)
+			h := SnapshotHash(snap)
+			b.Snapshots[h] = snap
+			b.Pages = append(b.Pages, Page{URL: url, Status: 200, ETag: `"856a5e4d1e3a"`, Hash: h, Bytes: len(snap), FetchedAt: at, RunID: run})
+			it := benchItem(k)
+			it.URL, it.Column, it.SnapshotHash, it.FetchedAt, it.RunID = url, fmt.Sprintf("u%02d/c%03d", col%46, col), h, at, run
+			b.Items = append(b.Items, it)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// BenchmarkCrawlWrite writes the batches of a crawl of 20,000 articles (a
+// page, an item and a snapshot each, 500 to a batch): "first" into an
+// empty store, "again" the same articles unchanged but for their fetch
+// time into the store that holds them (an incremental crawl that writes
+// every record back), in batches of 500 and of 4,000 articles.
+// written-MB is what the process wrote to storage.
+func BenchmarkCrawlWrite(b *testing.B) {
+	const n, per = 20_000, 500
+	report := func(b *testing.B, s *Store, written int64) {
+		b.ReportMetric(float64(written)/float64(b.N)/(1<<20), "written-MB/op")
+		if fi, err := os.Stat(s.Path()); err == nil {
+			b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
+		}
+	}
+	write := func(b *testing.B, s *Store, batches []*Batch) int64 {
+		w0 := writtenBytes()
+		for _, batch := range batches {
+			if err := s.Write(batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return writtenBytes() - w0
+	}
+	b.Run("first", func(b *testing.B) {
+		var written int64
+		var s *Store
+		for b.Loop() {
+			b.StopTimer()
+			if s != nil {
+				s.Close()
+			}
+			var err error
+			if s, err = Open(filepath.Join(b.TempDir(), "bench.db"), Options{}); err != nil {
+				b.Fatal(err)
+			}
+			batches := crawlBatches(n, per, 1, t0)
+			b.StartTimer()
+			written += write(b, s, batches)
+		}
+		report(b, s, written)
+		s.Close()
+	})
+	// Again, with the crawler's batches of 500 articles and of 4,000.
+	for _, size := range []int{per, 4000} {
+		b.Run(fmt.Sprintf("again/batch-%d", size), func(b *testing.B) {
+			s := openTemp(b)
+			write(b, s, crawlBatches(n, per, 1, t0))
+			run := uint64(1)
+			var written int64
+			for b.Loop() {
+				b.StopTimer()
+				run++
+				batches := crawlBatches(n, size, run, t0.Add(time.Duration(run)*time.Hour))
+				for _, batch := range batches {
+					batch.Snapshots = nil // unchanged: stored already
+				}
+				b.StartTimer()
+				written += write(b, s, batches)
+			}
+			report(b, s, written)
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -20,9 +21,47 @@ type Batch struct {
 	// Snapshots maps SnapshotHash(body) to the decoded HTML (UTF-8). Bodies
 	// are stored compressed and only once per hash.
 	Snapshots map[string][]byte
-	Items     []Item
-	Letters   []Letter
-	Sources   []SourceState
+	// Compressed maps SnapshotHash(body) to the body as CompressSnapshot
+	// (or a SnapshotCompressor) compressed it, e.g. in the crawler's fetch
+	// workers, so that Write only stores it. Like Snapshots, each hash is
+	// stored once; a hash in both maps is taken from Compressed.
+	Compressed map[string][]byte
+	Items      []Item
+	Letters    []Letter
+	Sources    []SourceState
+}
+
+// CompressSnapshot returns the key of a snapshot (SnapshotHash) and the
+// body compressed as the store keeps it, for Batch.Compressed. It is safe
+// for concurrent use; a goroutine compressing many bodies saves allocations
+// with a SnapshotCompressor of its own.
+func CompressSnapshot(body []byte) (hash string, compressed []byte) {
+	var c SnapshotCompressor
+	return c.Compress(body)
+}
+
+// SnapshotCompressor compresses snapshots for Batch.Compressed, reusing its
+// compressor state between calls. The zero value is ready to use. It is
+// not safe for concurrent use: keep one per goroutine.
+type SnapshotCompressor struct {
+	zw *gzip.Writer
+}
+
+// Compress is CompressSnapshot with c's compressor. The returned slice is
+// new and belongs to the caller.
+func (c *SnapshotCompressor) Compress(body []byte) (hash string, compressed []byte) {
+	var buf bytes.Buffer
+	buf.Grow(len(body)/4 + 64)
+	if c.zw == nil {
+		// BestSpeed is a valid level: NewWriterLevel cannot fail.
+		c.zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		c.zw.Reset(&buf)
+	}
+	// Writes to a bytes.Buffer do not fail.
+	c.zw.Write(body)
+	c.zw.Close()
+	return SnapshotHash(body), buf.Bytes()
 }
 
 // SnapshotHash returns the key of a snapshot: the first 32 hex digits of
@@ -49,6 +88,11 @@ func (s *Store) Write(b *Batch) error {
 	err := s.view(func(tx *bolt.Tx) error {
 		bk := tx.Bucket([]byte(bucketSnapshots))
 		for h := range b.Snapshots {
+			if _, dup := b.Compressed[h]; !dup && (bk == nil || bk.Get([]byte(h)) == nil) {
+				missing = append(missing, h)
+			}
+		}
+		for h := range b.Compressed {
 			if bk == nil || bk.Get([]byte(h)) == nil {
 				missing = append(missing, h)
 			}
@@ -61,6 +105,10 @@ func (s *Store) Write(b *Batch) error {
 	sort.Strings(missing)
 	compressed := make([][]byte, len(missing))
 	for i, h := range missing {
+		if data, ok := b.Compressed[h]; ok {
+			compressed[i] = data
+			continue
+		}
 		if compressed[i], err = s.compress(b.Snapshots[h]); err != nil {
 			return fmt.Errorf("write batch: compress snapshot %s: %w", h, err)
 		}
@@ -79,32 +127,56 @@ func (s *Store) Write(b *Batch) error {
 			}
 		}
 		// Keys in order: bbolt inserts many keys in random order slowly.
+		// A record equal to the stored one is not written again: a put
+		// dirties its leaf and branch pages, which the commit rewrites.
+		pages, err := writeBucket(tx, bucketPages)
+		if err != nil {
+			return err
+		}
 		for _, p := range sortedBy(b.Pages, func(p Page) string { return p.URL }) {
-			if err := putJSON(tx, bucketPages, p.URL, p); err != nil {
+			if err := putChanged(pages, bucketPages, p.URL, encodePage(nil, &p)); err != nil {
 				return err
 			}
+		}
+		items, err := writeBucket(tx, bucketItems)
+		if err != nil {
+			return err
+		}
+		colItems, err := writeBucket(tx, bucketColItems)
+		if err != nil {
+			return err
 		}
 		var index [][]byte
 		for _, it := range sortedBy(b.Items, func(it Item) string { return it.URL }) {
-			key, err := putItem(tx, it)
+			key, err := putItem(items, colItems, it)
 			if err != nil {
 				return err
 			}
-			index = append(index, key)
+			if key != nil {
+				index = append(index, key)
+			}
 		}
 		slices.SortFunc(index, bytes.Compare)
 		for _, key := range index {
-			if err := putRaw(tx, bucketColItems, key, []byte{}); err != nil {
-				return err
+			if err := colItems.Put(key, []byte{}); err != nil {
+				return fmt.Errorf("put %s/%q: %w", bucketColItems, key, err)
 			}
+		}
+		letters, err := writeBucket(tx, bucketLetters)
+		if err != nil {
+			return err
 		}
 		for _, l := range sortedBy(b.Letters, func(l Letter) string { return l.URL }) {
-			if err := putJSON(tx, bucketLetters, l.URL, l); err != nil {
+			if err := putJSONChanged(letters, bucketLetters, l.URL, l); err != nil {
 				return err
 			}
 		}
+		sources, err := writeBucket(tx, bucketSources)
+		if err != nil {
+			return err
+		}
 		for _, src := range sortedBy(b.Sources, func(s SourceState) string { return s.Key }) {
-			if err := putJSON(tx, bucketSources, src.Key, src); err != nil {
+			if err := putJSONChanged(sources, bucketSources, src.Key, src); err != nil {
 				return err
 			}
 		}
@@ -144,35 +216,83 @@ func validateBatch(b *Batch) error {
 			return fmt.Errorf("snapshot keyed %q has hash %s", h, got)
 		}
 	}
+	for h, data := range b.Compressed {
+		// Checking the hash would mean decompressing on the writer; check
+		// the form of the key and that the value is gzip data.
+		if !validHash(h) {
+			return fmt.Errorf("compressed snapshot keyed %q: not a snapshot hash", h)
+		}
+		if len(data) < 18 || data[0] != 0x1f || data[1] != 0x8b {
+			return fmt.Errorf("compressed snapshot %s: not gzip data (use CompressSnapshot)", h)
+		}
+	}
 	return nil
 }
 
-// putItem stores an item, keeping the FirstSeen of the stored record, and
-// returns the key of its column index entry (which the caller puts). It
-// removes the entry of the item's former column.
-func putItem(tx *bolt.Tx, it Item) ([]byte, error) {
-	var old Item
-	found, err := getJSON(tx, bucketItems, it.URL, &old)
-	if err != nil {
-		return nil, err
+// validHash reports whether h has the form of a SnapshotHash: 32 lower-case
+// hex digits.
+func validHash(h string) bool {
+	if len(h) != 32 {
+		return false
 	}
-	if found {
-		if !old.FirstSeen.IsZero() {
-			it.FirstSeen = old.FirstSeen
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
 		}
-		if old.Column != it.Column {
-			if err := deleteKey(tx, bucketColItems, []byte(old.Column+sep+old.URL)); err != nil {
-				return nil, err
+	}
+	return true
+}
+
+// putItem stores an item, keeping the FirstSeen of the stored record. It
+// removes the column index entry of the item's former column and returns
+// the key of the entry the caller must put, or nil when it is there.
+func putItem(items, colItems *bolt.Bucket, it Item) ([]byte, error) {
+	old := items.Get([]byte(it.URL))
+	if old != nil {
+		firstSeen, column, err := itemHead(old)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s/%q: %w", bucketItems, it.URL, err)
+		}
+		if !firstSeen.IsZero() {
+			it.FirstSeen = firstSeen
+		}
+		if column != it.Column {
+			if err := colItems.Delete([]byte(column + sep + it.URL)); err != nil {
+				return nil, fmt.Errorf("delete %s/%q: %w", bucketColItems, column+sep+it.URL, err)
 			}
 		}
 	}
 	if it.FirstSeen.IsZero() {
 		it.FirstSeen = it.FetchedAt
 	}
-	if err := putJSON(tx, bucketItems, it.URL, it); err != nil {
+	if err := putChanged(items, bucketItems, it.URL, encodeItem(nil, &it)); err != nil {
 		return nil, err
 	}
-	return []byte(it.Column + sep + it.URL), nil
+	key := []byte(it.Column + sep + it.URL)
+	if colItems.Get(key) != nil {
+		return nil, nil
+	}
+	return key, nil
+}
+
+// putChanged puts value under key of b unless it is stored there already.
+func putChanged(b *bolt.Bucket, bucket, key string, value []byte) error {
+	if old := b.Get([]byte(key)); old != nil && bytes.Equal(old, value) {
+		return nil
+	}
+	if err := b.Put([]byte(key), value); err != nil {
+		return fmt.Errorf("put %s/%q: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// putJSONChanged is putChanged with v encoded as JSON.
+func putJSONChanged(b *bolt.Bucket, bucket, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%q: %w", bucket, key, err)
+	}
+	return putChanged(b, bucket, key, data)
 }
 
 // sortedBy returns the records sorted by key, keeping of several records
@@ -243,12 +363,78 @@ func (s *Store) Snapshot(hash string) ([]byte, error) {
 
 // Page returns the fetch state of a URL and whether there is one.
 func (s *Store) Page(url string) (Page, bool, error) {
-	return getOne[Page](s, bucketPages, url)
+	return getRecord(s, bucketPages, url, decodePage)
+}
+
+// Pages returns the fetch state of each of urls that has one, by URL, read
+// in one read transaction (a URL without a page is absent from the map).
+// Duplicate URLs are looked up once.
+func (s *Store) Pages(urls []string) (map[string]Page, error) {
+	keys := slices.Clone(urls)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	out := make(map[string]Page, len(keys))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketPages))
+		if b == nil {
+			return nil
+		}
+		// Sorted keys walk the B+tree forward, page by page.
+		for _, url := range keys {
+			data := b.Get([]byte(url))
+			if data == nil {
+				continue
+			}
+			var p Page
+			if err := decodePage(data, &p); err != nil {
+				return fmt.Errorf("decode %s/%q: %w", bucketPages, url, err)
+			}
+			out[url] = p
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %d pages: %w", len(keys), err)
+	}
+	return out, nil
 }
 
 // Item returns the item of a URL and whether there is one.
 func (s *Store) Item(url string) (Item, bool, error) {
-	return getOne[Item](s, bucketItems, url)
+	return getRecord(s, bucketItems, url, decodeItem)
+}
+
+// getRecord reads one record in its own read transaction with decode.
+func getRecord[T any](s *Store, bucket, key string, decode func([]byte, *T) error) (T, bool, error) {
+	var v T
+	var found bool
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucket))
+		if b == nil {
+			return nil
+		}
+		data := b.Get([]byte(key))
+		if data == nil {
+			return nil
+		}
+		found = true
+		if err := decode(data, &v); err != nil {
+			return fmt.Errorf("decode %s/%q: %w", bucket, key, err)
+		}
+		return nil
+	})
+	if err != nil {
+		var zero T
+		return zero, false, fmt.Errorf("read %s %s: %w", bucket, key, err)
+	}
+	return v, found, nil
+}
+
+// decodeJSON is a decode function of getRecord and eachChunked for JSON
+// records.
+func decodeJSON[T any](data []byte, v *T) error {
+	*v = *new(T)
+	return json.Unmarshal(data, v)
 }
 
 // Source returns the latest state of a source ("column:<id>" …) and whether
@@ -263,7 +449,7 @@ const eachChunk = 1000
 // eachChunked calls fn for every record of a bucket in key order. It reads
 // the records in chunks, each in a short read transaction, and calls fn
 // outside any transaction, so a slow fn never holds the store.
-func eachChunked[T any](s *Store, bucket string, fn func(T) error) error {
+func eachChunked[T any](s *Store, bucket string, decode func([]byte, *T) error, fn func(T) error) error {
 	var after []byte
 	for {
 		chunk := make([]T, 0, eachChunk)
@@ -274,16 +460,19 @@ func eachChunked[T any](s *Store, bucket string, fn func(T) error) error {
 				return nil
 			}
 			c := b.Cursor()
-			k, _ := c.First()
+			k, data := c.First()
 			if after != nil {
-				if k, _ = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, _ = c.Next()
+				if k, data = c.Seek(after); k != nil && bytes.Equal(k, after) {
+					k, data = c.Next()
 				}
 			}
-			for ; k != nil && len(chunk) < eachChunk; k, _ = c.Next() {
+			for ; k != nil && len(chunk) < eachChunk; k, data = c.Next() {
+				if data == nil {
+					continue // a nested bucket
+				}
 				var v T
-				if _, err := getJSONb(tx, bucket, k, &v); err != nil {
-					return err
+				if err := decode(data, &v); err != nil {
+					return fmt.Errorf("decode %s/%q: %w", bucket, k, err)
 				}
 				chunk = append(chunk, v)
 				last = append(last[:0], k...)
@@ -309,13 +498,13 @@ func eachChunked[T any](s *Store, bucket string, fn func(T) error) error {
 // error, which it returns. Items are read in chunks of short read
 // transactions: a concurrent write may or may not be seen.
 func (s *Store) EachItem(fn func(Item) error) error {
-	return eachChunked(s, bucketItems, fn)
+	return eachChunked(s, bucketItems, decodeItem, fn)
 }
 
 // EachLetter calls fn for every letter in URL order and stops at fn's first
 // error, which it returns (read like EachItem).
 func (s *Store) EachLetter(fn func(Letter) error) error {
-	return eachChunked(s, bucketLetters, fn)
+	return eachChunked(s, bucketLetters, decodeJSON[Letter], fn)
 }
 
 // ItemsOfColumn returns the items of a column in URL order, by the column
@@ -324,14 +513,18 @@ func (s *Store) ItemsOfColumn(column string) ([]Item, error) {
 	var out []Item
 	err := s.view(func(tx *bolt.Tx) error {
 		prefix := []byte(column + sep)
+		items := tx.Bucket([]byte(bucketItems))
 		return eachRaw(tx, bucketColItems, prefix, func(k, _ []byte) error {
-			var it Item
-			found, err := getJSONb(tx, bucketItems, k[len(prefix):], &it)
-			if err != nil {
-				return err
+			var data []byte
+			if items != nil {
+				data = items.Get(k[len(prefix):])
 			}
-			if !found {
+			if data == nil {
 				return fmt.Errorf("%w: column index names missing item %s", ErrCorrupt, k[len(prefix):])
+			}
+			var it Item
+			if err := decodeItem(data, &it); err != nil {
+				return fmt.Errorf("decode %s/%q: %w", bucketItems, k[len(prefix):], err)
 			}
 			out = append(out, it)
 			return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -369,5 +370,165 @@ func TestWriteSameURLTwiceInBatchLastWins(t *testing.T) {
 	}
 	if c1, _ := s.ItemsOfColumn("c1"); len(c1) != 1 || c1[0].URL != "https://gov.test/a" {
 		t.Errorf("ItemsOfColumn(c1) = %v, want only /a", c1)
+	}
+}
+
+func TestCompressedSnapshots(t *testing.T) {
+	s := openTemp(t)
+	_, html := sampleBatch()
+	other := []byte(strings.Repeat("<p>区长信箱来信选登</p>\n", 300))
+	var c SnapshotCompressor
+	h1, z1 := CompressSnapshot(html)
+	h2, z2 := c.Compress(other)
+	if h1 != SnapshotHash(html) || h2 != SnapshotHash(other) {
+		t.Fatalf("hashes %s %s, want SnapshotHash of the bodies", h1, h2)
+	}
+	// A reused compressor gives the same bytes as a fresh one, and a new slice.
+	h1b, z1b := c.Compress(html)
+	if h1b != h1 || !bytes.Equal(z1b, z1) {
+		t.Errorf("reused compressor: %s %d bytes, want %s %d bytes", h1b, len(z1b), h1, len(z1))
+	}
+	if len(z2) > 0 && len(z1b) > 0 && &z2[0] == &z1b[0] {
+		t.Error("Compress returned the same backing array twice")
+	}
+	if len(z1) == 0 || len(z1) > len(html)/4 {
+		t.Errorf("compressed %d bytes to %d; want below a quarter", len(html), len(z1))
+	}
+	// Compressed and plain snapshots in one batch, one hash in both maps.
+	if err := s.Write(&Batch{
+		Snapshots:  map[string][]byte{h1: html},
+		Compressed: map[string][]byte{h1: z1, h2: z2},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for body, h := range map[string]string{string(html): h1, string(other): h2} {
+		if got, err := s.Snapshot(h); err != nil || string(got) != body {
+			t.Errorf("Snapshot(%s) = %d bytes, %v; want %d bytes", h, len(got), err, len(body))
+		}
+	}
+	// Stored once: writing the same hash again leaves the stored bytes alone.
+	stored := func() map[string]int {
+		m := map[string]int{}
+		s.view(func(tx *bolt.Tx) error {
+			return eachRaw(tx, bucketSnapshots, nil, func(k, v []byte) error { m[string(k)] = len(v); return nil })
+		})
+		return m
+	}
+	before := stored()
+	if err := s.Write(&Batch{Compressed: map[string][]byte{h1: z1, h2: z2}}); err != nil {
+		t.Fatal(err)
+	}
+	if after := stored(); !reflect.DeepEqual(before, after) || len(after) != 2 {
+		t.Errorf("snapshots after a second write = %v, want %v", after, before)
+	}
+}
+
+func TestCompressedSnapshotsValidated(t *testing.T) {
+	s := openTemp(t)
+	h, z := CompressSnapshot([]byte("<html>正文</html>"))
+	for _, tc := range []struct {
+		name string
+		key  string
+		data []byte
+	}{
+		{"short key", "abc", z},
+		{"upper-case key", strings.ToUpper(h), z},
+		{"not gzip", h, []byte("<html>正文</html> not compressed")},
+		{"empty", h, nil},
+	} {
+		b := &Batch{Pages: []Page{{URL: "https://gov.test/z"}}, Compressed: map[string][]byte{tc.key: tc.data}}
+		if err := s.Write(b); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+	if _, ok, _ := s.Page("https://gov.test/z"); ok {
+		t.Error("a refused batch left a page behind")
+	}
+	if _, err := s.Snapshot(h); !errors.Is(err, ErrNotFound) {
+		t.Errorf("refused snapshot stored: %v", err)
+	}
+}
+
+func TestPages(t *testing.T) {
+	s := openTemp(t)
+	var b Batch
+	for i := range 50 {
+		b.Pages = append(b.Pages, Page{URL: fmt.Sprintf("https://gov.test/p/%02d", i), Status: 200 + i, FetchedAt: t0, RunID: 1})
+	}
+	if err := s.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		urls []string
+		want []int // indexes into b.Pages
+	}{
+		{"none", nil, nil},
+		{"unsorted with duplicates", []string{"https://gov.test/p/07", "https://gov.test/p/03", "https://gov.test/p/07"}, []int{3, 7}},
+		{"missing ones left out", []string{"https://gov.test/p/49", "https://gov.test/nope", "", "https://gov.test/p/00"}, []int{0, 49}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Pages(tc.urls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]Page{}
+			for _, i := range tc.want {
+				want[b.Pages[i].URL] = b.Pages[i]
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Pages = %v, want %v", got, want)
+			}
+			for u, p := range got { // the same as one Page call each
+				if one, ok, err := s.Page(u); err != nil || !ok || !reflect.DeepEqual(one, p) {
+					t.Errorf("Page(%s) = %+v %v %v, Pages gave %+v", u, one, ok, err, p)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteSkipsUnchangedRecords(t *testing.T) {
+	s := openTemp(t)
+	var b Batch
+	for i := range 300 {
+		it := benchItem(i)
+		b.Items = append(b.Items, it)
+		b.Pages = append(b.Pages, Page{URL: it.URL, Status: 200, FetchedAt: t0, RunID: 1})
+		b.Letters = append(b.Letters, Letter{URL: fmt.Sprintf("https://gov.test/mail/%d", i), Mailbox: "qzxx", FetchedAt: t0})
+	}
+	if err := s.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	// Pages allocated by a Write: what its commit writes.
+	pagesOf := func(b *Batch) int64 {
+		st := s.db.Stats()
+		before := st.TxStats.GetPageCount()
+		if err := s.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		st = s.db.Stats()
+		return st.TxStats.GetPageCount() - before
+	}
+	same := pagesOf(&b)
+	changed := b
+	changed.Pages = slices.Clone(b.Pages)
+	for i := range changed.Pages {
+		changed.Pages[i].RunID = 2
+	}
+	// The same batch again writes at most the free-page list.
+	if moved := pagesOf(&changed); same > 1 || moved < 10 {
+		t.Errorf("pages written: %d for the same batch again (want at most 1), %d with every page changed (want 10 or more)", same, moved)
+	}
+	// A missing column index entry is put back by the next write of its item.
+	key := []byte(b.Items[5].Column + sep + b.Items[5].URL)
+	if err := s.update(func(tx *bolt.Tx) error { return deleteKey(tx, bucketColItems, key) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(&Batch{Items: b.Items[5:6]}); err != nil {
+		t.Fatal(err)
+	}
+	if col, err := s.ItemsOfColumn(b.Items[5].Column); err != nil || len(col) != 300 {
+		t.Errorf("column after restoring an index entry: %d items, %v", len(col), err)
 	}
 }

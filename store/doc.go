@@ -5,16 +5,18 @@
 //
 // It is the only package of govaudit that imports go.etcd.io/bbolt; every
 // other package uses the typed methods of [Store]. Values are JSON
-// (encoding/json), keys are strings unless noted.
+// (encoding/json), keys are strings unless noted; items and pages, the
+// records every check and every incremental crawl reads, are in a compact
+// binary layout (codec.go: encodeItem/decodeItem, encodePage/decodePage).
 //
 // Buckets:
 //
 //	meta        "schema" -> schema version (decimal)
 //	runs        big-endian uint64 run id -> Run
 //	run-kinds   kind \x00 big-endian id -> nil (index for Runs/LastRun)
-//	pages       URL -> Page
+//	pages       URL -> Page (binary)
 //	snapshots   SnapshotHash -> gzip-compressed UTF-8 HTML (deduplicated)
-//	items       URL -> Item
+//	items       URL -> Item (binary)
 //	col-items   column \x00 URL -> nil (index for ItemsOfColumn)
 //	letters     URL -> Letter
 //	sources     source key ("column:<id>" …) -> SourceState
@@ -31,7 +33,12 @@
 //
 // The schema version in meta is checked at Open: a newer file is refused,
 // an older one is migrated in the Open transaction by the table in
-// migrations (store.go).
+// migrations (store.go). Version 2 moved items and pages from JSON to the
+// binary layout.
+//
+// The free-page list is written at each commit (bbolt's NoFreelistSync is
+// off): otherwise every read-write open rebuilds it by walking every page
+// of the file, which maps the whole file into the process's memory.
 //
 // Every change that touches several records (a crawl batch, a findings
 // sync, a decision with its event) is one bbolt transaction, so a crash

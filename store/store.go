@@ -33,7 +33,10 @@ var (
 )
 
 // SchemaVersion is the version of the record layout this program writes.
-const SchemaVersion = 1
+//
+//	1  every record JSON
+//	2  items and pages in the binary layout of codec.go
+const SchemaVersion = 2
 
 // migration upgrades a store from one schema version to the next inside the
 // Open transaction.
@@ -42,7 +45,7 @@ type migration func(tx *bolt.Tx) error
 // migrations returns the upgrades: element i migrates version i+1 to i+2.
 // To change the layout, bump SchemaVersion and append a migration.
 func migrations() []migration {
-	return nil
+	return []migration{migrateBinaryRecords}
 }
 
 // Options tune Open.
@@ -55,6 +58,9 @@ type Options struct {
 
 	// maxSize caps the file size, so tests can play a full disk.
 	maxSize int
+	// unsyncedFreelist leaves the free-page list out of the file, so that
+	// benchmarks can compare (see Open).
+	unsyncedFreelist bool
 }
 
 // Store is an open govaudit store. Its methods are safe for concurrent use by
@@ -95,10 +101,13 @@ func open(path string, opt Options, version int, migs []migration) (*Store, erro
 		}
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        opt.Timeout,
-		ReadOnly:       opt.ReadOnly,
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		Timeout:      opt.Timeout,
+		ReadOnly:     opt.ReadOnly,
+		FreelistType: bolt.FreelistMapType,
+		// The free-page list is written at each commit: without it, bbolt
+		// rebuilds it at each read-write open by walking every page of
+		// the file, which maps the whole file into memory.
+		NoFreelistSync: opt.unsyncedFreelist,
 		MaxSize:        opt.maxSize,
 	})
 	switch {

@@ -250,7 +250,7 @@ func TestVerifyCatchesDamage(t *testing.T) {
 			want: `damaged page in bucket "items"`},
 		{name: "keys out of order", file: func(path string) {
 			// A key is stored right before its value.
-			rewrite(t, path, `/items/151.html{"url"`, `/items/14a.html{"url"`)
+			rewrite(t, path, "/items/151.html\x01", "/items/14a.html\x01")
 		}, want: `keys out of order in bucket "items"`, n: 1},
 		{name: "page of garbage", file: func(path string) { corruptMarkerPage(t, path, true) },
 			want: `damaged page in bucket "items"`},

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketListed keeps, per column or mailbox, what its latest walk listed.
+// A missing bucket reads as empty (putRaw creates it on the first write).
+const bucketListed = "listed"
+
+// Listed is what one crawl run's walk of a column or mailbox listed: the
+// entries of its list pages, each as ListedKey(URL) with a signature of
+// the entry that the crawler chooses (e.g. a hash of title and date) and
+// the store does not interpret.
+//
+// It lets the crawler leave the records of unchanged entries alone: an
+// item or letter belongs to the latest crawl of its source when that
+// crawl's Listed has its URL, whatever the record's own RunID.
+type Listed struct {
+	Key   string // the source key, "column:<id>" or "mailbox:<id>"
+	RunID uint64
+	// Entries maps ListedKey(url) to the entry's signature.
+	Entries map[uint64]uint64
+}
+
+// ListedKey is the key of a URL in Listed.Entries: its 64-bit FNV-1a hash.
+func ListedKey(url string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(url); i++ {
+		h ^= uint64(url[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// Has reports whether l lists url.
+func (l Listed) Has(url string) bool {
+	_, ok := l.Entries[ListedKey(url)]
+	return ok
+}
+
+// Sig returns the signature l holds for url, and whether it lists url.
+func (l Listed) Sig(url string) (uint64, bool) {
+	s, ok := l.Entries[ListedKey(url)]
+	return s, ok
+}
+
+// encode lays l out as the run id and the (key, signature) pairs in key
+// order, all 8-byte big-endian.
+func (l Listed) encode() []byte {
+	keys := make([]uint64, 0, len(l.Entries))
+	for k := range l.Entries {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]byte, 8+16*len(keys))
+	binary.BigEndian.PutUint64(out, l.RunID)
+	for i, k := range keys {
+		binary.BigEndian.PutUint64(out[8+16*i:], k)
+		binary.BigEndian.PutUint64(out[16+16*i:], l.Entries[k])
+	}
+	return out
+}
+
+func decodeListed(key string, data []byte) (Listed, error) {
+	if len(data) < 8 || (len(data)-8)%16 != 0 {
+		return Listed{}, fmt.Errorf("%w: listed record %s has %d bytes", ErrCorrupt, key, len(data))
+	}
+	n := (len(data) - 8) / 16
+	l := Listed{Key: key, RunID: binary.BigEndian.Uint64(data), Entries: make(map[uint64]uint64, n)}
+	for i := 0; i < n; i++ {
+		l.Entries[binary.BigEndian.Uint64(data[8+16*i:])] = binary.BigEndian.Uint64(data[16+16*i:])
+	}
+	return l, nil
+}
+
+// PutListed stores the records, each replacing its source's previous one,
+// in one write transaction.
+func (s *Store) PutListed(ls ...Listed) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	for _, l := range ls {
+		if l.Key == "" {
+			return fmt.Errorf("put listed: record of run %d without key", l.RunID)
+		}
+	}
+	ls = sortedBy(ls, func(l Listed) string { return l.Key })
+	err := s.update(func(tx *bolt.Tx) error {
+		for _, l := range ls {
+			if err := putRaw(tx, bucketListed, []byte(l.Key), l.encode()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put listed: %w", err)
+	}
+	return nil
+}
+
+// ListedOf returns the latest Listed of a source and whether there is one.
+func (s *Store) ListedOf(key string) (Listed, bool, error) {
+	var l Listed
+	var found bool
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketListed))
+		if b == nil {
+			return nil
+		}
+		data := b.Get([]byte(key))
+		if data == nil {
+			return nil
+		}
+		var err error
+		l, err = decodeListed(key, data)
+		found = err == nil
+		return err
+	})
+	if err != nil {
+		return Listed{}, false, fmt.Errorf("read listed %s: %w", key, err)
+	}
+	return l, found, nil
+}
+
+// AllListed returns the latest Listed of every source that has one, by key.
+func (s *Store) AllListed() (map[string]Listed, error) {
+	out := map[string]Listed{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return eachRaw(tx, bucketListed, nil, func(k, v []byte) error {
+			l, err := decodeListed(string(k), v)
+			if err != nil {
+				return err
+			}
+			out[l.Key] = l
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read listed: %w", err)
+	}
+	return out, nil
+}
