@@ -51,6 +51,11 @@ type Crawl struct {
 	MaxListPages      int           `yaml:"max_list_pages"`    // per column; a longer pager is recorded
 	CheckAttachments  bool          `yaml:"check_attachments"` // HEAD/ranged GET every attachment
 	CheckLinks        bool          `yaml:"check_links"`       // probe other links on article pages
+	// RevalidateDays is the cycle, in nights, of the rolling revalidation
+	// of unchanged articles and answered letters: each is requested again
+	// (conditionally) on one night of the cycle, or at once when its list
+	// entry changed or its last fetch failed.
+	RevalidateDays int `yaml:"revalidate_days"`
 }
 
 // Store says where the bbolt file lives.

@@ -113,6 +113,7 @@ func Default() *Config {
 				MaxBodyBytes:      10 << 20,
 				MaxListPages:      200,
 				CheckAttachments:  true,
+				RevalidateDays:    7,
 			},
 		},
 		Store: Store{Path: DefaultStorePath},
@@ -152,6 +153,7 @@ func (c *Config) ApplyDefaults() {
 		cr.MaxBodyBytes = dc.MaxBodyBytes
 	}
 	setInt(&cr.MaxListPages, dc.MaxListPages)
+	setInt(&cr.RevalidateDays, dc.RevalidateDays)
 	setStr(&c.Store.Path, d.Store.Path)
 
 	setInt(&c.Rules.PublishDays, d.Rules.PublishDays)

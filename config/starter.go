@@ -49,6 +49,7 @@ site:
     max_list_pages: 200        # per column; a longer pager is recorded as truncated
     check_attachments: true    # probe every attachment (HEAD or ranged GET)
     check_links: false         # also probe the other links of article pages
+    revalidate_days: 7         # unchanged articles are re-requested one night in this many
 
 store:
   path: govaudit.db            # relative to this file's directory

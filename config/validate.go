@@ -75,6 +75,9 @@ func (c *Config) validateSite(p *problems) {
 	if cr.MaxListPages < 1 {
 		p.add("site.crawl.max_list_pages", "must be at least 1")
 	}
+	if cr.RevalidateDays < 1 {
+		p.add("site.crawl.revalidate_days", "must be at least 1")
+	}
 	if strings.TrimSpace(cr.UserAgent) == "" {
 		p.add("site.crawl.user_agent", "is empty")
 	}

@@ -5,22 +5,36 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/govaudit/govaudit/crawler/extract"
 	"github.com/govaudit/govaudit/store"
 )
 
-// reprobeDays spreads the re-probing of attachments and links of
-// unchanged articles over a week: each URL is due on one night in seven.
-const reprobeDays = 7
+// Revalidation. An article whose list entry is the one the previous walk
+// of its column listed, and whose stored item came from a successful
+// fetch, is kept from the store without a request, except on its night
+// of the revalidation cycle (crawl.revalidate_days, see due) or when its
+// last validation is older than the cycle (nights without a crawl): then
+// it is requested conditionally. A changed list entry or a failed last
+// fetch means a request every night. Answered letters are treated the
+// same way; unanswered ones are requested every night.
 
-// due reports whether an unchanged article's attachment or link is due
-// for a new probe tonight.
+// due reports whether a URL is due tonight on the rolling cycle: each URL
+// falls on one night in r.cycle, spread by its hash. It schedules the
+// revalidation of unchanged articles and answered letters and the
+// re-probing of the attachments and links of unchanged articles.
 func (r *run) due(u string) bool {
 	h := fnv.New32a()
 	h.Write([]byte(u))
 	day := r.start.In(cst).Unix() / 86400
-	return (int64(h.Sum32())+day)%reprobeDays == 0
+	return (int64(h.Sum32())+day)%int64(r.cycle) == 0
+}
+
+// overdue reports whether a record validated at t must be validated
+// again tonight although it is not due: a night of its cycle was missed.
+func (r *run) overdue(t time.Time) bool {
+	return r.start.Sub(t) > time.Duration(r.cycle)*24*time.Hour+12*time.Hour
 }
 
 // doTask fetches one article or letter page.
@@ -36,12 +50,32 @@ func (r *run) doTask(t task) {
 	r.doArticle(t)
 }
 
+// keepable returns the stored item of an article whose list entry did not
+// change since the previous walk and that may be kept without a request
+// tonight.
+func (r *run) keepable(t task) (store.Item, bool) {
+	s := t.cs.src
+	e := t.entry
+	it, ok := t.cs.items[e.URL]
+	if !ok || !t.cs.unchanged(e.URL, entrySig(e)) {
+		return it, false
+	}
+	healthy := it.FetchErr == "" && it.SnapshotHash != "" && it.Unit == s.unit && it.Family == s.family && it.ListDate == e.Date
+	return it, healthy && !r.due(e.URL) && !r.overdue(it.FetchedAt)
+}
+
 // doArticle fetches, parses and stores one article page. An unchanged
 // page (304, or the same content) is not parsed again: its stored item is
-// reused.
+// reused. An article whose list entry is unchanged is not requested at
+// all unless it is due (see keepable).
 func (r *run) doArticle(t task) {
 	s := t.cs.src
 	e := t.entry
+	if it, ok := r.keepable(t); ok {
+		r.reused.Add(1)
+		r.reuse(t, it, false)
+		return
+	}
 	base := store.Item{URL: e.URL, Unit: s.unit, Column: s.id, Family: s.family, Title: e.Title, ListDate: e.Date, RunID: r.id}
 
 	prevPage, havePage, err := r.st.Page(e.URL)
@@ -49,14 +83,18 @@ func (r *run) doArticle(t task) {
 		r.setFatal(err)
 		return
 	}
-	prevItem, haveItem, err := r.st.Item(e.URL)
-	if err != nil {
-		r.setFatal(err)
-		return
+	prevItem, haveItem := t.cs.items[e.URL]
+	if !haveItem {
+		// Not stored under this column: maybe under another one.
+		if prevItem, haveItem, err = r.st.Item(e.URL); err != nil {
+			r.setFatal(err)
+			return
+		}
 	}
 	reusable := havePage && haveItem && prevPage.ErrKind == "" && prevPage.Hash != "" && prevItem.FetchErr == ""
-	hdr := http.Header{}
-	if reusable {
+	var hdr http.Header
+	if reusable && (prevPage.ETag != "" || prevPage.LastModified != "") {
+		hdr = http.Header{}
 		if prevPage.ETag != "" {
 			hdr.Set("If-None-Match", prevPage.ETag)
 		}
@@ -89,15 +127,21 @@ func (r *run) doArticle(t task) {
 	}
 	if res.status == http.StatusNotModified && reusable {
 		r.notMod.Add(1)
-		r.reuse(t, prevItem, prevPage)
+		r.reuse(t, prevItem, true)
 		return
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
-	hash := store.SnapshotHash(body)
-	if reusable && hash == prevPage.Hash {
-		// No conditional GET support, same content.
-		r.reuse(t, prevItem, prevPage)
-		return
+	var hash string
+	var snap []byte
+	if reusable {
+		if hash = store.SnapshotHash(body); hash == prevPage.Hash {
+			// No conditional GET support, same content.
+			r.reuse(t, prevItem, true)
+			return
+		}
+		_, snap = r.zip.compress(body)
+	} else {
+		hash, snap = r.zip.compress(body)
 	}
 	pu, err := url.Parse(res.url)
 	if err != nil {
@@ -111,7 +155,7 @@ func (r *run) doArticle(t task) {
 		it.FetchErr, it.FetchedAt = "页面无法解析", now
 		page.ErrKind, page.Err = errParse, err.Error()
 		r.countErr(errParse)
-		r.w.put(record{page: &page, hash: hash, snap: body})
+		r.w.put(record{page: &page, hash: hash, snap: snap})
 		r.w.put(record{item: &it})
 		r.countItem(s.family, &it)
 		return
@@ -130,34 +174,59 @@ func (r *run) doArticle(t task) {
 		it.Attachments = append(it.Attachments, r.attachment(l))
 	}
 	r.probeLinks(pu, a.Links, false)
-	r.w.put(record{page: &page, hash: hash, snap: body})
+	r.w.put(record{page: &page, hash: hash, snap: snap})
 	r.w.put(record{item: &it})
 	r.countItem(s.family, &it)
 }
 
-// reuse stores the item of an unchanged article for this run. Its
-// attachments are re-probed when their last probe failed or was skipped,
-// and otherwise one night in seven (see due); the same goes for links.
-func (r *run) reuse(t task, it store.Item, page store.Page) {
+// reuse keeps the stored item of an unchanged article for this run.
+// Its attachments are re-probed when their last probe failed or was
+// skipped, and otherwise on their night of the cycle (see due); the same
+// goes for links. The item is written again only when it was validated
+// tonight (a 304 or the same content: its FetchedAt moves) or a probe
+// changed an attachment, or it was stored under other settings; the
+// page record is left as it is. That the run listed the item is recorded
+// once for the whole column (store.Listed).
+func (r *run) reuse(t task, it store.Item, validated bool) {
 	s := t.cs.src
-	now := r.now()
-	it.Unit, it.Column, it.Family, it.RunID, it.FetchedAt = s.unit, s.id, s.family, r.id, now
-	it.ListDate = t.entry.Date
-	if it.Title == "" {
-		it.Title = t.entry.Title
+	write := validated || it.Column != s.id || it.Unit != s.unit || it.Family != s.family || it.ListDate != t.entry.Date ||
+		it.Title == ""
+	if len(it.Attachments) > 0 {
+		atts := it.Attachments
+		copied := false
+		for i, a := range atts {
+			if a.Checked && a.Err == "" && !r.due(a.URL) {
+				continue
+			}
+			na := r.attachment(extract.Link{URL: a.URL, Name: a.Name, Type: a.Type})
+			if na == a {
+				continue
+			}
+			if !copied {
+				atts = append([]store.Attachment(nil), atts...)
+				copied = true
+			}
+			atts[i] = na
+			write = true
+		}
+		it.Attachments = atts
 	}
-	for i, a := range it.Attachments {
-		if !a.Checked || a.Err != "" || r.due(a.URL) {
-			typ := a.Type
-			it.Attachments[i] = r.attachment(extract.Link{URL: a.URL, Name: a.Name, Type: typ})
+	if r.cfg.Site.Crawl.CheckLinks && len(it.Links) > 0 {
+		if pu, err := url.Parse(it.URL); err == nil {
+			r.probeLinks(pu, it.Links, true)
 		}
 	}
-	if pu, err := url.Parse(it.URL); err == nil {
-		r.probeLinks(pu, it.Links, true)
+	if write {
+		it.Unit, it.Column, it.Family, it.RunID = s.unit, s.id, s.family, r.id
+		it.ListDate = t.entry.Date
+		if it.Title == "" {
+			it.Title = t.entry.Title
+		}
+		if validated {
+			it.FetchedAt = r.now()
+		}
+		r.w.put(record{item: &it})
 	}
-	page.FetchedAt, page.RunID = now, r.id
-	r.w.put(record{page: &page})
-	r.w.put(record{item: &it})
 	r.countItem(s.family, &it)
 }
 
@@ -222,12 +291,17 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 		if r.ctx.Err() != nil {
 			return
 		}
+		// Links come canonical from the extractor: most are settled by
+		// their stored form, before any parsing.
+		if r.visited.has(l) || r.probed.has(l) || unchanged && r.considered.has(l) {
+			continue
+		}
 		lu, err := url.Parse(l)
 		if err != nil || !strings.EqualFold(lu.Host, page.Host) {
 			continue
 		}
 		l = normalizeURL(l)
-		if r.visited.has(l) || r.probed.has(l) {
+		if r.visited.has(l) || r.probed.has(l) || unchanged && r.considered.has(l) {
 			continue
 		}
 		prev, havePrev, err := r.st.Page(l)
@@ -238,7 +312,11 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 		// An unchanged article's link is probed on its night, or at once
 		// when it was never probed or its last probe got no answer.
 		lastFailed := !havePrev || prev.Status == 0 && prev.ErrKind != ""
-		if unchanged && !r.due(l) && !lastFailed || !r.probed.add(l) {
+		if unchanged && !r.due(l) && !lastFailed {
+			r.considered.add(l)
+			continue
+		}
+		if !r.probed.add(l) {
 			continue
 		}
 		p := r.probe(l, false)
@@ -264,11 +342,21 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 	}
 }
 
-// doLetter fetches a letter page (always in full: letters change status,
-// and a letter list is small) and stores the letter.
+// doLetter fetches a letter page in full and stores the letter. A letter
+// whose list row did not change since the previous walk is kept from the
+// store without a request when it was already answered (its reply cannot
+// be taken back in a way the checks care about) and is not due tonight;
+// unanswered letters are fetched every night.
 func (r *run) doLetter(t task) {
 	s := t.cs.src
 	row := t.row
+	if old, ok := t.cs.letters[row.URL]; ok && t.cs.unchanged(row.URL, rowSig(row)) && old.FetchErr == "" &&
+		(t.noPage || old.Replied != "" && !r.due(row.URL) && !r.overdue(old.FetchedAt)) {
+		r.reused.Add(1)
+		r.letters.Add(1)
+		r.addFamily(s.family, func(fs *store.FamilyStats) { fs.Letters++ })
+		return
+	}
 	l := store.Letter{URL: row.URL, Mailbox: s.id, Unit: s.unit, No: row.No, Title: row.Title, Status: row.Status,
 		Received: row.Received, Handler: row.Handler, RunID: r.id, FetchedAt: r.now()}
 	defer func() {
@@ -292,7 +380,7 @@ func (r *run) doLetter(t task) {
 		return
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
-	hash := store.SnapshotHash(body)
+	hash, snap := r.zip.compress(body)
 	pu, err := url.Parse(res.url)
 	if err != nil {
 		pu, _ = url.Parse(row.URL)
@@ -303,7 +391,7 @@ func (r *run) doLetter(t task) {
 		l.FetchErr = "信件页面无法解析"
 		page.ErrKind, page.Err = errParse, err.Error()
 		r.countErr(errParse)
-		r.w.put(record{page: &page, hash: hash, snap: body})
+		r.w.put(record{page: &page, hash: hash, snap: snap})
 		return
 	}
 	if lp.No != "" {
@@ -320,5 +408,5 @@ func (r *run) doLetter(t task) {
 	}
 	l.Replied, l.ReplyUnit = lp.Replied, lp.ReplyUnit
 	l.SnapshotHash = hash
-	r.w.put(record{page: &page, hash: hash, snap: body})
+	r.w.put(record{page: &page, hash: hash, snap: snap})
 }

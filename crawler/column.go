@@ -19,23 +19,65 @@ type colState struct {
 	// pending counts dispatched page tasks not yet done.
 	pending  int
 	listDone bool
-	// listed holds the hashes of the entry URLs listed so far: an entry
-	// listed twice (a repeating pager, the same page under two URLs)
-	// counts once. It lives only while the source is walked.
-	listed map[uint64]struct{}
+	// listed maps the hashes (store.ListedKey) of the entry URLs listed
+	// so far to their entries' signatures: an entry listed twice (a
+	// repeating pager, the same page under two URLs) counts once. It is
+	// stored with the source's state (store.Listed) and lives only while
+	// the source is crawled.
+	listed map[uint64]uint64
+	// prev is what the source's previous walk listed (empty when none).
+	prev store.Listed
+	// items and letters are the source's stored records by URL, read in
+	// one pass when its walk starts; read-only afterwards.
+	items   map[string]store.Item
+	letters map[string]store.Letter
+	// firstHash is the stored snapshot hash of the first list page: an
+	// unchanged page is not compressed again.
+	firstHash string
 }
 
-// list records an entry URL and reports whether it is new to the source.
-func (cs *colState) list(u string) bool {
-	k := hashURL(u)
+// list records an entry URL with its signature and reports whether it
+// is new to the source.
+func (cs *colState) list(u string, sig uint64) bool {
+	k := store.ListedKey(u)
 	if cs.listed == nil {
-		cs.listed = map[uint64]struct{}{}
+		cs.listed = map[uint64]uint64{}
 	}
 	if _, ok := cs.listed[k]; ok {
 		return false
 	}
-	cs.listed[k] = struct{}{}
+	cs.listed[k] = sig
 	return true
+}
+
+// unchanged reports whether the previous walk of the source listed u
+// with the same entry signature.
+func (cs *colState) unchanged(u string, sig uint64) bool {
+	old, ok := cs.prev.Sig(u)
+	return ok && old == sig
+}
+
+// sig is the signature of a list entry: a 64-bit FNV-1a hash of its
+// fields, separated by a byte that cannot occur in them.
+func sig(fields ...string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, f := range fields {
+		for i := 0; i < len(f); i++ {
+			h ^= uint64(f[i])
+			h *= 1099511628211
+		}
+		h ^= 0xff
+		h *= 1099511628211
+	}
+	return h
+}
+
+// entrySig is the signature of an article's list entry.
+func entrySig(e extract.Entry) uint64 { return sig(e.Title, e.Date) }
+
+// rowSig is the signature of a letter's list row.
+func rowSig(l *extract.LetterRow) uint64 {
+	return sig(l.No, l.Title, l.Status, l.Received, l.Handler)
 }
 
 // task is one article or letter page to fetch.
@@ -69,6 +111,10 @@ func (r *run) crawlSource(s *source) {
 	}
 	cs := &colState{src: s, st: *r.state(s)}
 	cs.st.Audited = true
+	if err := r.loadKnown(cs); err != nil {
+		r.setFatal(err)
+		return
+	}
 	if s.kind == store.SourceMailbox {
 		r.walkMailbox(cs)
 	} else {
@@ -76,7 +122,6 @@ func (r *run) crawlSource(s *source) {
 	}
 	cs.mu.Lock()
 	cs.listDone = true
-	cs.listed = nil
 	fin := cs.pending == 0
 	cs.mu.Unlock()
 	if fin {
@@ -90,8 +135,71 @@ func (r *run) finish(cs *colState) {
 		return // interrupted: the previous state stays
 	}
 	st := cs.st
+	cs.mu.Lock()
+	l := store.Listed{Key: st.Key, RunID: r.id, Entries: cs.listed}
+	cs.listed = nil
+	cs.mu.Unlock()
+	if l.Entries == nil {
+		l.Entries = map[uint64]uint64{}
+	}
+	// An audited walk's listing is stored (the checks judge by it, the
+	// next walk compares with it), and it goes first: the writer stores
+	// it no later than the state, so a listing is never older than the
+	// audited state of its walk.
+	if st.Audited {
+		r.w.put(record{listed: &l})
+	}
 	r.w.put(record{source: &st})
 	r.markDone(st)
+}
+
+// knownLetters returns the stored letters of a mailbox by URL. The
+// letters of every mailbox are read in one pass, on the first call.
+func (r *run) knownLetters(mailbox string) (map[string]store.Letter, error) {
+	r.lettersOnce.Do(func() {
+		r.lettersBy = map[string]map[string]store.Letter{}
+		r.lettersErr = r.st.EachLetter(func(l store.Letter) error {
+			m := r.lettersBy[l.Mailbox]
+			if m == nil {
+				m = map[string]store.Letter{}
+				r.lettersBy[l.Mailbox] = m
+			}
+			m[l.URL] = l
+			return nil
+		})
+	})
+	return r.lettersBy[mailbox], r.lettersErr
+}
+
+// loadKnown reads what the store knows of a source before its walk: what
+// its previous walk listed and its items (a column) or letters (a
+// mailbox), each in one pass, so that unchanged entries need no request
+// and no store read of their own.
+func (r *run) loadKnown(cs *colState) error {
+	s := cs.src
+	prev, _, err := r.st.ListedOf(s.key)
+	if err != nil {
+		return err
+	}
+	cs.prev = prev
+	if p, ok, err := r.st.Page(normalizeURL(s.url)); err != nil {
+		return err
+	} else if ok {
+		cs.firstHash = p.Hash
+	}
+	if s.kind == store.SourceMailbox {
+		cs.letters, err = r.knownLetters(s.id)
+		return err
+	}
+	items, err := r.st.ItemsOfColumn(s.id)
+	if err != nil {
+		return err
+	}
+	cs.items = make(map[string]store.Item, len(items))
+	for _, it := range items {
+		cs.items[it.URL] = it
+	}
+	return nil
 }
 
 // taskDone is called when a page task of cs ends.
@@ -167,7 +275,9 @@ func (r *run) listPage(cs *colState, n int, rq request) (body []byte, pu *url.UR
 	hash := ""
 	var snap []byte
 	if n == 1 {
-		hash, snap = store.SnapshotHash(body), body
+		if hash = store.SnapshotHash(body); hash != cs.firstHash {
+			_, snap = r.zip.compress(body)
+		}
 	}
 	r.w.put(record{page: ptr(r.pageRecord(rq.url, res, charset, hash)), hash: hash, snap: snap})
 	pu, err := url.Parse(res.url)
@@ -184,7 +294,7 @@ func (r *run) addEntries(cs *colState, es []extract.Entry) int {
 	added := 0
 	for _, e := range es {
 		cs.mu.Lock()
-		isNew := cs.list(e.URL)
+		isNew := cs.list(e.URL, entrySig(e))
 		if isNew {
 			cs.st.Items++
 			if e.Date > cs.st.Newest {
@@ -343,7 +453,7 @@ func (r *run) walkMailbox(cs *colState) {
 				row.URL = u + "#" + row.No
 			}
 			cs.mu.Lock()
-			isNew := cs.list(row.URL)
+			isNew := cs.list(row.URL, rowSig(&row))
 			if isNew {
 				cs.st.Items++
 				if d := dateOnly(row.Received); d > cs.st.Newest {

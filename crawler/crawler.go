@@ -3,17 +3,26 @@
 // metadata, attachment and link probes, letters, and per source whether it
 // could be audited at all.
 //
-// HTTP goes through colly (github.com/gocolly/colly/v2) with the crawler's
+// Pages are fetched through colly (github.com/gocolly/colly/v2), the
+// many HEAD and ranged GET probes of attachments and links through a
+// plain net/http client on the same transport; both with the crawler's
 // own politeness: a per-host rate limit and parallelism, timeouts,
 // retries with exponential back-off, robots.txt, and charset decoding
 // decided by the crawler (colly's conversion is bypassed). Page families
 // (gongkai, hanweb, trs, generic) are handled by the pure extractors of
 // package crawler/extract.
 //
+// Re-crawls are incremental (see article.go): every list page is read,
+// but an article or answered letter whose list entry did not change is
+// kept from the store without a request, except on its night of a
+// rolling revalidation cycle (config crawl.revalidate_days), when it is
+// requested conditionally. Records of unchanged entries are not
+// rewritten; what each walk listed is stored per source (store.Listed).
+//
 // Memory: items stream to the store in batches; what stays in memory for
 // a whole run is the visited set of URL hashes (article, letter and probed
-// link URLs, 8 bytes each plus map overhead) and one column's list state
-// at a time per worker.
+// link URLs, 8 bytes each plus map overhead) and, per source being walked,
+// its list state and its stored items.
 package crawler
 
 import (
@@ -24,6 +33,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -196,8 +206,21 @@ type run struct {
 	w         *writer
 	visited   *urlSet // article and letter pages
 	probed    *urlSet // links probed
-	tasks     chan task
-	maxPages  int
+	// considered holds the links of unchanged articles found not due
+	// tonight, so that each is looked up once per run.
+	considered *urlSet
+	tasks      chan task
+	maxPages   int
+	// cycle is the revalidation cycle in nights (crawl.revalidate_days).
+	cycle int
+	// zip compresses snapshots in the fetching goroutines, so that the
+	// store's single writer only stores them.
+	zip compressors
+	// lettersBy holds the stored letters by mailbox and URL, read once
+	// (see knownLetters).
+	lettersOnce sync.Once
+	lettersBy   map[string]map[string]store.Letter
+	lettersErr  error
 
 	sources int
 	audited atomic.Int64
@@ -207,8 +230,11 @@ type run struct {
 	items   atomic.Int64
 	atts    atomic.Int64
 	letters atomic.Int64
-	queued  atomic.Int64
-	failed  atomic.Int64
+	// reused counts the articles and letters kept from the store without
+	// a request (their list entries unchanged, not due tonight).
+	reused atomic.Int64
+	queued atomic.Int64
+	failed atomic.Int64
 
 	// avail tracks whether the site answers (avail.go).
 	avail avail
@@ -247,14 +273,21 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 	if maxPages <= 0 {
 		maxPages = 200
 	}
+	cycle := cr.RevalidateDays
+	if cycle <= 0 {
+		cycle = 7
+	}
 	r := &run{
 		c: c, cfg: c.cfg, st: c.st, log: c.log, ctx: ctx, id: id, start: start,
-		f:        newFetcher(ctx, c.opt.Transport, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
-		visited:  newURLSet(),
-		probed:   newURLSet(),
-		maxPages: maxPages,
-		errs:     map[string]int{},
-		families: map[string]*store.FamilyStats{},
+		f:          newFetcher(ctx, c.opt.Transport, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
+		visited:    newURLSet(),
+		probed:     newURLSet(),
+		considered: newURLSet(),
+		maxPages:   maxPages,
+		cycle:      cycle,
+		zip:        newCompressors(runtime.GOMAXPROCS(0) + 1),
+		errs:       map[string]int{},
+		families:   map[string]*store.FamilyStats{},
 	}
 	r.w = newWriter(c.st, func(err error) { r.setFatal(err) })
 	return r
@@ -344,12 +377,12 @@ func (r *run) fill(rec *store.Run) {
 			rec.Families[k] = *v
 		}
 	}
-	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load())}
+	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load())}
 }
 
 func (r *run) summary(rec store.Run) {
 	args := []any{"run", rec.ID, "status", rec.Status, "sources", r.sources, "audited", r.audited.Load(),
-		"pages", rec.Pages, "requests", rec.Requests, "not_modified", rec.NotModified, "parsed", rec.Parsed,
+		"pages", rec.Pages, "requests", rec.Requests, "not_modified", rec.NotModified, "parsed", rec.Parsed, "reused", r.reused.Load(),
 		"items", rec.Items, "attachments", rec.Attachments, "letters", rec.Letters, "bytes", rec.Bytes,
 		"duration", rec.EndedAt.Sub(rec.StartedAt).Round(time.Millisecond), "store_batches", r.w.batches,
 		"store_time", r.w.busy.Round(time.Millisecond)}

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -121,18 +122,22 @@ type hostGate struct {
 	interval time.Duration
 }
 
-// fetcher does HTTP through colly with the crawler's politeness.
+// fetcher does HTTP through colly with the crawler's politeness. Probes
+// (HEAD and ranged GETs of attachments and links, robots.txt) go through
+// a plain net/http client on the same transport, cookie jar and gates:
+// they need none of colly's callbacks, and there are many of them.
 type fetcher struct {
-	page, probe *colly.Collector
-	ua          string
-	retries     int
-	backoff     time.Duration
-	maxBody     int64
-	obeyRobots  bool
-	par         int
-	interval    time.Duration
-	requests    atomic.Int64
-	bytes       atomic.Int64
+	page       *colly.Collector
+	client     *http.Client // for probes
+	ua         string
+	retries    int
+	backoff    time.Duration
+	maxBody    int64
+	obeyRobots bool
+	par        int
+	interval   time.Duration
+	requests   atomic.Int64
+	bytes      atomic.Int64
 
 	mu     sync.Mutex
 	gates  map[string]*hostGate
@@ -173,31 +178,66 @@ func newFetcher(ctx context.Context, rt http.RoundTripper, ua string, timeout ti
 	c.DetectCharset = false
 	c.MaxBodySize = int(maxBody + 1) // one byte more tells a cut body
 	c.Context = ctx
-	c.WithTransport(&rawTransport{base: rt, requests: &f.requests, maxBody: maxBody})
-	c.SetRequestTimeout(timeout)
-	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+	transport := &rawTransport{base: rt, requests: &f.requests, maxBody: maxBody}
+	redirects := func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errTooManyRedirects
 		}
 		return nil
-	})
-	p := c.Clone() // shares the HTTP client; probes read at most 64 KiB
-	p.MaxBodySize = 64 << 10
-	for _, col := range []*colly.Collector{c, p} {
-		col.OnResponse(func(r *colly.Response) {
-			res, _ := r.Ctx.GetAny(resultKey).(*response)
-			if res == nil {
-				return
-			}
-			res.status = r.StatusCode
-			res.header = r.Headers.Clone()
-			res.contentType = r.Headers.Get(rawContentType)
-			res.body = r.Body
-			res.url = r.Request.URL.String()
-		})
 	}
-	f.page, f.probe = c, p
+	jar, _ := cookiejar.New(nil) // cannot fail without options
+	c.WithTransport(transport)
+	c.SetCookieJar(jar)
+	c.SetRequestTimeout(timeout)
+	c.SetRedirectHandler(redirects)
+	c.OnResponse(func(r *colly.Response) {
+		res, _ := r.Ctx.GetAny(resultKey).(*response)
+		if res == nil {
+			return
+		}
+		res.status = r.StatusCode
+		// The headers are this response's own: no copy needed.
+		res.header = *r.Headers
+		res.contentType = r.Headers.Get(rawContentType)
+		res.body = r.Body
+		res.url = r.Request.URL.String()
+	})
+	f.page = c
+	f.client = &http.Client{Transport: transport, Jar: jar, Timeout: timeout, CheckRedirect: redirects}
 	return f
+}
+
+// probeBodyMax is what a probe reads of a body at most.
+const probeBodyMax = 64 << 10
+
+// plain performs a probe request with the plain client, filling res as
+// colly's OnResponse does for pages.
+func (f *fetcher) plain(ctx context.Context, method, u string, hdr http.Header, res *response) error {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header = hdr
+	if hdr.Get("Accept") == "" {
+		hdr.Set("Accept", "*/*") // as colly sends
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var body []byte
+	if method != http.MethodHead {
+		if body, err = io.ReadAll(io.LimitReader(resp.Body, probeBodyMax)); err != nil {
+			return err // like colly: no answer when the body breaks off
+		}
+	}
+	res.status = resp.StatusCode
+	res.header = resp.Header
+	res.contentType = resp.Header.Get(rawContentType)
+	res.url = resp.Request.URL.String()
+	res.body = body
+	return nil
 }
 
 // gate returns the host's gate.
@@ -295,8 +335,6 @@ func (f *fetcher) once(ctx context.Context, g *hostGate, rq request) *response {
 		return res
 	}
 	defer release()
-	cctx := colly.NewContext()
-	cctx.Put(resultKey, res)
 	hdr := http.Header{}
 	for k, v := range rq.header {
 		hdr[k] = v
@@ -310,11 +348,13 @@ func (f *fetcher) once(ctx context.Context, g *hostGate, rq request) *response {
 		body = bytes.NewReader(rq.form)
 		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	c := f.page
 	if rq.probe {
-		c = f.probe
+		err = f.plain(ctx, rq.method, rq.url, hdr, res)
+	} else {
+		cctx := colly.NewContext()
+		cctx.Put(resultKey, res)
+		err = f.page.Request(rq.method, rq.url, body, cctx, hdr)
 	}
-	err = c.Request(rq.method, rq.url, body, cctx, hdr)
 	f.bytes.Add(int64(len(res.body)))
 	if err != nil {
 		res.err = err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,31 +187,103 @@ func TestPortalsimIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	served := sim.Requests() - before
-	t.Logf("first: requests %d parsed %d; second: requests %d (served %d) parsed %d not modified %d",
-		first.Requests, first.Parsed, second.Requests, served, second.Parsed, second.NotModified)
+	t.Logf("first: requests %d pages %d parsed %d; second: requests %d (served %d) pages %d parsed %d not modified %d reused %d",
+		first.Requests, first.Pages, first.Parsed, second.Requests, served, second.Pages, second.Parsed, second.NotModified,
+		second.Figures["reused"])
 	if first.Parsed == 0 || second.Parsed != 0 {
 		t.Errorf("parsed: first %d, second %d (want 0)", first.Parsed, second.Parsed)
-	}
-	if second.NotModified != first.Parsed {
-		t.Errorf("not modified %d, want %d", second.NotModified, first.Parsed)
 	}
 	if second.Items != first.Items || second.Letters != first.Letters || second.Attachments != first.Attachments {
 		t.Errorf("second run items/letters/attachments %d/%d/%d, first %d/%d/%d", second.Items, second.Letters,
 			second.Attachments, first.Items, first.Letters, first.Attachments)
 	}
-	// The re-crawl costs the list pages, one conditional GET per article, the
-	// letter pages, and the probes due tonight (one in seven).
+	if int64(second.Requests) != served {
+		t.Errorf("run counted %d requests, portal served %d", second.Requests, served)
+	}
+
+	// What the second run must request, from the store: every list page,
+	// the articles and answered letters due tonight on the rolling cycle
+	// (conditionally: 304), every unanswered letter.
+	due := &run{start: simToday.Add(10 * time.Hour), cycle: sim.Config(srv.URL).Site.Crawl.RevalidateDays}
+	if due.cycle <= 0 {
+		due.cycle = 7
+	}
+	var articles, dueArticles, letters, answered, dueLetters int
+	st.EachItem(func(it store.Item) error {
+		articles++
+		if due.due(it.URL) {
+			dueArticles++
+		}
+		return nil
+	})
+	st.EachLetter(func(l store.Letter) error {
+		if strings.Contains(l.URL, "#") {
+			return nil // known from its list row only
+		}
+		letters++
+		switch {
+		case l.Replied == "":
+		case due.due(l.URL):
+			dueLetters++
+			answered++
+		default:
+			answered++
+		}
+		return nil
+	})
+	lists := first.Pages - first.Parsed - letters
+	wantPages := lists + dueArticles + (letters - answered) + dueLetters
+	if second.Pages != wantPages || second.NotModified != dueArticles {
+		t.Errorf("second run: %d pages (%d 304s), want %d: %d list pages, %d of %d articles due, %d unanswered letters, %d of %d answered due",
+			second.Pages, second.NotModified, wantPages, lists, dueArticles, articles, letters-answered, dueLetters, answered)
+	}
+	if dueArticles == 0 || dueArticles == articles || answered == 0 {
+		t.Errorf("a test portal with %d of %d articles due and %d answered letters tests little", dueArticles, articles, answered)
+	}
+	if want := articles - dueArticles + answered - dueLetters; second.Figures["reused"] != want {
+		t.Errorf("reused %d, want %d", second.Figures["reused"], want)
+	}
+	// The probes of unchanged articles are those due tonight (one in seven).
 	probes := second.Requests - second.Pages
 	if firstProbes := first.Requests - first.Pages; probes*3 > firstProbes {
 		t.Errorf("incremental run made %d probe requests, first %d", probes, firstProbes)
 	}
-	if int64(second.Requests) != served {
-		t.Errorf("run counted %d requests, portal served %d", second.Requests, served)
-	}
-	// Every item of the second run carries its id: the reused ones too.
+	// Records of unchanged entries are not rewritten, yet every item and
+	// letter is listed by the second run.
+	rewritten := 0
 	st.EachItem(func(it store.Item) error {
-		if it.RunID != second.ID {
-			t.Errorf("item %s has run %d, want %d", it.URL, it.RunID, second.ID)
+		if it.RunID == second.ID {
+			rewritten++
+		}
+		return nil
+	})
+	if rewritten > dueArticles+probes {
+		t.Errorf("%d items rewritten by the second run, %d articles were due", rewritten, dueArticles)
+	}
+	srcs, err := st.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listedBy := map[string]store.Listed{}
+	for _, s := range srcs {
+		if s.Kind != store.SourceColumn && s.Kind != store.SourceMailbox {
+			continue
+		}
+		l, ok, err := st.ListedOf(s.Key)
+		if err != nil || !ok || l.RunID != second.ID || s.RunID != second.ID || len(l.Entries) != s.Items {
+			t.Errorf("source %s (run %d, %d items): listing %v %v run %d, %d entries", s.Key, s.RunID, s.Items, ok, err, l.RunID, len(l.Entries))
+		}
+		listedBy[s.Key] = l
+	}
+	st.EachItem(func(it store.Item) error {
+		if !listedBy[store.SourceColumn+":"+it.Column].Has(it.URL) {
+			t.Errorf("item %s not listed by the second run", it.URL)
+		}
+		return nil
+	})
+	st.EachLetter(func(l store.Letter) error {
+		if !listedBy[store.SourceMailbox+":"+l.Mailbox].Has(l.URL) {
+			t.Errorf("letter %s not listed by the second run", l.URL)
 		}
 		return nil
 	})

@@ -8,9 +8,11 @@ import (
 )
 
 // Batch limits: a batch is written when it holds this many records or
-// this many snapshot bytes, or after flushEvery.
+// this many bytes of compressed snapshots, or after flushEvery. Fewer,
+// larger transactions write less: each commit rewrites the branch pages
+// it touched and syncs the file.
 const (
-	batchRecords = 500
+	batchRecords = 2000
 	batchBytes   = 8 << 20
 	flushEvery   = 2 * time.Second
 )
@@ -22,8 +24,10 @@ type record struct {
 	item   *store.Item
 	letter *store.Letter
 	source *store.SourceState
-	hash   string
-	snap   []byte
+	listed *store.Listed
+	// hash and snap are a snapshot compressed by store.SnapshotCompressor.
+	hash string
+	snap []byte
 }
 
 // writer batches records into store.Write calls from one goroutine.
@@ -40,7 +44,7 @@ type writer struct {
 }
 
 func newWriter(st *store.Store, onErr func(error)) *writer {
-	w := &writer{st: st, in: make(chan record, 256), done: make(chan struct{}), onErr: onErr}
+	w := &writer{st: st, in: make(chan record, 1024), done: make(chan struct{}), onErr: onErr}
 	go w.loop()
 	return w
 }
@@ -55,15 +59,21 @@ func (w *writer) loop() {
 	defer close(w.done)
 	t := time.NewTicker(flushEvery)
 	defer t.Stop()
-	b := &store.Batch{Snapshots: map[string][]byte{}}
+	b := &store.Batch{Compressed: map[string][]byte{}}
+	var listed []store.Listed
 	n, size := 0, 0
 	flush := func() {
-		if n == 0 && len(b.Snapshots) == 0 {
+		if n == 0 && len(b.Compressed) == 0 {
 			return
 		}
 		if w.failed() == nil {
 			t0 := time.Now()
-			err := w.st.Write(b)
+			// The listings go first: a source state is never newer than
+			// its listing (rules.LoadInput relies on it).
+			err := w.st.PutListed(listed...)
+			if err == nil {
+				err = w.st.Write(b)
+			}
 			w.mu.Lock()
 			w.busy += time.Since(t0)
 			w.batches++
@@ -75,7 +85,8 @@ func (w *writer) loop() {
 				w.onErr(err)
 			}
 		}
-		b = &store.Batch{Snapshots: map[string][]byte{}}
+		b = &store.Batch{Compressed: map[string][]byte{}}
+		listed = nil
 		n, size = 0, 0
 	}
 	for {
@@ -94,10 +105,12 @@ func (w *writer) loop() {
 				b.Letters = append(b.Letters, *rec.letter)
 			case rec.source != nil:
 				b.Sources = append(b.Sources, *rec.source)
+			case rec.listed != nil:
+				listed = append(listed, *rec.listed)
 			}
 			if rec.hash != "" && rec.snap != nil {
-				if _, dup := b.Snapshots[rec.hash]; !dup {
-					b.Snapshots[rec.hash] = rec.snap
+				if _, dup := b.Compressed[rec.hash]; !dup {
+					b.Compressed[rec.hash] = rec.snap
 					size += len(rec.snap)
 				}
 			}
@@ -122,4 +135,25 @@ func (w *writer) close() error {
 	close(w.in)
 	<-w.done
 	return w.failed()
+}
+
+// compressors is a fixed set of snapshot compressors shared by the
+// fetching goroutines: compression is CPU-bound, so more compressors than
+// CPUs would only hold more memory (a gzip writer keeps about 1 MB).
+// Unlike a sync.Pool it is not emptied by each garbage collection.
+type compressors chan *store.SnapshotCompressor
+
+func newCompressors(n int) compressors {
+	c := make(compressors, n)
+	for range n {
+		c <- &store.SnapshotCompressor{}
+	}
+	return c
+}
+
+// compress returns the snapshot hash and the compressed body.
+func (c compressors) compress(body []byte) (hash string, compressed []byte) {
+	z := <-c
+	defer func() { c <- z }()
+	return z.Compress(body)
 }

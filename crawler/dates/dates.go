@@ -55,6 +55,10 @@ const (
 // normalize maps full-width digits and punctuation to ASCII, trims
 // spaces (also ideographic and no-break ones) and surrounding brackets.
 func normalize(s string) string {
+	if isASCII(s) {
+		// Only runes beyond ASCII are mapped: nothing to rewrite.
+		return trimBrackets(strings.TrimSpace(s))
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -74,16 +78,69 @@ func normalize(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	s = strings.TrimSpace(b.String())
+	return trimBrackets(strings.TrimSpace(b.String()))
+}
+
+// trimBrackets strips surrounding brackets and the spaces inside them.
+func trimBrackets(s string) string {
 	for {
 		t := strings.TrimSpace(strings.Trim(s, "[]【】()（）<>《》"))
 		if t == s {
-			break
+			return s
 		}
 		s = t
 	}
-	return s
 }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// digits reads 1 to max ASCII digits at s[i:] and returns their value and
+// the index after them; n is 0 when there is none.
+func digits(s string, i, max int) (v, j int) {
+	j = i
+	for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+		v = v*10 + int(s[j]-'0')
+		j++
+	}
+	return v, j
+}
+
+// plainDate reads the commonest form, a whole string YYYY-M-D with
+// separators - / or . (what reISO accepts without a time), without a
+// regular expression.
+func plainDate(s string) (parts, bool) {
+	y, i := digits(s, 0, 4)
+	if i != 4 || i >= len(s) || !isDateSep(s[i]) {
+		return parts{}, false
+	}
+	m, j := digits(s, i+1, 2)
+	if j == i+1 || j >= len(s) || !isDateSep(s[j]) {
+		return parts{}, false
+	}
+	d, k := digits(s, j+1, 2)
+	if k == j+1 || k != len(s) {
+		return parts{}, false
+	}
+	return parts{y: y, m: m, d: d}, true
+}
+
+func isDateSep(c byte) bool { return c == '-' || c == '/' || c == '.' }
 
 func atoi(s string) int {
 	n, err := strconv.Atoi(s)
@@ -97,10 +154,19 @@ func atoi(s string) int {
 func parse(s string, ref time.Time) (parts, error) {
 	orig := s
 	s = normalize(s)
+	var p parts
+	if !hasDigit(s) {
+		return p, fmt.Errorf("parse date %q: %w", orig, ErrNoDate)
+	}
+	if fast, ok := plainDate(s); ok {
+		if !valid(fast.y, fast.m, fast.d) {
+			return fast, fmt.Errorf("parse date %q: impossible date", orig)
+		}
+		return fast, nil
+	}
 	if loc := reLabel.FindStringIndex(s); loc != nil {
 		s = strings.TrimSpace(s[loc[1]:])
 	}
-	var p parts
 	var m []string
 	switch {
 	case reISO.MatchString(s):
@@ -210,11 +276,17 @@ func isDigitBefore(s string, i int) bool {
 // FromURL returns the publication date written in an article URL:
 // /art/2026/4/9/art_… (Hanweb) or …/t20210317_… (TRS).
 func FromURL(u string) (string, bool) {
-	if m := reURLArt.FindStringSubmatch(u); m != nil {
-		y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])
-		if valid(y, mo, d) {
-			return parts{y: y, m: mo, d: d}.date(), true
+	// reURLArt needs "/art/": checking first spares the regexp.
+	if strings.Contains(u, "/art/") {
+		if m := reURLArt.FindStringSubmatch(u); m != nil {
+			y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])
+			if valid(y, mo, d) {
+				return parts{y: y, m: mo, d: d}.date(), true
+			}
 		}
+	}
+	if !mayHaveT(u) {
+		return "", false
 	}
 	if m := reURLT.FindStringSubmatch(u); m != nil {
 		y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])
@@ -223,6 +295,17 @@ func FromURL(u string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// mayHaveT reports whether u has what reURLT needs: a "t" at the start
+// or after a slash, followed by a digit.
+func mayHaveT(u string) bool {
+	for i := 0; i+1 < len(u); i++ {
+		if u[i] == 't' && (i == 0 || u[i-1] == '/') && u[i+1] >= '0' && u[i+1] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // RefFromURL returns the best reference date an URL offers for dates

@@ -1,6 +1,7 @@
 package dates
 
 import (
+	"regexp"
 	"testing"
 	"time"
 )
@@ -137,5 +138,25 @@ func FuzzParse(f *testing.F) {
 		}
 		Find(s)
 		FromURL(s)
+	})
+}
+
+// FuzzPlainDate: the scanner of the commonest form accepts exactly what
+// the regular expression of that form accepts, with the same numbers.
+func FuzzPlainDate(f *testing.F) {
+	for _, s := range []string{"2026-04-09", "2026/8/31", "2026.4.9", "2026-04-09 10:00", "12026-04-09", "2026-004-09",
+		"2026-04-", "2026--04", "2026-04-09x", "２０２６-04-09", "2026-4/9", ""} {
+		f.Add(s)
+	}
+	re := regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		p, ok := plainDate(s)
+		m := re.FindStringSubmatch(s)
+		if ok != (m != nil) {
+			t.Fatalf("plainDate(%q) ok=%v, regexp %v", s, ok, m)
+		}
+		if ok && (p.y != atoi(m[1]) || p.m != atoi(m[2]) || p.d != atoi(m[3])) {
+			t.Fatalf("plainDate(%q) = %d-%d-%d, regexp %v", s, p.y, p.m, p.d, m)
+		}
 	})
 }

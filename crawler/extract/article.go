@@ -75,7 +75,7 @@ func ParseArticle(p Page) (*Article, error) {
 	a := &Article{}
 	meta := func(name string) string {
 		v := ""
-		doc.Find("meta[name]").EachWithBreak(func(_ int, m *goquery.Selection) bool {
+		doc.FindMatcher(selMetaName).EachWithBreak(func(_ int, m *goquery.Selection) bool {
 			if n, _ := m.Attr("name"); strings.EqualFold(n, name) {
 				v, _ = m.Attr("content")
 				v = cleanText(v)
@@ -125,7 +125,7 @@ func ParseArticle(p Page) (*Article, error) {
 		a.Published = parse(fields["发布日期"])
 	}
 	if a.Published == "" {
-		txt := cleanText(doc.Find("body").Text())
+		txt := cleanText(doc.FindMatcher(selBody).Text())
 		if m := rePubText.FindStringSubmatch(txt); m != nil {
 			a.Published = parse(m[1])
 		}
@@ -186,7 +186,7 @@ func ParseArticle(p Page) (*Article, error) {
 		a.Attachments = append(a.Attachments, Link{URL: u, Name: name, Type: typ})
 	}
 	var others []string
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+	doc.FindMatcher(selAHref).Each(func(_ int, s *goquery.Selection) {
 		h, _ := s.Attr("href")
 		u := resolve(p.URL, h)
 		if u == "" {
@@ -203,7 +203,7 @@ func ParseArticle(p Page) (*Article, error) {
 		others = append(others, u)
 	})
 	// Links written by scripts: document.write('<a href="./P0….pdf">名称</a>').
-	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+	doc.FindMatcher(selScript).Each(func(_ int, s *goquery.Selection) {
 		src := s.Text()
 		if !strings.Contains(src, "href") {
 			return
@@ -261,7 +261,7 @@ var knownLabels = map[string]bool{
 // a cell whose text is a known label gives its value in the next cell.
 func tableFields(doc *goquery.Document) map[string]string {
 	f := map[string]string{}
-	doc.Find("tr").Each(func(_ int, tr *goquery.Selection) {
+	doc.FindMatcher(selTr).Each(func(_ int, tr *goquery.Selection) {
 		cells := tr.ChildrenFiltered("td, th")
 		n := cells.Length()
 		for i := 0; i < n; i++ {
@@ -290,16 +290,16 @@ func findBody(doc *goquery.Document, fam string, p Page) *goquery.Selection {
 			return s
 		}
 	}
-	list, ok := bodySelectors[fam]
+	list, ok := bodyMatchers[fam]
 	if !ok {
-		list = bodySelectors[Generic]
+		list = bodyMatchers[Generic]
 	}
 	for _, sel := range list {
-		if s := doc.Find(sel).First(); s.Length() > 0 {
+		if s := doc.FindMatcher(sel).First(); s.Length() > 0 {
 			return s
 		}
 	}
-	return doc.Find("body")
+	return doc.FindMatcher(selBody)
 }
 
 func fileName(u *url.URL) string {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"math"
@@ -88,7 +89,9 @@ func List(p Page) (*ListPage, error) {
 	lp := &ListPage{Family: fam}
 
 	// Hanweb: records embedded as datastore XML (any family may embed one).
-	if recs := reRecord.FindAllSubmatch(p.Body, -1); len(recs) > 0 {
+	// (reRecord needs "<record>": looking for it first spares the regexp
+	// a scan of every other page.)
+	if recs := hanwebRecords(p.Body); len(recs) > 0 {
 		lp.Entries = recordEntries(recs, p)
 		lp.Hanweb = hanwebInfo(p)
 		lp.Hanweb.Embedded = len(recs)
@@ -100,10 +103,10 @@ func List(p Page) (*ListPage, error) {
 	case fam == Generic && sel != nil && sel.Item != "":
 		lp.Entries = selectorEntries(doc, p)
 	case fam == Gongkai:
-		lp.Entries = liEntries(doc.Find("ul.doc-list li"), p, false)
+		lp.Entries = liEntries(doc.FindMatcher(selDocListItems), p, false)
 	}
 	if len(lp.Entries) == 0 {
-		lp.Entries = liEntries(doc.Find("li"), p, true)
+		lp.Entries = liEntries(doc.FindMatcher(selLi), p, true)
 	}
 	lp.Entries = dedupe(lp.Entries)
 
@@ -146,7 +149,7 @@ func List(p Page) (*ListPage, error) {
 		u string
 	}
 	var links []numbered
-	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+	doc.FindMatcher(selAHref).Each(func(_ int, a *goquery.Selection) {
 		h, _ := a.Attr("href")
 		u := resolve(p.URL, h)
 		if u == "" || seen[u] {
@@ -156,8 +159,12 @@ func List(p Page) (*ListPage, error) {
 		if err != nil || !sameHost(p.URL, u) {
 			return
 		}
+		// rePagerLink needs index_ or list_: cheap tests first.
+		if dirOf(pu.Path) != dirOf(p.URL.Path) || !strings.Contains(pu.Path, "index_") && !strings.Contains(pu.Path, "list_") {
+			return
+		}
 		m := rePagerLink.FindStringSubmatch(pu.Path)
-		if m == nil || dirOf(pu.Path) != dirOf(p.URL.Path) {
+		if m == nil {
 			return
 		}
 		n, _ := strconv.Atoi(m[2])
@@ -170,6 +177,14 @@ func List(p Page) (*ListPage, error) {
 	}
 	lp.Pages = pages
 	return lp, nil
+}
+
+// hanwebRecords returns the datastore records of a body (reRecord).
+func hanwebRecords(body []byte) [][][]byte {
+	if !bytes.Contains(body, []byte("<record>")) {
+		return nil
+	}
+	return reRecord.FindAllSubmatch(body, -1)
 }
 
 // pagerLimit is how many page URLs a TRS pager of p may yield: one past
@@ -193,7 +208,7 @@ func dirOf(p string) string {
 // than base's are passed over.
 func nextLink(doc *goquery.Document, base *url.URL) string {
 	next := ""
-	doc.Find("a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
+	doc.FindMatcher(selAHref).EachWithBreak(func(_ int, a *goquery.Selection) bool {
 		t := strings.ToLower(cleanText(a.Text()))
 		if t == "" {
 			t, _ = a.Attr("title")
@@ -215,10 +230,10 @@ func nextLink(doc *goquery.Document, base *url.URL) string {
 func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 	var out []Entry
 	items.Each(func(_ int, li *goquery.Selection) {
-		if loose && li.Find("li").Length() > 0 {
+		if loose && li.FindMatcher(selLi).Length() > 0 {
 			return // a container of other items
 		}
-		a := li.Find("a[href]").First()
+		a := li.FindMatcher(selAHref).First()
 		if a.Length() == 0 {
 			return
 		}
@@ -245,8 +260,8 @@ func dateText(li *goquery.Selection) string {
 	// Any year serves to recognise year-less dates as dates here.
 	dateRef := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	raw := ""
-	li.Find("span, em, i, font, .date, .time, td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if s.Find("a").Length() > 0 {
+	li.FindMatcher(selDateCells).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if s.FindMatcher(selA).Length() > 0 {
 			return true
 		}
 		t := cleanText(s.Text())
@@ -288,7 +303,7 @@ func selectorEntries(doc *goquery.Document, p Page) []Entry {
 		if sel.Link != "" {
 			a = it.Find(sel.Link).First()
 		} else if !it.Is("a") {
-			a = it.Find("a[href]").First()
+			a = it.FindMatcher(selAHref).First()
 		}
 		h, ok := a.Attr("href")
 		if !ok {
@@ -338,7 +353,7 @@ func recordEntries(recs [][][]byte, p Page) []Entry {
 	if err != nil {
 		return nil
 	}
-	return dedupe(liEntries(doc.Find("li"), p, false))
+	return dedupe(liEntries(doc.FindMatcher(selLi), p, false))
 }
 
 // hanwebInfo reads the data proxy parameters of a Hanweb column page.

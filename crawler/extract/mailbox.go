@@ -57,10 +57,10 @@ func Letters(p Page) (*LetterList, error) {
 		return nil, fmt.Errorf("parse letter list %s: %w", p.URL, err)
 	}
 	ll := &LetterList{}
-	tables := doc.Find("table.letter-list")
+	tables := doc.FindMatcher(selLetterList)
 	if tables.Length() == 0 {
-		doc.Find("table").Each(func(_ int, t *goquery.Selection) {
-			h := label(t.Find("th").Text())
+		doc.FindMatcher(selTable).Each(func(_ int, t *goquery.Selection) {
+			h := label(t.FindMatcher(selTh).Text())
 			if strings.Contains(h, "标题") && (strings.Contains(h, "时间") || strings.Contains(h, "状态") || strings.Contains(h, "处理")) {
 				tables = tables.AddSelection(t)
 			}
@@ -81,7 +81,7 @@ func Letters(p Page) (*LetterList, error) {
 		}
 		b.WriteString("</table>")
 		if d, err := parseDoc([]byte(b.String())); err == nil {
-			ll.Rows = append(ll.Rows, letterRows(d.Find("table").First(), p)...)
+			ll.Rows = append(ll.Rows, letterRows(d.FindMatcher(selTable).First(), p)...)
 		}
 	}
 	ll.Next = nextLink(doc, p.URL)
@@ -95,12 +95,12 @@ func Letters(p Page) (*LetterList, error) {
 // it has them.
 func letterRows(t *goquery.Selection, p Page) []LetterRow {
 	cols := defaultColumns
-	if ths := t.Find("tr").First().ChildrenFiltered("th"); ths.Length() > 0 {
+	if ths := t.FindMatcher(selTr).First().ChildrenFiltered("th"); ths.Length() > 0 {
 		cols = nil
 		ths.Each(func(_ int, th *goquery.Selection) { cols = append(cols, label(th.Text())) })
 	}
 	var out []LetterRow
-	t.Find("tr").Each(func(_ int, tr *goquery.Selection) {
+	t.FindMatcher(selTr).Each(func(_ int, tr *goquery.Selection) {
 		tds := tr.ChildrenFiltered("td")
 		if tds.Length() == 0 {
 			return
@@ -111,7 +111,7 @@ func letterRows(t *goquery.Selection, p Page) []LetterRow {
 				return
 			}
 			v := truncRunes(cleanText(td.Text()), 300)
-			if a := td.Find("a[href]").First(); a.Length() > 0 && r.URL == "" {
+			if a := td.FindMatcher(selAHref).First(); a.Length() > 0 && r.URL == "" {
 				h, _ := a.Attr("href")
 				r.URL = resolve(p.URL, h)
 			}
@@ -207,9 +207,9 @@ func Catalog(p Page) ([]Channel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse catalog %s: %w", p.URL, err)
 	}
-	links := doc.Find(".channel-list a[href]")
+	links := doc.FindMatcher(selChannelLinks)
 	if links.Length() == 0 {
-		links = doc.Find("a[href]")
+		links = doc.FindMatcher(selAHref)
 	}
 	var out []Channel
 	seen := map[string]bool{}

@@ -1,0 +1,32 @@
+package extract
+
+import "github.com/andybalholm/cascadia"
+
+// bodyMatchers are bodySelectors compiled.
+var bodyMatchers = func() map[string][]cascadia.Selector {
+	out := map[string][]cascadia.Selector{}
+	for fam, list := range bodySelectors {
+		for _, s := range list {
+			out[fam] = append(out[fam], cascadia.MustCompile(s))
+		}
+	}
+	return out
+}()
+
+// The CSS selectors of the extractors, compiled once (goquery's Find
+// compiles its selector string on every call). They are immutable.
+var (
+	selA            = cascadia.MustCompile("a")
+	selAHref        = cascadia.MustCompile("a[href]")
+	selBody         = cascadia.MustCompile("body")
+	selChannelLinks = cascadia.MustCompile(".channel-list a[href]")
+	selDateCells    = cascadia.MustCompile("span, em, i, font, .date, .time, td")
+	selDocListItems = cascadia.MustCompile("ul.doc-list li")
+	selLetterList   = cascadia.MustCompile("table.letter-list")
+	selLi           = cascadia.MustCompile("li")
+	selMetaName     = cascadia.MustCompile("meta[name]")
+	selScript       = cascadia.MustCompile("script")
+	selTable        = cascadia.MustCompile("table")
+	selTh           = cascadia.MustCompile("th")
+	selTr           = cascadia.MustCompile("tr")
+)

@@ -1,0 +1,223 @@
+package crawler
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/govaudit/govaudit/crawler/extract"
+	"github.com/govaudit/govaudit/portalsim"
+	"github.com/govaudit/govaudit/store"
+)
+
+// tamperPortal serves a simulated portal through changes a test sets
+// between crawls, and counts the requests per path.
+type tamperPortal struct {
+	sim *portalsim.Sim
+	mu  sync.Mutex
+	// failing answers 503 for these paths.
+	failing map[string]bool
+	// retitle renames the list entry of these gongkai article ids.
+	retitle map[string]bool
+	seen    map[string]int
+}
+
+func (p *tamperPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.seen[r.URL.Path]++
+	fail := p.failing[r.URL.Path]
+	var ids []string
+	for id := range p.retitle {
+		ids = append(ids, id)
+	}
+	p.mu.Unlock()
+	if fail {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
+	if len(ids) == 0 || !strings.Contains(r.URL.Path, "/channel_c_") {
+		p.sim.Handler().ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	p.sim.Handler().ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	for _, id := range ids {
+		re := regexp.MustCompile(`(doc_` + id + `\.html" title=")([^"]*)(">)([^<]*)(<)`)
+		body = re.ReplaceAll(body, []byte("${1}修订${2}${3}修订${4}${5}"))
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+// requests returns the requests per path since the last call.
+func (p *tamperPortal) requests() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.seen
+	p.seen = map[string]int{}
+	return out
+}
+
+// TestRevalidation: an unchanged article is requested only on its night
+// of the cycle, or at once when its list entry changed, its last fetch
+// failed, or a night of its cycle was missed; unanswered letters are
+// requested every night, answered ones on their night.
+func TestRevalidation(t *testing.T) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 7, Units: 3, ChannelsMin: 3, ChannelsMax: 3, Items: 8, Letters: 40, Today: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tamperPortal{sim: sim, failing: map[string]bool{}, retitle: map[string]bool{}, seen: map[string]int{}}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	cfg := sim.Config(srv.URL)
+	cfg.Site.Crawl.RetryBackoff = time.Millisecond
+	cfg.Site.Crawl.RevalidateDays = 7
+	st := openStore(t)
+	night := simToday.Add(2 * time.Hour)
+	crawl := func(at time.Time) store.Run {
+		t.Helper()
+		c, err := New(cfg, st, Options{Now: func() time.Time { return at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatalf("crawl at %s: %v", at, err)
+		}
+		return run
+	}
+
+	// Night 1: one gongkai article fails.
+	var gk []string
+	first := crawl(night)
+	p.requests()
+	st.EachItem(func(it store.Item) error {
+		if strings.Contains(it.URL, "/gongkai/") && strings.Contains(it.URL, "/doc_") {
+			gk = append(gk, it.URL)
+		}
+		return nil
+	})
+	if len(gk) < 3 {
+		t.Fatalf("%d gongkai articles", len(gk))
+	}
+	path := func(u string) string { return u[len(srv.URL):] }
+	// An article due on night 2 but not on night 3.
+	night2, night3 := &run{start: night.Add(24 * time.Hour), cycle: 7}, &run{start: night.Add(48 * time.Hour), cycle: 7}
+	failed := ""
+	for _, u := range gk {
+		if night2.due(u) && !night3.due(u) {
+			failed = u
+			break
+		}
+	}
+	if failed == "" {
+		t.Fatal("no gongkai article due on night 2 only")
+	}
+	p.failing[path(failed)] = true
+	crawl(night.Add(24 * time.Hour))
+	if it, _, _ := st.Item(failed); it.FetchErr == "" {
+		t.Fatalf("article %s did not fail", failed)
+	}
+	delete(p.failing, path(failed))
+	p.requests()
+
+	// Night 3: the failed article, a retitled one and the due ones are
+	// requested; the other unchanged articles are not.
+	at := night.Add(48 * time.Hour)
+	sched := &run{start: at, cycle: 7}
+	retitled := ""
+	for _, u := range gk {
+		if !sched.due(u) && u != failed {
+			retitled = u
+			break
+		}
+	}
+	id := retitled[strings.LastIndex(retitled, "doc_")+4 : len(retitled)-len(".html")]
+	p.retitle[id] = true
+	third := crawl(at)
+	got := p.requests()
+	var items, dueItems, letters, unanswered, dueAnswered int
+	st.EachItem(func(it store.Item) error {
+		items++
+		want := 0
+		switch {
+		case it.URL == failed, it.URL == retitled:
+			want = 1
+		case sched.due(it.URL):
+			want = 1
+			dueItems++
+		}
+		if got[path(it.URL)] != want {
+			t.Errorf("article %s requested %d times on night 3, want %d", it.URL, got[path(it.URL)], want)
+		}
+		return nil
+	})
+	if it, _, _ := st.Item(failed); it.FetchErr != "" || it.RunID != third.ID {
+		t.Errorf("failed article after night 3: %q, run %d", it.FetchErr, it.RunID)
+	}
+	// (The article page's own title wins over the list's.)
+	if it, _, _ := st.Item(retitled); it.RunID != third.ID || !it.FetchedAt.Equal(at) {
+		t.Errorf("retitled article after night 3: run %d, fetched %s", it.RunID, it.FetchedAt)
+	}
+	st.EachLetter(func(l store.Letter) error {
+		if strings.Contains(l.URL, "#") {
+			return nil
+		}
+		letters++
+		want := 0
+		switch {
+		case l.Replied == "":
+			want = 1
+			unanswered++
+		case sched.due(l.URL):
+			want = 1
+			dueAnswered++
+		}
+		if got[path(l.URL)] != want {
+			t.Errorf("letter %s (replied %q) requested %d times on night 3, want %d", l.URL, l.Replied, got[path(l.URL)], want)
+		}
+		return nil
+	})
+	if dueItems == 0 || dueItems == items || unanswered == 0 || unanswered == letters {
+		t.Errorf("the portal tests little: %d of %d articles due, %d of %d letters unanswered", dueItems, items, unanswered, letters)
+	}
+	if third.Items != first.Items || third.Letters != first.Letters {
+		t.Errorf("night 3: %d items, %d letters; night 1: %d, %d", third.Items, third.Letters, first.Items, first.Letters)
+	}
+
+	// Night 12: the crawl missed nights 4 to 11; every article is overdue.
+	p.requests()
+	crawl(night.Add(11 * 24 * time.Hour))
+	got = p.requests()
+	st.EachItem(func(it store.Item) error {
+		if got[path(it.URL)] != 1 {
+			t.Errorf("overdue article %s requested %d times, want 1", it.URL, got[path(it.URL)])
+		}
+		return nil
+	})
+}
+
+// TestEntrySig: the signature of a list entry tells its fields apart.
+func TestEntrySig(t *testing.T) {
+	sig := func(title, date string) uint64 { return entrySig(extract.Entry{Title: title, Date: date}) }
+	a := sig("标题", "2026-01-02")
+	for _, tt := range []struct{ title, date string }{{"标题2026", "-01-02"}, {"标题", "2026-01-03"}, {"标题 ", "2026-01-02"}} {
+		if sig(tt.title, tt.date) == a {
+			t.Errorf("%q %q has the signature of 标题 2026-01-02", tt.title, tt.date)
+		}
+	}
+	if sig("标题", "2026-01-02") != a {
+		t.Error("signature not deterministic")
+	}
+}
