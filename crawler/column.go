@@ -2,7 +2,9 @@ package crawler
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/govaudit/govaudit/crawler/extract"
@@ -251,14 +253,65 @@ func (r *run) dispatch(cs *colState, t task) {
 	}
 }
 
-// listPage fetches and decodes one list page; ok is false when it failed
-// (and cs was marked).
-func (r *run) listPage(cs *colState, n int, rq request) (body []byte, pu *url.URL, ok bool) {
+// listFetch is a list page as fetched: its decoded body, or, when it
+// answered 304 to a conditional GET, what it showed when last fetched.
+type listFetch struct {
+	body []byte
+	pu   *url.URL
+	// url is the normalized request URL, the key of the stored ListPage.
+	url string
+	src *source
+	// etag and lm are the validators the page was served with.
+	etag, lm string
+	// had reports whether a ListPage of the URL was stored.
+	had bool
+	// cached is set when the page was not modified.
+	cached *store.ListPage
+}
+
+// listPage fetches one list page; ok is false when it failed (and cs was
+// marked). A GET of a page whose entries are stored (store.ListPage) is
+// conditional, so that an unchanged page costs a 304 and no parse; every
+// page is validated on its own, and read in full at least once a cycle.
+func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) {
 	s := cs.src
 	rq.url = normalizeURL(rq.url)
+	lf.url, lf.src = rq.url, s
+	var prev store.ListPage
+	if rq.method == "GET" {
+		var err error
+		if prev, lf.had, err = r.st.ListPageOf(rq.url); err != nil {
+			r.setFatal(err)
+			return lf, false
+		}
+		// A page is read in full again once a cycle (crawl.revalidate_days),
+		// in case the server's validators do not follow its content.
+		// So is a page whose entries were read with other settings.
+		if lf.had && (prev.ETag != "" || prev.LastModified != "") && !r.overdue(prev.FetchedAt) && prev.Parser == parserOf(s) {
+			rq.header = http.Header{}
+			if prev.ETag != "" {
+				rq.header.Set("If-None-Match", prev.ETag)
+			}
+			if prev.LastModified != "" {
+				rq.header.Set("If-Modified-Since", prev.LastModified)
+			}
+		}
+	}
 	res := r.fetchPage(rq, s.family)
 	if r.ctx.Err() != nil {
-		return nil, nil, false
+		return lf, false
+	}
+	if !res.failed() && res.status == http.StatusNotModified {
+		if rq.header != nil {
+			r.notMod.Add(1)
+			r.listsNotMod.Add(1)
+			lf.cached = &prev
+			return lf, true
+		}
+		// A 304 to an unconditional request has nothing to read.
+		res.errKind, res.cause = errNotHTML, "未发送条件请求却返回 304（未修改）"
+		res.err = fmt.Errorf("%s: 304 to an unconditional request", rq.url)
+		r.countErr(errNotHTML)
 	}
 	if !res.failed() && !isHTML(res) {
 		res.errKind, res.cause = errNotHTML, fmt.Sprintf("返回的不是网页（%s）", res.contentType)
@@ -268,7 +321,7 @@ func (r *run) listPage(cs *colState, n int, rq request) (body []byte, pu *url.UR
 	if res.failed() {
 		r.putFailed(rq.url, res)
 		cs.fail(n, res)
-		return nil, nil, false
+		return lf, false
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
 	// The first list page is kept as evidence (a blank or silent column).
@@ -284,7 +337,68 @@ func (r *run) listPage(cs *colState, n int, rq request) (body []byte, pu *url.UR
 	if err != nil {
 		pu, _ = url.Parse(rq.url)
 	}
-	return body, pu, true
+	lf.body, lf.pu = body, pu
+	if res.header != nil {
+		lf.etag, lf.lm = res.header.Get("ETag"), res.header.Get("Last-Modified")
+	}
+	return lf, true
+}
+
+// saveListPage stores what a fully fetched list page showed, for the
+// conditional GET of the next walk. A page served without validators is
+// stored only to replace an older record (whose validators it clears).
+func (r *run) saveListPage(lf listFetch, entries []store.ListEntry, next []string) {
+	if lf.cached != nil || (lf.etag == "" && lf.lm == "" && !lf.had) {
+		return
+	}
+	r.w.put(record{listPage: &store.ListPage{URL: lf.url, ETag: lf.etag, LastModified: lf.lm, RunID: r.id, FetchedAt: r.now(), Parser: parserOf(lf.src), Entries: entries, Next: next}})
+}
+
+// parserOf is the fingerprint of how a source's list pages are read
+// (store.ListPage.Parser): its kind, CMS family and selectors.
+func parserOf(s *source) string {
+	f := s.kind + "|" + s.family
+	if sel := s.selectors; sel != nil {
+		f += "|" + strings.Join([]string{sel.Item, sel.Link, sel.Date, sel.Next}, "\x00")
+	}
+	return f
+}
+
+// articleEntries and storedArticles convert a column's list entries to
+// and from their stored form.
+func articleEntries(es []extract.Entry) []store.ListEntry {
+	out := make([]store.ListEntry, len(es))
+	for i, e := range es {
+		out[i] = store.ListEntry{URL: e.URL, Fields: []string{e.Title, e.Date, e.RawDate}}
+	}
+	return out
+}
+
+func storedArticles(les []store.ListEntry) []extract.Entry {
+	out := make([]extract.Entry, len(les))
+	for i, le := range les {
+		f := append(le.Fields, "", "", "")
+		out[i] = extract.Entry{URL: le.URL, Title: f[0], Date: f[1], RawDate: f[2]}
+	}
+	return out
+}
+
+// letterEntries and storedLetters do the same for a mailbox's rows.
+func letterEntries(rows []extract.LetterRow) []store.ListEntry {
+	out := make([]store.ListEntry, len(rows))
+	for i, l := range rows {
+		out[i] = store.ListEntry{URL: l.URL, Fields: []string{l.No, l.Title, l.Status, l.Received, l.Handler}}
+	}
+	return out
+}
+
+func storedLetters(les []store.ListEntry) []extract.LetterRow {
+	out := make([]extract.LetterRow, len(les))
+	for i, le := range les {
+		f := append(le.Fields, "", "", "", "", "")
+		out[i] = extract.LetterRow{URL: le.URL, No: f[0], Title: f[1], Status: f[2], Received: f[3], Handler: f[4]}
+	}
+	return out
 }
 
 // addEntries counts a list page's entries and dispatches their articles;
@@ -344,23 +458,31 @@ func (r *run) walkColumn(cs *colState) {
 		cs.mu.Lock()
 		cs.st.ListPages = pages
 		cs.mu.Unlock()
-		body, pu, ok := r.listPage(cs, pages, request{method: "GET", url: u})
+		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
 		if !ok {
 			return
 		}
-		lp, err := extract.List(extract.Page{URL: pu, Body: body, Family: s.family, Selectors: s.selectors, Now: r.now().In(cst), MaxPages: r.maxPages})
-		if err != nil {
-			cs.fail(pages, &response{errKind: errParse, cause: "列表页无法解析"})
-			r.countErr(errParse)
-			return
+		var next []string
+		if lf.cached != nil {
+			r.addEntries(cs, storedArticles(lf.cached.Entries))
+			next = lf.cached.Next
+		} else {
+			lp, err := extract.List(extract.Page{URL: lf.pu, Body: lf.body, Family: s.family, Selectors: s.selectors, Now: r.now().In(cst), MaxPages: r.maxPages})
+			if err != nil {
+				cs.fail(pages, &response{errKind: errParse, cause: "列表页无法解析"})
+				r.countErr(errParse)
+				return
+			}
+			r.addEntries(cs, lp.Entries)
+			if lp.Hanweb != nil {
+				// Its data-proxy batches are POSTs, fetched in full: the
+				// page is not kept for a conditional GET.
+				r.walkHanweb(cs, lp, &pages)
+				return
+			}
+			next = append([]string{lp.Next}, lp.Pages...)
+			r.saveListPage(lf, articleEntries(lp.Entries), next)
 		}
-		r.addEntries(cs, lp.Entries)
-		if lp.Hanweb != nil {
-			r.walkHanweb(cs, lp, &pages)
-			return
-		}
-		next := append([]string{}, lp.Next)
-		next = append(next, lp.Pages...)
 		for _, n := range next {
 			n = normalizeURL(n)
 			if n == "" || seen[n] {
@@ -393,11 +515,11 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 		cs.mu.Lock()
 		cs.st.ListPages = *pages
 		cs.mu.Unlock()
-		body, pu, ok := r.listPage(cs, *pages, request{method: "POST", url: h.BatchURL(start, start+extract.BatchSize-1), form: form})
+		lf, ok := r.listPage(cs, *pages, request{method: "POST", url: h.BatchURL(start, start+extract.BatchSize-1), form: form})
 		if !ok {
 			return
 		}
-		pp, err := extract.HanwebProxy(extract.Page{URL: pu, Body: body, Family: extract.Hanweb, Now: r.now().In(cst)})
+		pp, err := extract.HanwebProxy(extract.Page{URL: lf.pu, Body: lf.body, Family: extract.Hanweb, Now: r.now().In(cst)})
 		if err != nil {
 			cs.fail(*pages, &response{errKind: errParse, cause: "数据接口返回内容无法解析"})
 			r.countErr(errParse)
@@ -435,18 +557,26 @@ func (r *run) walkMailbox(cs *colState) {
 		cs.mu.Lock()
 		cs.st.ListPages = pages
 		cs.mu.Unlock()
-		body, pu, ok := r.listPage(cs, pages, request{method: "GET", url: u})
+		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
 		if !ok {
 			return
 		}
-		ll, err := extract.Letters(extract.Page{URL: pu, Body: body, Family: s.family, Now: r.now().In(cst), MaxPages: r.maxPages})
-		if err != nil || !ll.Found && pages == 1 {
-			cs.fail(pages, &response{errKind: errParse, cause: "页面中未找到信件列表"})
-			r.countErr(errParse)
-			return
+		var rows []extract.LetterRow
+		var next []string
+		if lf.cached != nil {
+			rows, next = storedLetters(lf.cached.Entries), lf.cached.Next
+		} else {
+			ll, err := extract.Letters(extract.Page{URL: lf.pu, Body: lf.body, Family: s.family, Now: r.now().In(cst), MaxPages: r.maxPages})
+			if err != nil || !ll.Found && pages == 1 {
+				cs.fail(pages, &response{errKind: errParse, cause: "页面中未找到信件列表"})
+				r.countErr(errParse)
+				return
+			}
+			rows, next = ll.Rows, append([]string{ll.Next}, ll.Pages...)
+			r.saveListPage(lf, letterEntries(rows), next)
 		}
-		for i := range ll.Rows {
-			row := ll.Rows[i]
+		for i := range rows {
+			row := rows[i]
 			noPage := row.URL == ""
 			if noPage {
 				// A row without a letter page: keyed by the list and its number.
@@ -465,7 +595,7 @@ func (r *run) walkMailbox(cs *colState) {
 				r.dispatch(cs, task{cs: cs, row: &row, noPage: noPage})
 			}
 		}
-		for _, n := range append([]string{ll.Next}, ll.Pages...) {
+		for _, n := range next {
 			n = normalizeURL(n)
 			if n == "" || seen[n] {
 				continue

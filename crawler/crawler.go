@@ -226,10 +226,13 @@ type run struct {
 	audited atomic.Int64
 	pages   atomic.Int64
 	notMod  atomic.Int64
-	parsed  atomic.Int64
-	items   atomic.Int64
-	atts    atomic.Int64
-	letters atomic.Int64
+	// listsNotMod counts the list pages that answered 304 (their
+	// entries taken from the store, not parsed).
+	listsNotMod atomic.Int64
+	parsed      atomic.Int64
+	items       atomic.Int64
+	atts        atomic.Int64
+	letters     atomic.Int64
 	// reused counts the articles and letters kept from the store without
 	// a request (their list entries unchanged, not due tonight).
 	reused atomic.Int64
@@ -377,12 +380,12 @@ func (r *run) fill(rec *store.Run) {
 			rec.Families[k] = *v
 		}
 	}
-	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load())}
+	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load()), "lists_not_modified": int(r.listsNotMod.Load())}
 }
 
 func (r *run) summary(rec store.Run) {
 	args := []any{"run", rec.ID, "status", rec.Status, "sources", r.sources, "audited", r.audited.Load(),
-		"pages", rec.Pages, "requests", rec.Requests, "not_modified", rec.NotModified, "parsed", rec.Parsed, "reused", r.reused.Load(),
+		"pages", rec.Pages, "requests", rec.Requests, "not_modified", rec.NotModified, "parsed", rec.Parsed, "reused", r.reused.Load(), "lists_not_modified", r.listsNotMod.Load(),
 		"items", rec.Items, "attachments", rec.Attachments, "letters", rec.Letters, "bytes", rec.Bytes,
 		"duration", rec.EndedAt.Sub(rec.StartedAt).Round(time.Millisecond), "store_batches", r.w.batches,
 		"store_time", r.w.busy.Round(time.Millisecond)}

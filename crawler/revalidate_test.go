@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"context"
+	"fmt"
+	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -25,6 +27,11 @@ type tamperPortal struct {
 	// retitle renames the list entry of these gongkai article ids.
 	retitle map[string]bool
 	seen    map[string]int
+	// changed are the paths whose body the retitling changed; codes the
+	// last status of each conditionally requested path (set only while
+	// retitling).
+	changed map[string]bool
+	codes   map[string]int
 }
 
 func (p *tamperPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,9 +51,16 @@ func (p *tamperPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.sim.Handler().ServeHTTP(w, r)
 		return
 	}
+	// The page is asked for in full and validated here against the
+	// tampered body, as a server whose page changed would.
+	inm := r.Header.Get("If-None-Match")
+	r = r.Clone(r.Context())
+	r.Header.Del("If-None-Match")
+	r.Header.Del("If-Modified-Since")
 	rec := httptest.NewRecorder()
 	p.sim.Handler().ServeHTTP(rec, r)
-	body := rec.Body.Bytes()
+	orig := rec.Body.Bytes()
+	body := orig
 	for _, id := range ids {
 		re := regexp.MustCompile(`(doc_` + id + `\.html" title=")([^"]*)(">)([^<]*)(<)`)
 		body = re.ReplaceAll(body, []byte("${1}修订${2}${3}修订${4}${5}"))
@@ -55,8 +69,33 @@ func (p *tamperPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[k] = v
 	}
 	w.Header().Del("Content-Length")
+	if rec.Code == http.StatusOK && string(body) != string(orig) {
+		w.Header().Del("Last-Modified")
+		w.Header().Set("ETag", fmt.Sprintf(`"t%08x"`, crc32.ChecksumIEEE(body)))
+		p.mu.Lock()
+		p.changed[r.URL.Path] = true
+		p.mu.Unlock()
+	}
+	if rec.Code == http.StatusOK && inm != "" && inm == w.Header().Get("ETag") {
+		p.status(r.URL.Path, http.StatusNotModified)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if inm != "" {
+		p.status(r.URL.Path, rec.Code)
+	}
 	w.WriteHeader(rec.Code)
 	w.Write(body)
+}
+
+// status records the status a conditional request was answered with.
+func (p *tamperPortal) status(path string, code int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.codes == nil {
+		p.codes = map[string]int{}
+	}
+	p.codes[path] = code
 }
 
 // requests returns the requests per path since the last call.
@@ -77,7 +116,7 @@ func TestRevalidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tamperPortal{sim: sim, failing: map[string]bool{}, retitle: map[string]bool{}, seen: map[string]int{}}
+	p := &tamperPortal{sim: sim, failing: map[string]bool{}, retitle: map[string]bool{}, seen: map[string]int{}, changed: map[string]bool{}}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	cfg := sim.Config(srv.URL)

@@ -25,6 +25,8 @@ type record struct {
 	letter *store.Letter
 	source *store.SourceState
 	listed *store.Listed
+	// listPage is a list page as fetched and parsed (store.ListPage).
+	listPage *store.ListPage
 	// hash and snap are a snapshot compressed by store.SnapshotCompressor.
 	hash string
 	snap []byte
@@ -60,7 +62,6 @@ func (w *writer) loop() {
 	t := time.NewTicker(flushEvery)
 	defer t.Stop()
 	b := &store.Batch{Compressed: map[string][]byte{}}
-	var listed []store.Listed
 	n, size := 0, 0
 	flush := func() {
 		if n == 0 && len(b.Compressed) == 0 {
@@ -68,12 +69,11 @@ func (w *writer) loop() {
 		}
 		if w.failed() == nil {
 			t0 := time.Now()
-			// The listings go first: a source state is never newer than
-			// its listing (rules.LoadInput relies on it).
-			err := w.st.PutListed(listed...)
-			if err == nil {
-				err = w.st.Write(b)
-			}
+			// Listings are written in the same transaction as the source
+			// states: a source state is never newer than its listing
+			// (rules.LoadInput relies on it; finish queues the listing
+			// first, so it is in this batch or an earlier one).
+			err := w.st.Write(b)
 			w.mu.Lock()
 			w.busy += time.Since(t0)
 			w.batches++
@@ -86,7 +86,6 @@ func (w *writer) loop() {
 			}
 		}
 		b = &store.Batch{Compressed: map[string][]byte{}}
-		listed = nil
 		n, size = 0, 0
 	}
 	for {
@@ -106,7 +105,9 @@ func (w *writer) loop() {
 			case rec.source != nil:
 				b.Sources = append(b.Sources, *rec.source)
 			case rec.listed != nil:
-				listed = append(listed, *rec.listed)
+				b.Listed = append(b.Listed, *rec.listed)
+			case rec.listPage != nil:
+				b.ListPages = append(b.ListPages, *rec.listPage)
 			}
 			if rec.hash != "" && rec.snap != nil {
 				if _, dup := b.Compressed[rec.hash]; !dup {

@@ -80,14 +80,22 @@ func dump(t *testing.T, st *store.Store) string {
 	return b.String()
 }
 
-func TestBackupOfAClosedStore(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "govaudit.db")
+// filledStore opens a new store in a temporary directory and fills it;
+// the caller closes it.
+func filledStore(t *testing.T) (dir, path string, st *store.Store) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "govaudit.db")
 	st, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fill(t, st)
+	return dir, path, st
+}
+
+func TestBackupOfAClosedStore(t *testing.T) {
+	dir, path, st := filledStore(t)
 	want := dump(t, st)
 	st.Close()
 
@@ -120,13 +128,7 @@ func TestBackupOfAClosedStore(t *testing.T) {
 // an event of no finding: the copy fails the store's verification, and the
 // previous backup stays in place.
 func TestBackupRefusesADamagedCopy(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "govaudit.db")
-	st, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill(t, st)
+	dir, path, st := filledStore(t)
 	orphan := store.Event{Subject: "tim-0000000000", At: time.Date(2026, 11, 27, 11, 0, 0, 0, Location()), By: "张三", Action: "confirm"}
 	if err := st.AddEvent(orphan); err != nil {
 		t.Fatal(err)
@@ -137,7 +139,7 @@ func TestBackupRefusesADamagedCopy(t *testing.T) {
 	}
 	dst := filepath.Join(dir, "copy.db")
 	os.WriteFile(dst, []byte("an older backup"), 0o600)
-	_, err = Backup(context.Background(), path, "", dst, nil)
+	_, err := Backup(context.Background(), path, "", dst, nil)
 	if err == nil || !strings.Contains(err.Error(), "fails verification") || !strings.Contains(err.Error(), "tim-0000000000") {
 		t.Errorf("Backup of a damaged store = %v, want a verification error naming the event", err)
 	}
@@ -150,14 +152,8 @@ func TestBackupRefusesADamagedCopy(t *testing.T) {
 }
 
 func TestBackupWhileTheDaemonRuns(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "govaudit.db")
-	st, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, st := filledStore(t)
 	defer st.Close()
-	fill(t, st)
 	want := dump(t, st)
 
 	// A daemon holds the store and serves the backup on its socket.

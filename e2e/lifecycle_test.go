@@ -312,6 +312,11 @@ func withdraw(h http.Handler, hexID string) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
+		// The page is asked for in full: its validators are those of the
+		// page before the withdrawal, which a conditional GET would match.
+		r = r.Clone(r.Context())
+		r.Header.Del("If-None-Match")
+		r.Header.Del("If-Modified-Since")
 		rec := &bufferWriter{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		for k, v := range rec.header {
@@ -319,6 +324,11 @@ func withdraw(h http.Handler, hexID string) http.Handler {
 		}
 		body := re.ReplaceAll(rec.body, nil)
 		w.Header().Del("Content-Length")
+		if len(body) != len(rec.body) {
+			// A changed page: the old validators no longer hold.
+			w.Header().Del("ETag")
+			w.Header().Del("Last-Modified")
+		}
 		w.WriteHeader(rec.status)
 		w.Write(body)
 	})

@@ -132,20 +132,26 @@ func (s *Sim) gongkaiList(c *column, p int) string {
 		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
 	}
 	n := c.pages()
+	writePager(&b, "index_", p, n, p < n || s.endless[c])
+	closePage(&b)
+	return b.String()
+}
+
+// writePager writes the plain pager of page p of n: page 1 is "./", page
+// k > 1 is prefix+k+".html"; next links the following page.
+func writePager(b *strings.Builder, prefix string, p, n int, next bool) {
 	b.WriteString("<div class=\"pager\">")
 	if p > 1 {
 		prev := "./"
 		if p > 2 {
-			prev = "index_" + strconv.Itoa(p-1) + ".html"
+			prev = prefix + strconv.Itoa(p-1) + ".html"
 		}
-		fmt.Fprintf(&b, "<a href=\"%s\">上一页</a> ", prev)
+		fmt.Fprintf(b, "<a href=\"%s\">上一页</a> ", prev)
 	}
-	if p < n || s.endless[c] {
-		fmt.Fprintf(&b, "<a href=\"index_%d.html\">下一页</a> ", p+1)
+	if next {
+		fmt.Fprintf(b, "<a href=\"%s%d.html\">下一页</a> ", prefix, p+1)
 	}
-	fmt.Fprintf(&b, "<span>第%d页/共%d页</span></div>\n", p, n)
-	closePage(&b)
-	return b.String()
+	fmt.Fprintf(b, "<span>第%d页/共%d页</span></div>\n", p, n)
 }
 
 // hanwebRecord is one list entry of a hanweb column.
@@ -415,18 +421,7 @@ func (s *Sim) mailList(mb *mailbox, p int) string {
 		b.WriteString("</table>\n")
 	}
 	n := mb.pages()
-	b.WriteString("<div class=\"pager\">")
-	if p > 1 {
-		prev := "./"
-		if p > 2 {
-			prev = "list_" + strconv.Itoa(p-1) + ".html"
-		}
-		fmt.Fprintf(&b, "<a href=\"%s\">上一页</a> ", prev)
-	}
-	if p < n {
-		fmt.Fprintf(&b, "<a href=\"list_%d.html\">下一页</a> ", p+1)
-	}
-	fmt.Fprintf(&b, "<span>第%d页/共%d页</span></div>\n", p, n)
+	writePager(&b, "list_", p, n, p < n)
 	closePage(&b)
 	return b.String()
 }

@@ -137,7 +137,6 @@ func TestAttachmentBytes(t *testing.T) {
 }
 
 var (
-	reHref      = regexp.MustCompile(`href="([^"]+)"`)
 	reNext      = regexp.MustCompile(`<a href="([^"]+)">下一页</a>`)
 	reTotal     = regexp.MustCompile(`<totalrecord>(\d+)</totalrecord>`)
 	reRecordURL = regexp.MustCompile(`<record><!\[CDATA\[<li><a href="([^"]+)"`)

@@ -135,8 +135,11 @@ func TestHTMLNotice(t *testing.T) {
 	}
 }
 
-func TestXLSXNotice(t *testing.T) {
-	n, err := Build(fixtureInput(t))
+// noticeXLSX builds the notice of in and opens its XLSX rendering; the
+// file is closed when the test ends.
+func noticeXLSX(t *testing.T, in Input) *excelize.File {
+	t.Helper()
+	n, err := Build(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +151,12 @@ func TestXLSXNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestXLSXNotice(t *testing.T) {
+	f := noticeXLSX(t, fixtureInput(t))
 	if got := f.GetSheetList(); strings.Join(got, ",") != "排名,问题清单,人工调整" {
 		t.Fatalf("sheets %v", got)
 	}

@@ -239,19 +239,7 @@ func TestCSVCellsCannotBecomeFormulas(t *testing.T) {
 }
 
 func TestXLSXCellsCannotBecomeFormulas(t *testing.T) {
-	n, err := Build(hostileInput(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := WriteXLSX(&b, n); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := noticeXLSX(t, hostileInput(t))
 	links := 0
 	for _, sheet := range f.GetSheetList() {
 		rows, err := f.GetRows(sheet)

@@ -6,18 +6,7 @@ import "fmt"
 // than its 成文日期.
 func checkBackdated(e *env, _ Def) outcome {
 	var o outcome
-	cols := e.configuredColumns()
-	for _, it := range e.items {
-		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) {
-			continue
-		}
-		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
-			o.notAudited++
-			if it.FetchErr != "" {
-				o.unaudited = append(o.unaudited, it.URL)
-			}
-			continue
-		}
+	for _, it := range e.windowItems(&o, nil) {
 		if !it.hasWritten {
 			o.undatable++
 			continue

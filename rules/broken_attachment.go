@@ -10,19 +10,8 @@ import (
 // failed for a network reason are not audited.
 func checkBrokenAttachment(e *env, _ Def) outcome {
 	var o outcome
-	cols := e.configuredColumns()
 	seen := map[string]bool{}
-	for _, it := range e.items {
-		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) {
-			continue
-		}
-		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
-			o.notAudited++
-			if it.FetchErr != "" {
-				o.unaudited = append(o.unaudited, it.URL)
-			}
-			continue
-		}
+	for _, it := range e.windowItems(&o, nil) {
 		for _, a := range it.Attachments {
 			if seen[a.URL] {
 				continue

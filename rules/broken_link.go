@@ -1,28 +1,20 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/govaudit/govaudit/config"
+)
 
 // checkBrokenLink (national pack): a link on a crawled article page in the
 // window whose probe answered HTTP >= 400. Unprobed links, probes that
 // failed for a network reason and firewall challenges are not audited.
 func checkBrokenLink(e *env, _ Def) outcome {
 	var o outcome
-	cols := e.configuredColumns()
 	// First the items to judge, then every link's page in one look-up.
-	var judged []*item
+	judged := e.windowItems(&o, func(_ config.Column, it *item) bool { return len(it.Links) > 0 })
 	var links []string
-	for _, it := range e.items {
-		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) || len(it.Links) == 0 {
-			continue
-		}
-		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
-			o.notAudited++
-			if it.FetchErr != "" {
-				o.unaudited = append(o.unaudited, it.URL)
-			}
-			continue
-		}
-		judged = append(judged, it)
+	for _, it := range judged {
 		links = append(links, it.Links...)
 	}
 	pages := e.pages(links)

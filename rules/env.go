@@ -136,6 +136,30 @@ func (e *env) configuredColumns() map[string]config.Column {
 	return m
 }
 
+// windowItems returns the items of configured columns published in the
+// window that keep accepts (nil keeps them all), in URL order. An item whose
+// column was not audited or whose page failed to fetch is not returned but
+// counted in o as not audited (a failed page also listed in o.unaudited).
+func (e *env) windowItems(o *outcome, keep func(config.Column, *item) bool) []*item {
+	cols := e.configuredColumns()
+	var out []*item
+	for _, it := range e.items {
+		col, ok := cols[it.Column]
+		if !ok || !it.hasPub || !e.inWindow(it.pub) || (keep != nil && !keep(col, it)) {
+			continue
+		}
+		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
+			o.notAudited++
+			if it.FetchErr != "" {
+				o.unaudited = append(o.unaudited, it.URL)
+			}
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
 // unitName returns the name of a unit id, or the id.
 func (e *env) unitName(id string) string {
 	if u, ok := e.units[id]; ok && u.Name != "" {

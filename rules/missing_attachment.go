@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -16,18 +17,9 @@ import (
 func checkMissingAttachment(e *env, _ Def) outcome {
 	var o outcome
 	cols := e.configuredColumns()
-	for _, it := range e.items {
-		col, ok := cols[it.Column]
-		if !ok || !col.NeedsAttachment() || !it.hasPub || !e.inWindow(it.pub) {
-			continue
-		}
-		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
-			o.notAudited++
-			if it.FetchErr != "" {
-				o.unaudited = append(o.unaudited, it.URL)
-			}
-			continue
-		}
+	needs := func(col config.Column, _ *item) bool { return col.NeedsAttachment() }
+	for _, it := range e.windowItems(&o, needs) {
+		col := cols[it.Column]
 		o.examined++
 		var text string
 		switch {

@@ -16,18 +16,7 @@ func checkTimeliness(e *env, _ Def) outcome {
 	if limit <= 0 {
 		limit = 20
 	}
-	cols := e.configuredColumns()
-	for _, it := range e.items {
-		if _, ok := cols[it.Column]; !ok || !it.hasPub || !e.inWindow(it.pub) {
-			continue
-		}
-		if _, ok := e.columnState(it.Column); !ok || it.FetchErr != "" {
-			o.notAudited++
-			if it.FetchErr != "" {
-				o.unaudited = append(o.unaudited, it.URL)
-			}
-			continue
-		}
+	for _, it := range e.windowItems(&o, nil) {
 		if !it.hasWritten {
 			o.undatable++
 			continue

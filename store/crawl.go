@@ -29,6 +29,11 @@ type Batch struct {
 	Items      []Item
 	Letters    []Letter
 	Sources    []SourceState
+	// Listed are listings of walks (see PutListed), written in the same
+	// transaction as the batch's source states.
+	Listed []Listed
+	// ListPages are list pages as last fetched (see ListPageOf).
+	ListPages []ListPage
 }
 
 // CompressSnapshot returns the key of a snapshot (SnapshotHash) and the
@@ -114,6 +119,9 @@ func (s *Store) Write(b *Batch) error {
 		}
 	}
 	err = s.update(func(tx *bolt.Tx) error {
+		if err := writeListed(tx, b.Listed, b.ListPages); err != nil {
+			return err
+		}
 		snaps, err := writeBucket(tx, bucketSnapshots)
 		if err != nil {
 			return err
@@ -209,6 +217,16 @@ func validateBatch(b *Batch) error {
 	for _, src := range b.Sources {
 		if src.Key == "" {
 			return fmt.Errorf("source %s %q without key", src.Kind, src.ID)
+		}
+	}
+	for _, l := range b.Listed {
+		if l.Key == "" {
+			return fmt.Errorf("listed record of run %d without key", l.RunID)
+		}
+	}
+	for _, p := range b.ListPages {
+		if p.URL == "" {
+			return fmt.Errorf("list page of run %d without URL", p.RunID)
 		}
 	}
 	for h, body := range b.Snapshots {

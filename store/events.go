@@ -17,8 +17,12 @@ const (
 // SystemActor is the Event.By of changes made by the checks, not a person.
 const SystemActor = "govaudit"
 
-// AddEvent appends an event to the audit trail of e.Subject (for subjects
-// other than findings, such as adjustments). Seq is assigned.
+// AddEvent appends an event to the audit trail of e.Subject and assigns
+// its Seq. The store records the events of findings (SyncFindings, Decide)
+// and adjustments (AddAdjustment, WithdrawAdjustment) itself; AddEvent is
+// for further notes on one of those. It does not check that e.Subject is
+// the id of a stored finding or adjustment, but Verify reports an event of
+// any other subject as damage, which makes the next backup fail.
 func (s *Store) AddEvent(e Event) error {
 	if err := s.update(func(tx *bolt.Tx) error { return addEvent(tx, &e) }); err != nil {
 		return fmt.Errorf("add event %s of %s: %w", e.Action, e.Subject, err)

@@ -74,7 +74,10 @@ type RuleCounts struct{ New, Unchanged, Resolved int }
 //   - a draft of an evaluated rule not found again, unless req.Keep keeps
 //     it, becomes resolved (Event "resolved").
 //
-// Running it twice with the same request changes nothing more.
+// A found finding without Rule, Subject, Unit or Quarter (which Verify
+// would report as damage) makes it store nothing and return an error
+// naming the finding. Running it twice with the same request changes
+// nothing more.
 func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 	res := SyncResult{PerRule: map[string]RuleCounts{}}
 	if req.Now.IsZero() {
@@ -181,10 +184,16 @@ func writeChanges(tx *bolt.Tx, changes []change) error {
 // validateFound checks one finding reported by a check.
 func validateFound(f Finding, rules map[string]bool) error {
 	switch {
+	case f.Rule == "":
+		return fmt.Errorf("finding %q (unit %q, quarter %q) without rule", f.Subject, f.Unit, f.Quarter)
 	case !rules[f.Rule]:
 		return fmt.Errorf("finding %q of rule %q: the rule is not in Rules", f.Subject, f.Rule)
 	case f.Subject == "":
-		return fmt.Errorf("finding of rule %s without subject", f.Rule)
+		return fmt.Errorf("finding of rule %s (unit %q, quarter %q) without subject", f.Rule, f.Unit, f.Quarter)
+	case f.Unit == "":
+		return fmt.Errorf("finding %q of rule %s without unit", f.Subject, f.Rule)
+	case f.Quarter == "":
+		return fmt.Errorf("finding %q of rule %s without quarter", f.Subject, f.Rule)
 	case f.ID != "" && f.ID != FindingID(f.Rule, f.Subject):
 		return fmt.Errorf("finding %s: id is not FindingID(%q, %q)", f.ID, f.Rule, f.Subject)
 	case f.Points < 0 || math.IsNaN(f.Points) || math.IsInf(f.Points, 0):

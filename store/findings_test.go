@@ -212,6 +212,35 @@ func TestSyncFindingsRefusesBadInput(t *testing.T) {
 	}
 }
 
+// TestSyncFindingsRefusesIncompleteFinding: a finding that Verify would
+// report as damage (no rule, subject, unit or quarter) fails the sync, with
+// an error naming it, and nothing of the request is stored.
+func TestSyncFindingsRefusesIncompleteFinding(t *testing.T) {
+	s := openTemp(t)
+	good := mkFinding("timeliness", "https://gov.test/a", "u1", 1)
+	for _, tc := range []struct {
+		name string
+		f    Finding
+		want string
+	}{
+		{"no rule", Finding{Subject: "https://gov.test/r", Unit: "u1", Quarter: "2026Q4"}, `"https://gov.test/r" (unit "u1", quarter "2026Q4") without rule`},
+		{"no subject", Finding{Rule: "timeliness", Unit: "u1", Quarter: "2026Q4"}, "without subject"},
+		{"no unit", Finding{Rule: "timeliness", Subject: "https://gov.test/u", Quarter: "2026Q4"}, `"https://gov.test/u" of rule timeliness without unit`},
+		{"no quarter", Finding{Rule: "timeliness", Subject: "https://gov.test/q", Unit: "u1"}, `"https://gov.test/q" of rule timeliness without quarter`},
+	} {
+		_, err := s.SyncFindings(SyncRequest{Rules: []string{"timeliness"}, Found: []Finding{good, tc.f}, Now: t0})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want one naming %s", tc.name, err, tc.want)
+		}
+	}
+	if _, total, _ := s.Findings(Filter{}); total != 0 {
+		t.Errorf("refused incomplete findings stored %d findings", total)
+	}
+	if err := s.Verify(); err != nil {
+		t.Errorf("Verify after refused syncs: %v", err)
+	}
+}
+
 func TestDecide(t *testing.T) {
 	const rule = "timeliness"
 	at := t0.Add(time.Hour)

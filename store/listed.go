@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -145,4 +146,81 @@ func (s *Store) AllListed() (map[string]Listed, error) {
 		return nil, fmt.Errorf("read listed: %w", err)
 	}
 	return out, nil
+}
+
+// bucketListPages keeps, per list page URL, what the page showed when it
+// was last fetched in full (ListPage).
+const bucketListPages = "list-pages"
+
+// ListPage is what one list page showed when it was last fetched and
+// parsed, with the validators it was served with. A crawler that gets a
+// 304 for the page on a later walk takes its entries and pager links from
+// here instead of fetching and parsing it again. The entries' fields are
+// the crawler's; the store does not interpret them.
+type ListPage struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"lm,omitempty"`
+	RunID        uint64 `json:"run"`
+	// FetchedAt is when the page was last fetched in full.
+	FetchedAt time.Time `json:"at"`
+	// Parser is an opaque fingerprint of how the crawler read the page
+	// (e.g. its CMS family and selectors): a crawler that would read it
+	// otherwise does not use the stored entries.
+	Parser string `json:"parser,omitempty"`
+	// Entries are the page's entries in page order.
+	Entries []ListEntry `json:"entries"`
+	// Next are the further list pages the page links (its pager), in order.
+	Next []string `json:"next,omitempty"`
+}
+
+// ListEntry is one entry of a ListPage: its URL (which may be empty, e.g.
+// a letter row without a page) and the fields the crawler keeps of it.
+type ListEntry struct {
+	URL    string   `json:"u,omitempty"`
+	Fields []string `json:"f,omitempty"`
+}
+
+// ListPageOf returns the stored ListPage of a list page URL and whether
+// there is one.
+func (s *Store) ListPageOf(url string) (ListPage, bool, error) {
+	var p ListPage
+	var found bool
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		found, err = getJSON(tx, bucketListPages, url, &p)
+		return err
+	})
+	if err != nil {
+		return ListPage{}, false, fmt.Errorf("read list page %s: %w", url, err)
+	}
+	return p, found, nil
+}
+
+// writeListed stores a batch's listings and list pages inside its write
+// transaction (see Batch.Listed and Batch.ListPages).
+func writeListed(tx *bolt.Tx, ls []Listed, ps []ListPage) error {
+	if len(ls) > 0 {
+		b, err := writeBucket(tx, bucketListed)
+		if err != nil {
+			return err
+		}
+		for _, l := range sortedBy(ls, func(l Listed) string { return l.Key }) {
+			if err := putChanged(b, bucketListed, l.Key, l.encode()); err != nil {
+				return err
+			}
+		}
+	}
+	if len(ps) > 0 {
+		b, err := writeBucket(tx, bucketListPages)
+		if err != nil {
+			return err
+		}
+		for _, p := range sortedBy(ps, func(p ListPage) string { return p.URL }) {
+			if err := putJSONChanged(b, bucketListPages, p.URL, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

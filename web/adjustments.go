@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -248,13 +247,8 @@ func (s *Server) adjustmentPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "没有这条人工加减分记录："+id, nil)
 		return
 	}
-	a, err := s.st.Adjustment(id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "没有这条人工加减分记录："+id, nil)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "读取人工加减分记录失败", err)
+	a, ok := lookup(s, w, r, id, s.st.Adjustment, "没有这条人工加减分记录："+id, "读取人工加减分记录失败")
+	if !ok {
 		return
 	}
 	hist, err := s.st.History(id)
@@ -281,13 +275,8 @@ func (s *Server) withdrawAdjustment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "理由太长（最多 2000 字）", nil)
 		return
 	}
-	cur, err := s.st.Adjustment(id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "没有这条人工加减分记录："+id, nil)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "读取人工加减分记录失败", err)
+	cur, ok := lookup(s, w, r, id, s.st.Adjustment, "没有这条人工加减分记录："+id, "读取人工加减分记录失败")
+	if !ok {
 		return
 	}
 	if cur.Withdrawn {

@@ -326,15 +326,7 @@ func TestAdjustmentWithdrawAndHistory(t *testing.T) {
 	}
 
 	// The history, after a restart of the server and the store.
-	if err := fx.st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(fx.path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.st = st
-	fx.serve()
+	fx.restart()
 	c = fx.signedIn("李四", pwViewer)
 	resp, body = c.get(path)
 	if resp.StatusCode != http.StatusOK {

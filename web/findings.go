@@ -239,13 +239,8 @@ var hashRE = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
 
 func (s *Server) findingPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	f, err := s.st.Finding(id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "没有这个问题："+id, nil)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
+	f, ok := lookup(s, w, r, id, s.st.Finding, "没有这个问题："+id, "读取问题失败")
+	if !ok {
 		return
 	}
 	hist, err := s.st.History(id)

@@ -111,6 +111,20 @@ func newFixture(t *testing.T, mod func(*config.Config)) *fixture {
 	return fx
 }
 
+// restart closes and reopens the store and serves it with a new server.
+func (fx *fixture) restart() {
+	fx.t.Helper()
+	if err := fx.st.Close(); err != nil {
+		fx.t.Fatal(err)
+	}
+	st, err := store.Open(fx.path, store.Options{})
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	fx.st = st
+	fx.serve()
+}
+
 // serve (re)creates the server over fx.st.
 func (fx *fixture) serve() {
 	fx.t.Helper()

@@ -369,6 +369,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 	}{status, msg, backLink(r)})
 }
 
+// lookup reads the record id with get. When there is no such record it
+// answers 404 with missing, on any other error 500 with failed; ok reports
+// whether the caller may go on.
+func lookup[T any](s *Server, w http.ResponseWriter, r *http.Request, id string, get func(string) (T, error), missing, failed string) (T, bool) {
+	v, err := get(id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, missing, nil)
+		return v, false
+	case err != nil:
+		s.fail(w, r, http.StatusInternalServerError, failed, err)
+		return v, false
+	}
+	return v, true
+}
+
 // backLink is a local page to go back to after an error.
 func backLink(r *http.Request) string {
 	if ref := r.FormValue("back"); isLocalPath(ref) {

@@ -503,15 +503,7 @@ func TestAuditTrailSurvivesRestart(t *testing.T) {
 	if resp, _ := c.act(fx.ids["jtj2"], "dismiss", url.Values{"reason": {"栏目不要求附件"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("dismiss: %d", resp.StatusCode)
 	}
-	if err := fx.st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(fx.path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.st = st
-	fx.serve()
+	fx.restart()
 	c = fx.signedIn("张三", pwInspector) // sessions are in memory: sign in again
 	_, body := c.get("/findings/" + fx.ids["jtj2"])
 	if !strings.Contains(body, "栏目不要求附件") || !strings.Contains(body, `<td class="by">张三</td>`) ||

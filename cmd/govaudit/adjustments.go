@@ -79,11 +79,8 @@ func runAdjustmentAdd(a *app, args []string) error {
 	category := fs.String("category", "", "整改落实, 培训参训, 报送材料, 年度考核, 加分 or 其他")
 	reason := fs.String("reason", "", "why (required; shown in the notice)")
 	by := fs.String("by", currentUser(), "who enters it")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	p, err := strconv.ParseFloat(strings.TrimSpace(*points), 64)
 	if err != nil {
@@ -194,11 +191,7 @@ func runAdjustmentWithdraw(a *app, args []string) error {
 	if strings.TrimSpace(*reason) == "" {
 		return usageError{errors.New("--reason is required")}
 	}
-	cfg, err := loadConfig(sf.config)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(cfg, sf.db, false)
+	cfg, st, err := sf.open(false)
 	if err != nil {
 		return err
 	}
@@ -224,11 +217,7 @@ func runAdjustmentHistory(a *app, args []string) error {
 	if id == "" {
 		return usageError{errors.New("an adjustment id is required")}
 	}
-	cfg, err := loadConfig(sf.config)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(cfg, sf.db, true)
+	_, st, err := sf.open(true)
 	if err != nil {
 		return err
 	}

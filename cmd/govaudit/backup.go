@@ -31,15 +31,9 @@ func runBackup(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError{errors.New("give the backup FILE (or - for standard output)")}
 	}
-	path := sf.db
-	if path == "" {
-		cfg, err := loadConfig(sf.config)
-		if err != nil {
-			return err
-		}
-		if path, err = storePath(cfg, ""); err != nil {
-			return err
-		}
+	path, err := sf.path()
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("backup: %w", err)

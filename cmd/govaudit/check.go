@@ -30,11 +30,8 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 	asOfFlag := fs.String("as-of", "", "judge deadlines as of this date, YYYY-MM-DD (default today)")
 	var extra pathList
 	fs.Var(&extra, "calendar", "holiday override file (JSON, per year); repeatable")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	asOf := workday.Day(time.Now())
 	if *asOfFlag != "" {

@@ -408,6 +408,18 @@ type findingState struct {
 	Points float64
 }
 
+// draftIDs returns the ids of the draft findings of states, sorted.
+func draftIDs(states map[string]findingState) []string {
+	var ids []string
+	for id, f := range states {
+		if f.Status == store.StatusDraft {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
 // findingStates reads the findings of the store at path.
 func findingStates(t *testing.T, path string) map[string]findingState {
 	t.Helper()
@@ -681,13 +693,7 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 	t.Run("review", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "review.db")
 		copyFile(t, ref, db)
-		var drafts []string
-		for id, f := range want {
-			if f.Status == store.StatusDraft {
-				drafts = append(drafts, id)
-			}
-		}
-		sort.Strings(drafts)
+		drafts := draftIDs(want)
 		// Kill after the n-th decision was printed: the n-th was committed,
 		// the next one is under way or just committed. The child stalls
 		// before it prints the (n+1)-th (startStallingChild), so it is
@@ -774,23 +780,8 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 	t.Run("web review", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "web.db")
 		copyFile(t, ref, db)
-		var drafts []string
-		for id, f := range want {
-			if f.Status == store.StatusDraft {
-				drafts = append(drafts, id)
-			}
-		}
-		sort.Strings(drafts)
-		draftsLeft := func() []string {
-			var left []string
-			for id, f := range findingStates(t, db) {
-				if f.Status == store.StatusDraft {
-					left = append(left, id)
-				}
-			}
-			sort.Strings(left)
-			return left
-		}
+		drafts := draftIDs(want)
+		draftsLeft := func() []string { return draftIDs(findingStates(t, db)) }
 		// serve starts govaudit serve, stalling at p unless nil, and
 		// returns it with its address.
 		serve := func(p *stallPoint) (*child, string) {

@@ -21,11 +21,8 @@ func crawlCmd() command {
 			sf := addStoreFlags(fs)
 			units := fs.String("unit", "", "crawl only these units (comma-separated ids)")
 			columns := fs.String("column", "", "crawl only these columns or mailboxes (comma-separated ids)")
-			if err := parseFlags(fs, args); err != nil {
+			if err := parseNoArgs(fs, args); err != nil {
 				return err
-			}
-			if fs.NArg() > 0 {
-				return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 			}
 			cfg, err := loadConfig(sf.config)
 			if err != nil {

@@ -42,11 +42,8 @@ func runDaemon(ctx context.Context, a *app, args []string) error {
 	sf := addStoreFlags(fs)
 	addr := fs.String("addr", "", "listen address (default: web.addr of the configuration)")
 	logFormat := addLogFormat(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := setLogFormat(a, *logFormat); err != nil {
 		return err
@@ -204,17 +201,6 @@ func (c *calendars) get(cfg *config.Config) (*workday.Calendar, error) {
 	}
 	c.cfg, c.cal = cfg, cal
 	return cal, nil
-}
-
-// storePath is the store file named by --db or the configuration.
-func storePath(cfg *config.Config, db string) (string, error) {
-	if db != "" {
-		return db, nil
-	}
-	if cfg.Store.Path == "" {
-		return "", configError{fmt.Errorf("%s: store.path is empty and no --db given", cfg.Path)}
-	}
-	return cfg.Store.Path, nil
 }
 
 // addLogFormat registers --log-format on fs.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -196,24 +194,6 @@ func TestNightlyCommand(t *testing.T) {
 	}
 }
 
-// syncWriter is a goroutine-safe buffer.
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
 func TestDaemonCommand(t *testing.T) {
 	hash, err := bcrypt.GenerateFromPassword([]byte("zhang-pw"), bcrypt.MinCost)
 	if err != nil {
@@ -227,7 +207,7 @@ func TestDaemonCommand(t *testing.T) {
 	dir := filepath.Dir(cfgPath)
 	db := filepath.Join(dir, "govaudit.db")
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncWriter
+	var out, errb syncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- runMain(ctx, []string{"daemon", "--config", cfgPath, "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json"}, &out, &errb)

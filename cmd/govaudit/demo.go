@@ -99,11 +99,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	dir := fs.String("dir", "govaudit-demo", "directory for the configuration, the store and the outputs")
 	var sf simFlags
 	sf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	opt, err := sf.options(time.Now())
 	if err != nil {

@@ -35,11 +35,8 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 	dryRun := fs.String("dry-run", "", "write the emails as .eml files into this directory instead of sending; records nothing")
 	var extra pathList
 	fs.Var(&extra, "calendar", "holiday override file (JSON, per year); repeatable")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	var week reports.Week
 	asOf := workday.Day(time.Now())

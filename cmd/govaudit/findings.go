@@ -120,11 +120,8 @@ func runFindingsList(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&f.Column, "column", "", "only this column (or mailbox) id")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	limit := fs.Int("limit", 0, "at most this many findings (0: all)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := validateFindingFilter(f); err != nil {
 		return usageError{err}

@@ -55,17 +55,9 @@ type reviewer interface {
 // set. When another process holds the store and announced its JSON API in
 // the endpoint file, the reviewer goes through that API instead.
 func openReviewer(flags *flag.FlagSet, sf *storeFlags, write bool) (reviewer, *config.Config, error) {
-	configSet := flagSet(flags, "config")
-	cfg := &config.Config{}
-	if sf.db == "" || configSet || fileExists(sf.config) {
-		var err error
-		if cfg, err = loadConfig(sf.config); err != nil {
-			return nil, nil, err
-		}
-	}
-	path := sf.db
-	if path == "" {
-		path = cfg.Store.Path
+	cfg, path, err := sf.configIfNeeded(flags)
+	if err != nil {
+		return nil, nil, err
 	}
 	if path == "" {
 		return nil, nil, configError{fmt.Errorf("%s: store.path is empty and no --db given", sf.config)}

@@ -28,11 +28,8 @@ func runNightly(ctx context.Context, a *app, args []string) error {
 	sf := addStoreFlags(fs)
 	noDigest := fs.Bool("no-digest", false, "do not send the weekly digest")
 	logFormat := addLogFormat(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := setLogFormat(a, *logFormat); err != nil {
 		return err

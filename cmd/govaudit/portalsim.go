@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -82,11 +81,8 @@ func runPortalsim(ctx context.Context, a *app, args []string) error {
 	configOut := fs.String("config-out", "", "write a govaudit configuration for the portal to FILE")
 	var sf simFlags
 	sf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	opt, err := sf.options(time.Now())
 	if err != nil {
@@ -124,25 +120,10 @@ func runPortalsim(ctx context.Context, a *app, args []string) error {
 	return serveUntilDone(ctx, ln, sim.Handler())
 }
 
-// serveUntilDone serves h on ln until ctx is cancelled, then shuts down.
+// serveUntilDone serves the simulated portal h on ln until ctx is
+// cancelled, then shuts down.
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-	}
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
+	return runServer(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, 5*time.Second)
 }
 
 // writeSimConfig validates cfg and writes it as YAML to path. With a

@@ -31,11 +31,8 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	year := fs.Int("year", 0, "the year, e.g. 2026, for the annual total")
 	format := fs.String("format", "html,xlsx,csv", "formats, comma-separated: html, xlsx, csv")
 	out := fs.String("out", ".", "directory to write the files into")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	var periods []reports.Period
 	if *quarter != "" {
@@ -59,11 +56,7 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--format: %w", err)}
 	}
-	cfg, err := loadConfig(sf.config)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(cfg, sf.db, true)
+	cfg, st, err := sf.open(true)
 	if err != nil {
 		return err
 	}

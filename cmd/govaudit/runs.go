@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -35,11 +34,8 @@ func runRuns(ctx context.Context, a *app, args []string) error {
 	kind := fs.String("kind", "", "only runs of this kind (crawl, check, digest, report, nightly …)")
 	limit := fs.Int("limit", 20, "at most this many runs (0: all)")
 	format := fs.String("format", "table", "output format: table or json")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if *format != "table" && *format != "json" {
 		return usageError{fmt.Errorf("--format %q: use table or json", *format)}
@@ -78,18 +74,9 @@ func runRuns(ctx context.Context, a *app, args []string) error {
 // openStoreForReading opens the store read-only. With --db and no
 // configuration file, the configuration is not needed.
 func openStoreForReading(fs *flag.FlagSet, sf *storeFlags) (*store.Store, error) {
-	configSet := false
-	fs.Visit(func(f *flag.Flag) { configSet = configSet || f.Name == "config" })
-	cfg := &config.Config{}
-	if sf.db == "" || configSet || fileExists(sf.config) {
-		var err error
-		if cfg, err = loadConfig(sf.config); err != nil {
-			return nil, err
-		}
-	}
-	path := sf.db
-	if path == "" {
-		path = cfg.Store.Path
+	cfg, path, err := sf.configIfNeeded(fs)
+	if err != nil {
+		return nil, err
 	}
 	if path != "" && !fileExists(path) {
 		return nil, fmt.Errorf("no store at %s yet (run govaudit crawl first)", path)

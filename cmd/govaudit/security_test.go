@@ -240,7 +240,7 @@ func TestNoSecretInDaemonLog(t *testing.T) {
 	dir := filepath.Dir(cfgPath)
 	db := filepath.Join(dir, "govaudit.db")
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncWriter
+	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- runMain(ctx, []string{"daemon", "--config", cfgPath, "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json"}, &stdout, &stderr)

@@ -28,11 +28,8 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		"`govaudit findings confirm …` and the other review commands then go through its API.")
 	sf := addStoreFlags(fs)
 	addr := fs.String("addr", "", "listen address (default: web.addr of the configuration, else 127.0.0.1:8080)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	cfg, err := loadConfig(sf.config)
 	if err != nil {
@@ -81,8 +78,13 @@ func runServe(ctx context.Context, a *app, args []string) error {
 
 // serveHTTP serves h on ln with timeouts until ctx is cancelled.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	return runServer(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}, 10*time.Second)
+}
+
+// runServer runs srv on ln until ctx is cancelled, then shuts it down,
+// giving requests in flight up to grace to finish.
+func runServer(ctx context.Context, ln net.Listener, srv *http.Server, grace time.Duration) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -90,7 +92,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()

@@ -280,7 +280,11 @@ func editInspectors(path string, edit func(list *yaml.Node) (created bool, err e
 	if _, err := config.Parse([]byte(out), path); err != nil {
 		return false, fmt.Errorf("the edited configuration would not load, %s left unchanged: %w", path, err)
 	}
-	return created, writeFileAtomic(path, []byte(out))
+	mode := os.FileMode(0o600)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	return created, writeFileAtomic(path, []byte(out), mode)
 }
 
 // lastLine is the last line on which n or a node within it stands.
@@ -346,12 +350,9 @@ func setMapValue(m *yaml.Node, key, value string) {
 		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value})
 }
 
-// writeFileAtomic replaces path with data, keeping its permissions.
-func writeFileAtomic(path string, data []byte) error {
-	mode := os.FileMode(0o600)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
+// writeFileAtomic replaces path with data, with permissions mode, through
+// a synced temporary file in the same directory.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -31,15 +31,9 @@ func runVerify(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() != 0 {
 		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
-	path := sf.db
-	if path == "" {
-		cfg, err := loadConfig(sf.config)
-		if err != nil {
-			return err
-		}
-		if path, err = storePath(cfg, ""); err != nil {
-			return err
-		}
+	path, err := sf.path()
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(path); err != nil {
 		return err

@@ -58,6 +58,7 @@ type NoDataError struct {
 	Year int
 }
 
+// Error says which year lacks data and how to add it.
 func (e *NoDataError) Error() string {
 	return fmt.Sprintf("no official holiday data for %d: add the State Council's schedule for %d as a JSON file "+
 		`{"year": %d, "days": [{"name": "元旦", "date": "%d-01-01", "isOffDay": true}, …]} `+

@@ -26,6 +26,20 @@ func newCal(t testing.TB, overrides ...string) *Calendar {
 	return c
 }
 
+// checkWorkdays checks c.IsWorkday of each day of cases (YYYY-MM-DD).
+func checkWorkdays(t *testing.T, c *Calendar, cases map[string]bool) {
+	t.Helper()
+	for day, want := range cases {
+		got, err := c.IsWorkday(mustDate(t, day))
+		if err != nil {
+			t.Fatalf("IsWorkday(%s): %v", day, err)
+		}
+		if got != want {
+			t.Errorf("IsWorkday(%s) = %v, want %v", day, got, want)
+		}
+	}
+}
+
 func TestAddDeadlines(t *testing.T) {
 	c := newCal(t)
 	cases := []struct {
@@ -98,15 +112,7 @@ func TestIsWorkday(t *testing.T) {
 		"2002-01-04": true,
 		"2027-10-04": false, // last year of lunar-go's data
 	}
-	for day, want := range cases {
-		got, err := c.IsWorkday(mustDate(t, day))
-		if err != nil {
-			t.Fatalf("IsWorkday(%s): %v", day, err)
-		}
-		if got != want {
-			t.Errorf("IsWorkday(%s) = %v, want %v", day, got, want)
-		}
-	}
+	checkWorkdays(t, c, cases)
 	// A time of day in another zone is taken as its CST calendar day.
 	utc := time.Date(2024, 9, 30, 16, 30, 0, 0, time.UTC) // 2024-10-01 00:30 CST
 	if got, err := c.IsWorkday(utc); err != nil || got {
@@ -158,15 +164,7 @@ func TestOverrides(t *testing.T) {
 		"2024-10-09": true,  // the rest of 2024 is lunar-go's
 		"2024-10-12": true,
 	}
-	for day, want := range cases {
-		got, err := c.IsWorkday(mustDate(t, day))
-		if err != nil {
-			t.Fatalf("IsWorkday(%s): %v", day, err)
-		}
-		if got != want {
-			t.Errorf("IsWorkday(%s) = %v, want %v", day, got, want)
-		}
-	}
+	checkWorkdays(t, c, cases)
 	// 2027-12-31 (Fri) + 1 = 2028-01-04 (Tue), crossing into the override year.
 	got, err := c.Add(mustDate(t, "2027-12-31"), 1)
 	if err != nil || got.Format("2006-01-02") != "2028-01-04" {

@@ -1,0 +1,146 @@
+package crawler
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govaudit/govaudit/portalsim"
+	"github.com/govaudit/govaudit/store"
+)
+
+// TestListPageConditional: list pages are requested conditionally; an
+// unchanged one answers 304 and its stored entries are used, a changed
+// one (new body and ETag) is read again and its changed entry is seen.
+func TestListPageConditional(t *testing.T) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 3, Units: 2, ChannelsMin: 3, ChannelsMax: 3, Items: 30, Letters: 40, Today: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tamperPortal{sim: sim, failing: map[string]bool{}, retitle: map[string]bool{}, seen: map[string]int{}, changed: map[string]bool{}}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	cfg := sim.Config(srv.URL)
+	cfg.Site.Crawl.RetryBackoff = time.Millisecond
+	cfg.Site.Crawl.RevalidateDays = 7
+	st := openStore(t)
+	night := simToday.Add(2 * time.Hour)
+	crawl := func(at time.Time) store.Run {
+		t.Helper()
+		c, err := New(cfg, st, Options{Now: func() time.Time { return at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatalf("crawl at %s: %v", at, err)
+		}
+		return run
+	}
+
+	first := crawl(night)
+	if n := first.Figures["lists_not_modified"]; n != 0 {
+		t.Errorf("first crawl: %d list pages not modified", n)
+	}
+	second := crawl(night.Add(24 * time.Hour))
+	unchanged := second.Figures["lists_not_modified"]
+	if unchanged == 0 {
+		t.Fatal("second crawl of an unchanged portal: no list page answered 304")
+	}
+
+	// Night 3: one article's list entry is retitled, which changes its
+	// list page's body and ETag.
+	at := night.Add(48 * time.Hour)
+	sched := &run{start: at, cycle: 7}
+	retitled := ""
+	st.EachItem(func(it store.Item) error {
+		if retitled == "" && strings.Contains(it.URL, "/gongkai/") && strings.Contains(it.URL, "/doc_") && !sched.due(it.URL) {
+			retitled = it.URL
+		}
+		return nil
+	})
+	if retitled == "" {
+		t.Fatal("no gongkai article that is not due on night 3")
+	}
+	id := retitled[strings.LastIndex(retitled, "doc_")+4 : len(retitled)-len(".html")]
+	p.requests()
+	p.mu.Lock()
+	p.retitle[id] = true
+	p.mu.Unlock()
+	third := crawl(at)
+	got := p.requests()
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.changed) == 0 {
+		t.Fatal("retitling changed no list page")
+	}
+	gongkaiLists := 0
+	for path, code := range p.codes {
+		want := http.StatusNotModified
+		if p.changed[path] {
+			want = http.StatusOK
+		}
+		if code != want {
+			t.Errorf("list page %s answered %d, want %d", path, code, want)
+		}
+		gongkaiLists++
+	}
+	if gongkaiLists <= len(p.changed) {
+		t.Errorf("%d gongkai list pages, %d changed: want unchanged ones too", gongkaiLists, len(p.changed))
+	}
+	if n := third.Figures["lists_not_modified"]; n != unchanged-len(p.changed) {
+		t.Errorf("third crawl: %d list pages not modified, want %d (%d changed)", n, unchanged-len(p.changed), len(p.changed))
+	}
+	// The changed entry is seen: its article is requested although it is
+	// not due, and the stored list page holds the new title.
+	if n := got[retitled[len(srv.URL):]]; n != 1 {
+		t.Errorf("retitled article requested %d times, want 1", n)
+	}
+	for path := range p.changed {
+		lp, ok, err := st.ListPageOf(srv.URL + path)
+		if err != nil || !ok {
+			t.Fatalf("list page %s: stored %v, %v", path, ok, err)
+		}
+		if lp.RunID != third.ID {
+			t.Errorf("list page %s stored by run %d, want %d", path, lp.RunID, third.ID)
+		}
+		found := false
+		for _, e := range lp.Entries {
+			if e.URL == retitled {
+				found = len(e.Fields) > 0 && strings.HasPrefix(e.Fields[0], "修订")
+			}
+		}
+		if !found {
+			t.Errorf("list page %s: stored entries lack the retitled %s", path, retitled)
+		}
+	}
+	l, _, err := st.ListedOf(itemSource(t, st, retitled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old, _ := l.Sig(retitled); l.RunID != third.ID || !l.Has(retitled) || old == 0 {
+		t.Errorf("listing after night 3: run %d, lists retitled %v", l.RunID, l.Has(retitled))
+	}
+	changed := len(p.changed)
+	p.mu.Unlock()
+	// Nine days after night 1: the pages last read in full on night 1 are
+	// read in full again (once a cycle); the one read on night 3 is not.
+	if n := crawl(night.Add(9 * 24 * time.Hour)).Figures["lists_not_modified"]; n != changed {
+		t.Errorf("crawl a cycle later: %d list pages not modified, want %d", n, changed)
+	}
+	p.mu.Lock()
+}
+
+// itemSource returns the source key of a stored item's column.
+func itemSource(t *testing.T, st *store.Store, u string) string {
+	t.Helper()
+	it, ok, err := st.Item(u)
+	if err != nil || !ok {
+		t.Fatalf("item %s: %v, %v", u, ok, err)
+	}
+	return "column:" + it.Column
+}
