@@ -158,7 +158,7 @@ func checkSchema(tx *bolt.Tx, version int) error {
 	case v > version:
 		return fmt.Errorf("%w: the file has schema version %d, this govaudit knows up to %d; use a newer govaudit", ErrSchema, v, version)
 	case v != 0 && v < version:
-		return fmt.Errorf("%w: the file has schema version %d and needs migrating to %d; open it once read-write", ErrSchema, v, version)
+		return fmt.Errorf("%w: the file has schema version %d and needs migrating to %d; open it once read-write (any writing command migrates it, e.g. govaudit check)", ErrSchema, v, version)
 	}
 	return nil
 }
