@@ -325,34 +325,24 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		v.SetString(n.Value)
 	case v.Kind() == reflect.Bool:
 		var b bool
-		if !d.scalar(n, path, "true or false") {
-			return
+		if d.scalarAs(n, path, "true or false", &b) {
+			v.SetBool(b)
 		}
-		if err := n.Decode(&b); err != nil {
-			d.p.add(path, "%q is not true or false", n.Value)
-			return
-		}
-		v.SetBool(b)
 	case v.CanInt():
 		var i int64
-		if !d.scalar(n, path, "a whole number") {
+		if !d.scalarAs(n, path, "a whole number", &i) {
 			return
 		}
-		if err := n.Decode(&i); err != nil || v.OverflowInt(i) {
+		if v.OverflowInt(i) {
 			d.p.add(path, "%q is not a whole number", n.Value)
 			return
 		}
 		v.SetInt(i)
 	case v.CanFloat():
 		var f float64
-		if !d.scalar(n, path, "a number") {
-			return
+		if d.scalarAs(n, path, "a number", &f) {
+			v.SetFloat(f)
 		}
-		if err := n.Decode(&f); err != nil {
-			d.p.add(path, "%q is not a number", n.Value)
-			return
-		}
-		v.SetFloat(f)
 	default:
 		d.p.add(path, "cannot hold a value of type %s", v.Type())
 	}
@@ -365,6 +355,20 @@ func (d *decoder) scalar(n *yaml.Node, path, want string) bool {
 	}
 	d.p.add(path, "expected %s, got %s", want, describe(n))
 	return false
+}
+
+// scalarAs decodes the scalar n into out and reports whether it did,
+// recording a problem phrased with want if n is not a scalar or does
+// not decode.
+func (d *decoder) scalarAs(n *yaml.Node, path, want string, out any) bool {
+	if !d.scalar(n, path, want) {
+		return false
+	}
+	if err := n.Decode(out); err != nil {
+		d.p.add(path, "%q is not %s", n.Value, want)
+		return false
+	}
+	return true
 }
 
 // structure decodes a mapping into the struct v by the fields' yaml tags.

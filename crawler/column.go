@@ -438,10 +438,12 @@ func (r *run) truncate(cs *colState) {
 	r.mu.Unlock()
 }
 
-// walkColumn walks a column's list pages in every pagination style.
-func (r *run) walkColumn(cs *colState) {
-	s := cs.src
-	queue := []string{normalizeURL(s.url)}
+// walkPages walks a source's list pages breadth-first from its URL,
+// each page once, until the queue runs dry, the context ends or the page
+// cap cuts the walk. visit handles page n, fetched from u, and returns
+// the list pages it links to; ok false ends the walk.
+func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) (next []string, ok bool)) {
+	queue := []string{normalizeURL(cs.src.url)}
 	seen := map[string]bool{queue[0]: true}
 	pages := 0
 	for len(queue) > 0 {
@@ -462,26 +464,9 @@ func (r *run) walkColumn(cs *colState) {
 		if !ok {
 			return
 		}
-		var next []string
-		if lf.cached != nil {
-			r.addEntries(cs, storedArticles(lf.cached.Entries))
-			next = lf.cached.Next
-		} else {
-			lp, err := extract.List(extract.Page{URL: lf.pu, Body: lf.body, Family: s.family, Selectors: s.selectors, Now: r.now().In(cst), MaxPages: r.maxPages})
-			if err != nil {
-				cs.fail(pages, &response{errKind: errParse, cause: "列表页无法解析"})
-				r.countErr(errParse)
-				return
-			}
-			r.addEntries(cs, lp.Entries)
-			if lp.Hanweb != nil {
-				// Its data-proxy batches are POSTs, fetched in full: the
-				// page is not kept for a conditional GET.
-				r.walkHanweb(cs, lp, &pages)
-				return
-			}
-			next = append([]string{lp.Next}, lp.Pages...)
-			r.saveListPage(lf, articleEntries(lp.Entries), next)
+		next, ok := visit(pages, u, lf)
+		if !ok {
+			return
 		}
 		for _, n := range next {
 			n = normalizeURL(n)
@@ -492,6 +477,34 @@ func (r *run) walkColumn(cs *colState) {
 			queue = append(queue, n)
 		}
 	}
+}
+
+// walkColumn walks a column's list pages in every pagination style.
+func (r *run) walkColumn(cs *colState) {
+	s := cs.src
+	r.walkPages(cs, func(pages int, _ string, lf listFetch) ([]string, bool) {
+		if lf.cached != nil {
+			r.addEntries(cs, storedArticles(lf.cached.Entries))
+			return lf.cached.Next, true
+		}
+		lp, err := extract.List(extract.Page{URL: lf.pu, Body: lf.body, Family: s.family, Selectors: s.selectors, Now: r.now().In(cst), MaxPages: r.maxPages})
+		if err != nil {
+			cs.fail(pages, &response{errKind: errParse, cause: "列表页无法解析"})
+			r.countErr(errParse)
+			return nil, false
+		}
+		r.addEntries(cs, lp.Entries)
+		if lp.Hanweb != nil {
+			// Its data-proxy batches are POSTs, fetched in full: the
+			// page is not kept for a conditional GET. They go on
+			// counting from this page, and end the walk.
+			r.walkHanweb(cs, lp, &pages)
+			return nil, false
+		}
+		next := append([]string{lp.Next}, lp.Pages...)
+		r.saveListPage(lf, articleEntries(lp.Entries), next)
+		return next, true
+	})
 }
 
 // walkHanweb asks a Hanweb data proxy for the records after those
@@ -540,27 +553,7 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 // walkMailbox walks a mailbox's letter list pages.
 func (r *run) walkMailbox(cs *colState) {
 	s := cs.src
-	queue := []string{normalizeURL(s.url)}
-	seen := map[string]bool{queue[0]: true}
-	pages := 0
-	for len(queue) > 0 {
-		if r.ctx.Err() != nil {
-			return
-		}
-		if pages >= r.maxPages {
-			r.truncate(cs)
-			return
-		}
-		u := queue[0]
-		queue = queue[1:]
-		pages++
-		cs.mu.Lock()
-		cs.st.ListPages = pages
-		cs.mu.Unlock()
-		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
-		if !ok {
-			return
-		}
+	r.walkPages(cs, func(pages int, u string, lf listFetch) ([]string, bool) {
 		var rows []extract.LetterRow
 		var next []string
 		if lf.cached != nil {
@@ -570,7 +563,7 @@ func (r *run) walkMailbox(cs *colState) {
 			if err != nil || !ll.Found && pages == 1 {
 				cs.fail(pages, &response{errKind: errParse, cause: "页面中未找到信件列表"})
 				r.countErr(errParse)
-				return
+				return nil, false
 			}
 			rows, next = ll.Rows, append([]string{ll.Next}, ll.Pages...)
 			r.saveListPage(lf, letterEntries(rows), next)
@@ -595,15 +588,8 @@ func (r *run) walkMailbox(cs *colState) {
 				r.dispatch(cs, task{cs: cs, row: &row, noPage: noPage})
 			}
 		}
-		for _, n := range next {
-			n = normalizeURL(n)
-			if n == "" || seen[n] {
-				continue
-			}
-			seen[n] = true
-			queue = append(queue, n)
-		}
-	}
+		return next, true
+	})
 }
 
 func dateOnly(s string) string {

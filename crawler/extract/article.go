@@ -382,57 +382,41 @@ func unescapeJS(s string) string {
 			b.WriteByte('\t')
 		case 'r':
 			b.WriteByte('\r')
-		case 'u':
-			if i+4 < len(s) {
-				var r rune
-				ok := true
-				for _, h := range s[i+1 : i+5] {
-					r <<= 4
-					switch {
-					case h >= '0' && h <= '9':
-						r |= h - '0'
-					case h >= 'a' && h <= 'f':
-						r |= h - 'a' + 10
-					case h >= 'A' && h <= 'F':
-						r |= h - 'A' + 10
-					default:
-						ok = false
-					}
-				}
-				if ok {
+		case 'u', 'x':
+			w := 4 // \uXXXX
+			if s[i] == 'x' {
+				w = 2 // \xXX
+			}
+			if i+w < len(s) {
+				if r, ok := hexRune(s[i+1 : i+1+w]); ok {
 					b.WriteRune(r)
-					i += 4
+					i += w
 					continue
 				}
 			}
-			b.WriteByte('u')
-		case 'x':
-			if i+2 < len(s) {
-				var r rune
-				ok := true
-				for _, h := range s[i+1 : i+3] {
-					r <<= 4
-					switch {
-					case h >= '0' && h <= '9':
-						r |= h - '0'
-					case h >= 'a' && h <= 'f':
-						r |= h - 'a' + 10
-					case h >= 'A' && h <= 'F':
-						r |= h - 'A' + 10
-					default:
-						ok = false
-					}
-				}
-				if ok {
-					b.WriteRune(r)
-					i += 2
-					continue
-				}
-			}
-			b.WriteByte('x')
+			b.WriteByte(s[i])
 		default:
 			b.WriteByte(s[i])
 		}
 	}
 	return b.String()
+}
+
+// hexRune reads h, hex digits only, as a rune; ok is false if any
+// character of h is not a hex digit.
+func hexRune(h string) (r rune, ok bool) {
+	for _, c := range h {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= c - '0'
+		case c >= 'a' && c <= 'f':
+			r |= c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			r |= c - 'A' + 10
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
