@@ -1,9 +1,7 @@
 package crawler
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,30 +14,8 @@ import (
 // unchanged one answers 304 and its stored entries are used, a changed
 // one (new body and ETag) is read again and its changed entry is seen.
 func TestListPageConditional(t *testing.T) {
-	sim, err := portalsim.New(portalsim.Options{Seed: 3, Units: 2, ChannelsMin: 3, ChannelsMax: 3, Items: 30, Letters: 40, Today: simToday})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tamperPortal{sim: sim, failing: map[string]bool{}, retitle: map[string]bool{}, seen: map[string]int{}, changed: map[string]bool{}}
-	srv := httptest.NewServer(p)
-	t.Cleanup(srv.Close)
-	cfg := sim.Config(srv.URL)
-	cfg.Site.Crawl.RetryBackoff = time.Millisecond
-	cfg.Site.Crawl.RevalidateDays = 7
-	st := openStore(t)
+	p, st, base, crawl := newTamperFixture(t, portalsim.Options{Seed: 3, Units: 2, ChannelsMin: 3, ChannelsMax: 3, Items: 30, Letters: 40, Today: simToday})
 	night := simToday.Add(2 * time.Hour)
-	crawl := func(at time.Time) store.Run {
-		t.Helper()
-		c, err := New(cfg, st, Options{Now: func() time.Time { return at }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		run, err := c.Run(context.Background())
-		if err != nil {
-			t.Fatalf("crawl at %s: %v", at, err)
-		}
-		return run
-	}
 
 	first := crawl(night)
 	if n := first.Figures["lists_not_modified"]; n != 0 {
@@ -97,11 +73,11 @@ func TestListPageConditional(t *testing.T) {
 	}
 	// The changed entry is seen: its article is requested although it is
 	// not due, and the stored list page holds the new title.
-	if n := got[retitled[len(srv.URL):]]; n != 1 {
+	if n := got[retitled[len(base):]]; n != 1 {
 		t.Errorf("retitled article requested %d times, want 1", n)
 	}
 	for path := range p.changed {
-		lp, ok, err := st.ListPageOf(srv.URL + path)
+		lp, ok, err := st.ListPageOf(base + path)
 		if err != nil || !ok {
 			t.Fatalf("list page %s: stored %v, %v", path, ok, err)
 		}

@@ -107,12 +107,13 @@ func (p *tamperPortal) requests() map[string]int {
 	return out
 }
 
-// TestRevalidation: an unchanged article is requested only on its night
-// of the cycle, or at once when its list entry changed, its last fetch
-// failed, or a night of its cycle was missed; unanswered letters are
-// requested every night, answered ones on their night.
-func TestRevalidation(t *testing.T) {
-	sim, err := portalsim.New(portalsim.Options{Seed: 7, Units: 3, ChannelsMin: 3, ChannelsMax: 3, Items: 8, Letters: 40, Today: simToday})
+// newTamperFixture serves a simulated portal built from opt behind a
+// tamperPortal and returns it, a fresh store, the portal's base URL and a
+// function that crawls it into the store as of a given time (a 7-night
+// revalidation cycle).
+func newTamperFixture(t *testing.T, opt portalsim.Options) (*tamperPortal, *store.Store, string, func(time.Time) store.Run) {
+	t.Helper()
+	sim, err := portalsim.New(opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,6 @@ func TestRevalidation(t *testing.T) {
 	cfg.Site.Crawl.RetryBackoff = time.Millisecond
 	cfg.Site.Crawl.RevalidateDays = 7
 	st := openStore(t)
-	night := simToday.Add(2 * time.Hour)
 	crawl := func(at time.Time) store.Run {
 		t.Helper()
 		c, err := New(cfg, st, Options{Now: func() time.Time { return at }})
@@ -136,6 +136,16 @@ func TestRevalidation(t *testing.T) {
 		}
 		return run
 	}
+	return p, st, srv.URL, crawl
+}
+
+// TestRevalidation: an unchanged article is requested only on its night
+// of the cycle, or at once when its list entry changed, its last fetch
+// failed, or a night of its cycle was missed; unanswered letters are
+// requested every night, answered ones on their night.
+func TestRevalidation(t *testing.T) {
+	p, st, base, crawl := newTamperFixture(t, portalsim.Options{Seed: 7, Units: 3, ChannelsMin: 3, ChannelsMax: 3, Items: 8, Letters: 40, Today: simToday})
+	night := simToday.Add(2 * time.Hour)
 
 	// Night 1: one gongkai article fails.
 	var gk []string
@@ -150,7 +160,7 @@ func TestRevalidation(t *testing.T) {
 	if len(gk) < 3 {
 		t.Fatalf("%d gongkai articles", len(gk))
 	}
-	path := func(u string) string { return u[len(srv.URL):] }
+	path := func(u string) string { return u[len(base):] }
 	// An article due on night 2 but not on night 3.
 	night2, night3 := &run{start: night.Add(24 * time.Hour), cycle: 7}, &run{start: night.Add(48 * time.Hour), cycle: 7}
 	failed := ""
