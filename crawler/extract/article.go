@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -32,6 +33,12 @@ type Article struct {
 	Validity   string // 有效性 / 效力状态
 	Subject    string // 主题分类
 	ColumnName string // ColumnName meta
+	// PublishedFrom and WrittenFrom say where each date was read:
+	// "label 发布日期 (text)", "meta PubDate", "list", "url" …
+	PublishedFrom string
+	WrittenFrom   string
+	// Fields are the metadata fields the page holds, in the order found.
+	Fields []Field
 	BodyLen    int    // characters of body text, white space removed
 	// Attachments are the document links of the page, including those
 	// written by scripts (document.write).
@@ -43,13 +50,32 @@ type Article struct {
 }
 
 var (
-	rePubText  = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|日期)\s*[:：]\s*([0-9０-９]{4}\s*[-/.年]\s*[0-9０-９]{1,2}\s*[-/.月]\s*[0-9０-９]{1,2}\s*日?)`)
 	reAnchor   = regexp.MustCompile(`(?is)<a\s[^>]*?href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)<\\?/a>`)
 	reTags     = regexp.MustCompile(`(?s)<[^>]*>`)
 	reAttLabel = regexp.MustCompile(`^\s*附\s*件\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)?\s*[:：]\s*`)
 	reNumbered = regexp.MustCompile(`^\s*(?:附\s*件\s*)?(?:[(（]?[0-9０-９]+[)）]?|[一二三四五六七八九十]+)\s*[.、．:：)）]\s*`)
 	reListSep  = regexp.MustCompile(`\s*(?:[;；]|\s(?:[0-9]+\s*[.、．]))\s*`)
 )
+
+// pubMetas are the meta tags holding the publication date, in order.
+var pubMetas = []string{"PubDate", "firstpublishedtime", "publishdate", "pubdate", "PublishTime"}
+
+// valueDate reads the date a field value starts with (2025-01-03,
+// 2025年1月3日, ２０２５年３月４日, 2025-01-03 10:20 …), else the first
+// full date inside it.
+func valueDate(s string, ref time.Time) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if d, err := dates.Parse(s, ref); err == nil {
+		return d
+	}
+	if d, ok := dates.Find(s); ok {
+		return d
+	}
+	return ""
+}
 
 // bodySelectors are tried in order to find an article's body.
 var bodySelectors = map[string][]string{
@@ -85,12 +111,18 @@ func ParseArticle(p Page) (*Article, error) {
 		})
 		return v
 	}
-	fields := tableFields(doc)
+	fields := readFields(doc)
+	for _, f := range fields.list {
+		switch f.Key {
+		case keyTitle, keyIndexNo, keySubject, keyPublisher, keyWritten, keyPublished, keyDocNo, keyValidity:
+			a.Fields = append(a.Fields, f)
+		}
+	}
 
 	// Title.
 	a.Title = meta("ArticleTitle")
 	if a.Title == "" {
-		a.Title = fields["标题"]
+		a.Title = fields.value(keyTitle)
 	}
 	if a.Title == "" && p.Selectors != nil && p.Selectors.Title != "" {
 		a.Title = cleanText(doc.Find(p.Selectors.Title).First().Text())
@@ -103,59 +135,71 @@ func ParseArticle(p Page) (*Article, error) {
 	}
 	a.Title = truncRunes(a.Title, 500)
 
-	// Dates.
+	// Dates, by their labels. The publication date comes from a
+	// 发布日期 / 发布时间 / 发稿时间 label, then a publication meta tag,
+	// then the list, then the URL; never from 成文日期 / 发文日期 /
+	// 印发日期 (the written date) nor from an unlabelled date such as the
+	// signature's at the end of the body.
 	ref := p.Now
 	if r, ok := dates.RefFromURL(p.URL.String()); ok {
 		ref = r
 	}
-	parse := func(s string) string {
-		d, err := dates.Parse(s, ref)
-		if err != nil {
-			if f, ok := dates.Find(s); ok {
-				return f
-			}
-			return ""
-		}
-		return d
-	}
+	parse := func(s string) string { return valueDate(s, ref) }
 	if p.Selectors != nil && p.Selectors.Published != "" {
 		a.Published = parse(cleanText(doc.Find(p.Selectors.Published).First().Text()))
+		a.PublishedFrom = "selector " + p.Selectors.Published
 	}
 	if a.Published == "" {
-		a.Published = parse(fields["发布日期"])
-	}
-	if a.Published == "" {
-		txt := cleanText(doc.FindMatcher(selBody).Text())
-		if m := rePubText.FindStringSubmatch(txt); m != nil {
-			a.Published = parse(m[1])
+		if f, ok := fields.get(keyPublished); ok {
+			if a.Published = parse(f.Value); a.Published != "" {
+				a.PublishedFrom = "label " + f.Label + " (" + f.Source + ")"
+			}
 		}
 	}
-	if a.Published == "" {
-		a.Published = parse(meta("PubDate"))
+	for _, name := range pubMetas {
+		if a.Published != "" {
+			break
+		}
+		if v := meta(name); v != "" {
+			if a.Published = parse(v); a.Published != "" {
+				a.PublishedFrom = "meta " + name
+			}
+		}
 	}
-	if a.Published == "" {
-		a.Published = parse(meta("pubdate"))
+	if a.Published == "" && p.ListDate != "" {
+		if a.Published = parse(p.ListDate); a.Published != "" {
+			a.PublishedFrom = "list"
+		}
 	}
 	if a.Published == "" {
 		if d, ok := dates.FromURL(p.URL.String()); ok {
-			a.Published = d
+			a.Published, a.PublishedFrom = d, "url"
 		}
 	}
+	if a.Published == "" {
+		a.PublishedFrom = ""
+	}
 	if p.Selectors != nil && p.Selectors.Written != "" {
-		a.Written = parse(cleanText(doc.Find(p.Selectors.Written).First().Text()))
+		if a.Written = parse(cleanText(doc.Find(p.Selectors.Written).First().Text())); a.Written != "" {
+			a.WrittenFrom = "selector " + p.Selectors.Written
+		}
 	}
 	if a.Written == "" {
-		a.Written = parse(firstOf(fields, "成文日期", "发文日期", "印发日期"))
+		if f, ok := fields.get(keyWritten); ok {
+			if a.Written = parse(f.Value); a.Written != "" {
+				a.WrittenFrom = "label " + f.Label + " (" + f.Source + ")"
+			}
+		}
 	}
 
-	a.DocNo = docNo(firstOf(fields, "文号", "发文字号", "发文文号"))
-	a.IndexNo = truncRunes(fields["索引号"], 100)
-	a.Publisher = truncRunes(firstOf(fields, "发布机构", "公开主体", "发文机关", "发布单位"), 100)
+	a.DocNo = docNo(fields.value(keyDocNo))
+	a.IndexNo = truncRunes(fields.value(keyIndexNo), 100)
+	a.Publisher = truncRunes(fields.value(keyPublisher), 100)
 	if a.Publisher == "" {
 		a.Publisher = truncRunes(meta("ContentSource"), 100)
 	}
-	a.Validity = truncRunes(firstOf(fields, "有效性", "效力状态", "时效性"), 50)
-	a.Subject = truncRunes(fields["主题分类"], 100)
+	a.Validity = truncRunes(fields.value(keyValidity), 50)
+	a.Subject = truncRunes(fields.value(keySubject), 100)
 	a.ColumnName = truncRunes(meta("ColumnName"), 100)
 
 	// Body.
@@ -228,15 +272,6 @@ func ParseArticle(p Page) (*Article, error) {
 	return a, nil
 }
 
-func firstOf(m map[string]string, keys ...string) string {
-	for _, k := range keys {
-		if v := m[k]; v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // docNo normalises a document number: the placeholders of "none" give "".
 func docNo(s string) string {
 	s = strings.TrimSpace(s)
@@ -245,43 +280,6 @@ func docNo(s string) string {
 		return ""
 	}
 	return truncRunes(s, 100)
-}
-
-// knownLabels are the labels of metadata and letter tables.
-var knownLabels = map[string]bool{
-	"索引号": true, "主题分类": true, "发布机构": true, "公开主体": true, "成文日期": true, "发文日期": true,
-	"印发日期": true, "发布日期": true, "文号": true, "发文字号": true, "发文文号": true, "有效性": true,
-	"效力状态": true, "时效性": true, "标题": true, "名称": true, "发文机关": true, "发布单位": true,
-	"信件编号": true, "编号": true, "信件标题": true, "来信时间": true, "提交时间": true, "处理状态": true,
-	"状态": true, "处理情况": true, "答复单位": true, "回复单位": true, "答复时间": true, "回复时间": true,
-	"答复内容": true, "回复内容": true, "承办部门": true, "来信内容": true,
-}
-
-// tableFields reads label/value cell pairs from every table of the page:
-// a cell whose text is a known label gives its value in the next cell.
-func tableFields(doc *goquery.Document) map[string]string {
-	f := map[string]string{}
-	doc.FindMatcher(selTr).Each(func(_ int, tr *goquery.Selection) {
-		cells := tr.ChildrenFiltered("td, th")
-		n := cells.Length()
-		for i := 0; i < n; i++ {
-			l := label(cells.Eq(i).Text())
-			if !knownLabels[l] {
-				continue
-			}
-			if i+1 < n {
-				v := cleanText(cells.Eq(i + 1).Text())
-				if knownLabels[label(v)] {
-					continue // an empty value followed by the next label
-				}
-				if _, dup := f[l]; !dup {
-					f[l] = v
-				}
-				i++
-			}
-		}
-	})
-	return f
 }
 
 func findBody(doc *goquery.Document, fam string, p Page) *goquery.Selection {

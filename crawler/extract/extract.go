@@ -48,6 +48,10 @@ type Page struct {
 	// caller's cap, so that the caller sees the list is longer than it
 	// walks, and a hostile page count builds no more URLs than that.
 	MaxPages int
+	// ListDate is the date the column list showed for an article page
+	// ("2006-01-02"; empty: none): its publication date when the page
+	// itself has no labelled one nor a publication meta tag.
+	ListDate string
 }
 
 // DefaultMaxPages is Page.MaxPages when unset (the default of

@@ -148,6 +148,10 @@ func TestArticleGongkai(t *testing.T) {
 	}
 	got := *a
 	got.Attachments, got.Named, got.Links, got.BodyLen = nil, nil, nil, 0
+	if got.PublishedFrom != "label 发布日期 (text)" || got.WrittenFrom != "label 发文日期 (table)" {
+		t.Errorf("date sources = %q, %q", got.PublishedFrom, got.WrittenFrom)
+	}
+	got.PublishedFrom, got.WrittenFrom, got.Fields = "", "", nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("article =\n%+v\nwant\n%+v", got, want)
 	}

@@ -66,7 +66,6 @@ var (
 	reTotalScript = regexp.MustCompile(`(?i)totalRecord\s*[:=]\s*["']?(\d+)`)
 	rePerPage     = regexp.MustCompile(`(?i)perpage\s*[:=]\s*["']?(\d+)`)
 	reColumnID    = regexp.MustCompile(`/col/col(\d+)/`)
-	reCreatePage  = regexp.MustCompile(`createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([^"']*)["']\s*,\s*["']([^"']*)["']`)
 	rePagerLink   = regexp.MustCompile(`(?:^|/)(index|list)_(\d+)\.s?html?$`)
 	reArticleURL  = regexp.MustCompile(`(?:t\d{8}_\d+\.s?html?|/art_\d+_\d+\.html|/doc_[0-9a-fA-F]+\.html|/content/\S+|/art/\d{4}/)`)
 	reBracketDate = regexp.MustCompile(`[\[【(（]\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}-\d{1,2})\s*[\]】)）]`)
@@ -104,7 +103,7 @@ func List(p Page) (*ListPage, error) {
 		lp.Entries = liEntries(doc.FindMatcher(selDocListItems), p, false)
 	}
 	if len(lp.Entries) == 0 {
-		lp.Entries = liEntries(doc.FindMatcher(selLi), p, true)
+		lp.Entries = looseEntries(doc, p)
 	}
 	lp.Entries = dedupe(lp.Entries)
 
@@ -121,12 +120,7 @@ func List(p Page) (*ListPage, error) {
 	}
 	seen := map[string]bool{p.URL.String(): true}
 	var pages []string
-	if m := reCreatePage.FindSubmatch(p.Body); m != nil {
-		count, err := strconv.Atoi(string(m[1]))
-		if err != nil {
-			count = math.MaxInt // digits only: too large for an int
-		}
-		prefix, suffix := string(m[3]), string(m[4])
+	if count, prefix, suffix, ok := createPager(p.Body); ok {
 		lp.PageCount = min(count, maxPagerPages)
 		for i := 0; i < min(count, pagerLimit(p)); i++ {
 			name := prefix + "." + suffix
@@ -175,6 +169,179 @@ func List(p Page) (*ListPage, error) {
 	}
 	lp.Pages = pages
 	return lp, nil
+}
+
+// createPager reads a TRS pager call, createPageHTML(countPage,
+// currentPage, "index", "html"), whose arguments may be literals or
+// variables assigned earlier in the page (var countPage = 5;), and which
+// newer templates call with a container id first and a record count last
+// (createPageHTML("page_div", 5, 0, "index", "html", 68)). ok is false
+// when the page has no such call or its page count cannot be read.
+func createPager(body []byte) (count int, prefix, suffix string, ok bool) {
+	const call = "createPageHTML("
+	pos := 0
+	for tries := 0; tries < 8; tries++ {
+		i := bytes.Index(body[pos:], []byte(call))
+		if i < 0 {
+			return 0, "", "", false
+		}
+		at := pos + i
+		pos = at + len(call)
+		if at > 0 && isIdentByte(body[at-1]) {
+			continue // another function's name ending so
+		}
+		args := callArgs(body[pos:], 8)
+		if count, prefix, suffix, ok = pagerArgs(args, body[:at]); ok {
+			return count, prefix, suffix, true
+		}
+	}
+	return 0, "", "", false
+}
+
+// callArgs splits the argument list of a call starting at b (after the
+// opening parenthesis) at top-level commas, up to max arguments.
+func callArgs(b []byte, max int) []string {
+	var args []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(b) && i < 1024; i++ {
+		c := b[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ',' && depth == 0:
+			args = append(args, strings.TrimSpace(string(b[start:i])))
+			start = i + 1
+			if len(args) >= max {
+				return args
+			}
+		case c == ')' || c == ']' || c == '}':
+			if depth == 0 {
+				return append(args, strings.TrimSpace(string(b[start:i])))
+			}
+			depth--
+		}
+	}
+	return nil
+}
+
+// pagerArgs interprets the arguments of createPageHTML; before is the
+// page up to the call, where variables are looked up.
+func pagerArgs(args []string, before []byte) (count int, prefix, suffix string, ok bool) {
+	type val struct {
+		s     string
+		n     int
+		isNum bool
+	}
+	vals := make([]val, len(args))
+	for i, a := range args {
+		v := jsValue(a, before)
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			vals[i] = val{n: n, isNum: true}
+		} else if len(v) > 0 && strings.Trim(v, "0123456789") == "" {
+			vals[i] = val{n: math.MaxInt, isNum: true} // digits only: too large for an int
+		} else {
+			vals[i] = val{s: v}
+		}
+	}
+	ext := -1
+	for i, v := range vals {
+		switch strings.ToLower(v.s) {
+		case "html", "htm", "shtml", "jhtml":
+			if i > 0 && !vals[i-1].isNum && vals[i-1].s != "" {
+				ext = i
+			}
+		}
+		if ext >= 0 {
+			break
+		}
+	}
+	if ext < 0 {
+		return 0, "", "", false
+	}
+	var nums []int
+	for _, v := range vals[:ext-1] {
+		if v.isNum {
+			nums = append(nums, v.n)
+		}
+	}
+	if len(nums) == 0 {
+		return 0, "", "", false
+	}
+	return nums[0], vals[ext-1].s, vals[ext].s, true
+}
+
+// jsValue returns the value of a JavaScript argument: a string literal's
+// content, a number, or a variable's last value assigned in before
+// (var countPage = 5; countPage = "5";). An expression it cannot read
+// gives "".
+func jsValue(arg string, before []byte) string {
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		return ""
+	}
+	if q := arg[0]; (q == '"' || q == '\'') && len(arg) >= 2 && arg[len(arg)-1] == q {
+		return unescapeJS(arg[1 : len(arg)-1])
+	}
+	if strings.Trim(arg, "0123456789") == "" {
+		return arg
+	}
+	for i := 0; i < len(arg); i++ {
+		if !isIdentByte(arg[i]) {
+			return ""
+		}
+	}
+	// The last assignment "arg = value" before the call, within the
+	// last 64 KiB and 64 occurrences of the name (bounded on any page).
+	if len(before) > 64<<10 {
+		before = before[len(before)-64<<10:]
+	}
+	b := before
+	for range 64 {
+		i := bytes.LastIndex(b, []byte(arg))
+		if i < 0 {
+			return ""
+		}
+		b = before[:i]
+		if i > 0 && isIdentByte(before[i-1]) {
+			continue
+		}
+		rest := before[i+len(arg):]
+		j := skipSpace(rest, 0)
+		if j >= len(rest) || rest[j] != '=' || j+1 < len(rest) && rest[j+1] == '=' {
+			continue
+		}
+		j = skipSpace(rest, j+1)
+		if j >= len(rest) {
+			return ""
+		}
+		if q := rest[j]; q == '"' || q == '\'' {
+			k := bytes.IndexByte(rest[j+1:], q)
+			if k < 0 || k > 256 {
+				return ""
+			}
+			return string(rest[j+1 : j+1+k])
+		}
+		k := j
+		for k < len(rest) && k-j < 20 && rest[k] >= '0' && rest[k] <= '9' {
+			k++
+		}
+		return string(rest[j:k])
+	}
+	return ""
+}
+
+// isIdentByte reports whether c may be part of a JavaScript identifier.
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // hanwebRecords returns the datastore records of a body, each as
@@ -295,8 +462,11 @@ func nextLink(doc *goquery.Document, base *url.URL) string {
 func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 	var out []Entry
 	items.Each(func(_ int, li *goquery.Selection) {
-		if loose && li.FindMatcher(selLi).Length() > 0 {
+		if loose && li.FindMatcher(selLiTr).Length() > 0 {
 			return // a container of other items
+		}
+		if loose && li.FindMatcher(selAHref).Length() > 3 {
+			return // a menu or a block of links, not one entry
 		}
 		a := li.FindMatcher(selAHref).First()
 		if a.Length() == 0 {
@@ -318,6 +488,39 @@ func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 		out = append(out, Entry{URL: u, Title: entryTitle(a), Date: d, RawDate: raw})
 	})
 	return out
+}
+
+// looseEntries reads the entries of a list page without a known layout,
+// by evidence: list items, table rows, or (when neither gives any)
+// blocks holding one link, whichever give entries with dates or
+// article-shaped links. Of list items and table rows, the layout with
+// more dated entries wins (a table-row list beside a navigation menu).
+func looseEntries(doc *goquery.Document, p Page) []Entry {
+	lis := liEntries(doc.FindMatcher(selLi), p, true)
+	rows := liEntries(doc.FindMatcher(selTr), p, true)
+	if dated(rows) > dated(lis) || len(lis) == 0 {
+		if len(rows) > 0 {
+			return rows
+		}
+	}
+	if len(lis) > 0 {
+		return lis
+	}
+	blocks := doc.FindMatcher(selBlocks).FilterFunction(func(_ int, b *goquery.Selection) bool {
+		return b.FindMatcher(selAHref).Length() == 1
+	})
+	return liEntries(blocks, p, true)
+}
+
+// dated counts the entries with a date.
+func dated(es []Entry) int {
+	n := 0
+	for _, e := range es {
+		if e.Date != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // dateText finds the date printed in a list item.
@@ -402,23 +605,42 @@ func dedupe(es []Entry) []Entry {
 	return out
 }
 
-// recordEntries parses Hanweb datastore records (HTML fragments).
+// recordEntries parses Hanweb datastore records (HTML fragments). A
+// record may hold an <li>, a table row or <div>s: each record is one
+// container, and its entry is its first link with the date it shows (a
+// record holding several list items or rows gives one entry each).
 func recordEntries(recs [][][]byte, p Page) []Entry {
 	var b strings.Builder
-	b.WriteString("<ul>")
+	b.WriteString("<body>")
 	for _, r := range recs {
-		if len(r[1]) > 0 {
-			b.Write(r[1])
-		} else {
-			b.WriteString(html.UnescapeString(string(r[2])))
+		frag := r[1]
+		if len(frag) == 0 {
+			frag = []byte(html.UnescapeString(string(r[2])))
 		}
+		b.WriteString("<div class=\"govaudit-record\">")
+		if row := bytes.TrimSpace(frag); len(row) >= 3 && (bytes.EqualFold(row[:3], []byte("<tr")) || bytes.EqualFold(row[:3], []byte("<td"))) {
+			b.WriteString("<table>")
+			b.Write(frag)
+			b.WriteString("</table>")
+		} else {
+			b.Write(frag)
+		}
+		b.WriteString("</div>")
 	}
-	b.WriteString("</ul>")
+	b.WriteString("</body>")
 	doc, err := parseDoc([]byte(b.String()))
 	if err != nil {
 		return nil
 	}
-	return dedupe(liEntries(doc.FindMatcher(selLi), p, false))
+	var out []Entry
+	doc.FindMatcher(selRecord).Each(func(_ int, rec *goquery.Selection) {
+		if items := rec.FindMatcher(selLiTr); items.Length() > 1 {
+			out = append(out, liEntries(items, p, false)...)
+			return
+		}
+		out = append(out, liEntries(rec, p, false)...)
+	})
+	return dedupe(out)
 }
 
 // hanwebInfo reads the data proxy parameters of a Hanweb column page.
@@ -460,6 +682,10 @@ func hanwebInfo(p Page) *HanwebList {
 		}
 	}
 	if m := reTotalScript.FindSubmatch(p.Body); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil {
+			h.Total = n
+		}
+	} else if m := reTotalRecord.FindSubmatch(p.Body); m != nil {
 		if n, err := strconv.Atoi(string(m[1])); err == nil {
 			h.Total = n
 		}

@@ -171,23 +171,27 @@ func ParseLetter(p Page) (*Letter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse letter %s: %w", p.URL, err)
 	}
-	f := tableFields(doc)
-	if len(f) == 0 {
+	f := readFields(doc)
+	if len(f.list) == 0 {
 		return nil, fmt.Errorf("letter %s: no letter table", p.URL)
 	}
 	l := &Letter{
-		No:        truncRunes(firstOf(f, "信件编号", "编号"), 100),
-		Title:     truncRunes(firstOf(f, "信件标题", "标题"), 500),
-		Status:    truncRunes(firstOf(f, "处理状态", "状态", "处理情况"), 50),
-		ReplyUnit: truncRunes(firstOf(f, "答复单位", "回复单位"), 100),
+		No:        truncRunes(f.value(keyLetterNo), 100),
+		Title:     truncRunes(f.value(keyTitle), 500),
+		Status:    truncRunes(f.value(keyStatus), 50),
+		ReplyUnit: truncRunes(f.value(keyReplyUnit), 100),
 	}
-	if d, err := dates.ParseDateTime(firstOf(f, "来信时间", "提交时间"), p.Now); err == nil {
+	if d, err := dates.ParseDateTime(f.value(keyReceived), p.Now); err == nil {
+		l.Received = d
+	} else if d, ok := dates.Find(f.value(keyReceived)); ok {
 		l.Received = d
 	}
-	if d, err := dates.ParseDateTime(firstOf(f, "答复时间", "回复时间"), p.Now); err == nil {
+	if d, err := dates.ParseDateTime(f.value(keyReplied), p.Now); err == nil {
+		l.Replied = d
+	} else if d, ok := dates.Find(f.value(keyReplied)); ok {
 		l.Replied = d
 	}
-	l.Answer = len([]rune(strings.Join(strings.Fields(firstOf(f, "答复内容", "回复内容")), "")))
+	l.Answer = len([]rune(strings.Join(strings.Fields(f.value(keyAnswer)), "")))
 	return l, nil
 }
 
