@@ -54,7 +54,12 @@ var (
 	reTags     = regexp.MustCompile(`(?s)<[^>]*>`)
 	reAttLabel = regexp.MustCompile(`^\s*附\s*件\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)?\s*[:：]\s*`)
 	reNumbered = regexp.MustCompile(`^\s*(?:附\s*件\s*)?(?:[(（]?[0-9０-９]+[)）]?|[一二三四五六七八九十]+)\s*[.、．:：)）]\s*`)
-	reListSep  = regexp.MustCompile(`\s*(?:[;；]|\s(?:[0-9]+\s*[.、．]))\s*`)
+	reListSep  = regexp.MustCompile(`\s*(?:[;；]|\s(?:[0-9０-９]+\s*[.、．]|[(（][0-9０-９]+[)）]))\s*`)
+	// reExtJoin finds a file extension followed by the next name's
+	// number or a list comma (附件：1.甲.ofd2.乙.pdf, 甲.pdf、乙.xlsx).
+	reExtJoin = regexp.MustCompile(`(?i)(\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|csv|et|pptx?|txt|7z))\s*(?:[、，,]\s*|([(（]?[0-9０-９]+[)）]?\s*[.、．:：]))`)
+	// reAttInline finds a further "附件2：" label inside a line.
+	reAttInline = regexp.MustCompile(`\s*附\s*件\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)\s*[:：]\s*`)
 )
 
 // pubMetas are the meta tags holding the publication date, in order.
@@ -246,22 +251,24 @@ func ParseArticle(p Page) (*Article, error) {
 		}
 		others = append(others, u)
 	})
-	// Links written by scripts: document.write('<a href="./P0….pdf">名称</a>').
+	// Links written by scripts: document.write('<a href="./P0….pdf">名称</a>'),
+	// a variable holding such a link, or a document.write call assembling
+	// the link from variables (see scriptWrites).
+	var scripts strings.Builder
 	doc.FindMatcher(selScript).Each(func(_ int, s *goquery.Selection) {
 		src := s.Text()
-		if !strings.Contains(src, "href") {
+		if !strings.Contains(src, "href") && !strings.Contains(src, "document.write") {
 			return
 		}
-		for _, m := range reAnchor.FindAllStringSubmatch(src, 50) {
-			u := resolve(p.URL, html.UnescapeString(unescapeJS(m[1])))
-			if u == "" {
-				continue
-			}
-			if _, isDoc := AttachmentType(u); isDoc {
-				addAtt(u, html.UnescapeString(reTags.ReplaceAllString(unescapeJS(m[2]), "")))
-			}
+		if scripts.Len()+len(src) <= maxScriptOut {
+			scripts.WriteString(src)
+			scripts.WriteString("\n;\n")
 		}
+		scriptAnchors(src, p, addAtt, true)
 	})
+	if strings.Contains(scripts.String(), "document.write") {
+		scriptAnchors(scriptWrites(scripts.String()), p, addAtt, false)
+	}
 	for _, u := range others {
 		if seen[u] || len(a.Links) >= maxLinks {
 			continue
@@ -270,6 +277,26 @@ func ParseArticle(p Page) (*Article, error) {
 		a.Links = append(a.Links, u)
 	}
 	return a, nil
+}
+
+// scriptAnchors adds the attachment links of the anchors in src (script
+// source when js, else HTML a script wrote).
+func scriptAnchors(src string, p Page, addAtt func(u, name string), js bool) {
+	unesc := func(s string) string {
+		if js {
+			return unescapeJS(s)
+		}
+		return s
+	}
+	for _, m := range reAnchor.FindAllStringSubmatch(src, 50) {
+		u := resolve(p.URL, html.UnescapeString(unesc(m[1])))
+		if u == "" {
+			continue
+		}
+		if _, isDoc := AttachmentType(u); isDoc {
+			addAtt(u, html.UnescapeString(reTags.ReplaceAllString(unesc(m[2]), "")))
+		}
+	}
 }
 
 // docNo normalises a document number: the placeholders of "none" give "".
@@ -345,8 +372,13 @@ func namedAttachments(text string) []string {
 	return names
 }
 
-// splitNames splits one line of attachment names.
+// splitNames splits one line of attachment names: numbered names
+// ("1.甲.pdf 2.乙.xlsx", also without the space after an extension),
+// names after further "附件2：" labels, names separated by semicolons,
+// or by commas after an extension.
 func splitNames(s string) []string {
+	s = reAttInline.ReplaceAllString(s, "；")
+	s = reExtJoin.ReplaceAllString(s, "$1；$2")
 	var out []string
 	for _, part := range reListSep.Split(" "+s, -1) {
 		part = reNumbered.ReplaceAllString(part, "")
