@@ -38,8 +38,8 @@ type Article struct {
 	PublishedFrom string
 	WrittenFrom   string
 	// Fields are the metadata fields the page holds, in the order found.
-	Fields []Field
-	BodyLen    int    // characters of body text, white space removed
+	Fields  []Field
+	BodyLen int // characters of body text, white space removed
 	// Attachments are the document links of the page, including those
 	// written by scripts (document.write).
 	Attachments []Link
