@@ -510,7 +510,36 @@ func (r *run) walkColumn(cs *colState) {
 // walkHanweb asks a Hanweb data proxy for the records after those
 // embedded in the column page, in batches, until <totalrecord>.
 func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
-	h := lp.Hanweb
+	r.walkProxy(cs, lp.Hanweb, pages, func(lf listFetch) (int, int, bool) {
+		pp, err := extract.HanwebProxy(extract.Page{URL: lf.pu, Body: lf.body, Family: extract.Hanweb, Now: r.now().In(cst)})
+		if err != nil {
+			return 0, 0, false
+		}
+		return r.addEntries(cs, pp.Entries), pp.Total, true
+	})
+}
+
+// walkLetterProxy asks a mailbox's data proxy (jact's
+// dataproxy_mailpublist.do) for the letters after those the list page
+// holds, in batches, until an empty or repeated batch (or the record
+// count the page printed).
+func (r *run) walkLetterProxy(cs *colState, u string, h *extract.HanwebList, pages *int) {
+	s := cs.src
+	r.walkProxy(cs, h, pages, func(lf listFetch) (int, int, bool) {
+		ll, err := extract.Letters(extract.Page{URL: lf.pu, Body: lf.body, Family: s.family, Now: r.now().In(cst), MaxPages: r.maxPages})
+		if err != nil || !ll.Found {
+			return 0, 0, false
+		}
+		return r.addRows(cs, u, ll.Rows), -1, true
+	})
+}
+
+// walkProxy POSTs a data proxy's form for the records after the
+// embedded ones, in batches of extract.BatchSize, until the total (when
+// known) or a batch that adds nothing new. parse reads one answer and
+// returns the records it added, the total it announces (-1: none) and
+// whether it could be read.
+func (r *run) walkProxy(cs *colState, h *extract.HanwebList, pages *int, parse func(lf listFetch) (added, total int, ok bool)) {
 	total := h.Total
 	if total > 0 && total <= h.Embedded {
 		return
@@ -532,14 +561,16 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 		if !ok {
 			return
 		}
-		pp, err := extract.HanwebProxy(extract.Page{URL: lf.pu, Body: lf.body, Family: extract.Hanweb, Now: r.now().In(cst)})
-		if err != nil {
+		added, t, ok := parse(lf)
+		if !ok {
 			cs.fail(*pages, &response{errKind: errParse, cause: "数据接口返回内容无法解析"})
 			r.countErr(errParse)
 			return
 		}
-		total = pp.Total
-		if r.addEntries(cs, pp.Entries) == 0 {
+		if t >= 0 {
+			total = t
+		}
+		if added == 0 {
 			// An empty batch, or one that only repeats records already
 			// seen (a proxy that clamps past its end): the list is done.
 			return
@@ -566,30 +597,47 @@ func (r *run) walkMailbox(cs *colState) {
 				return nil, false
 			}
 			rows, next = ll.Rows, append([]string{ll.Next}, ll.Pages...)
+			if ll.Proxy != nil {
+				// Further groups come from a data proxy by POST: the
+				// page is not kept for a conditional GET (as Hanweb's).
+				r.addRows(cs, u, rows)
+				r.walkLetterProxy(cs, u, ll.Proxy, &pages)
+				return nil, false
+			}
 			r.saveListPage(lf, letterEntries(rows), next)
 		}
-		for i := range rows {
-			row := rows[i]
-			noPage := row.URL == ""
-			if noPage {
-				// A row without a letter page: keyed by the list and its number.
-				row.URL = u + "#" + row.No
-			}
-			cs.mu.Lock()
-			isNew := cs.list(row.URL, rowSig(&row))
-			if isNew {
-				cs.st.Items++
-				if d := dateOnly(row.Received); d > cs.st.Newest {
-					cs.st.Newest = d
-				}
-			}
-			cs.mu.Unlock()
-			if isNew {
-				r.dispatch(cs, task{cs: cs, row: &row, noPage: noPage})
-			}
-		}
+		r.addRows(cs, u, rows)
 		return next, true
 	})
+}
+
+// addRows counts a letter list's rows and dispatches their letters; it
+// returns the number of rows new to the source. u is the list page, the
+// key of rows without a letter page.
+func (r *run) addRows(cs *colState, u string, rows []extract.LetterRow) int {
+	added := 0
+	for i := range rows {
+		row := rows[i]
+		noPage := row.URL == ""
+		if noPage {
+			// A row without a letter page: keyed by the list and its number.
+			row.URL = u + "#" + row.No
+		}
+		cs.mu.Lock()
+		isNew := cs.list(row.URL, rowSig(&row))
+		if isNew {
+			cs.st.Items++
+			if d := dateOnly(row.Received); d > cs.st.Newest {
+				cs.st.Newest = d
+			}
+		}
+		cs.mu.Unlock()
+		if isNew {
+			r.dispatch(cs, task{cs: cs, row: &row, noPage: noPage})
+			added++
+		}
+	}
+	return added
 }
 
 func dateOnly(s string) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -21,7 +22,9 @@ type period struct {
 func (p period) deadline(days int) time.Time { return p.last.AddDate(0, 0, days) }
 
 var (
-	monthRE   = regexp.MustCompile(`(\d{4})年(0?[1-9]|1[0-2])月`)
+	// monthRE also takes a combined period, "2026年1-2月" (the first two
+	// months of a year are often published together): it covers both.
+	monthRE   = regexp.MustCompile(`(\d{4})年(?:(0?[1-9]|1[0-2])\s*[-—–~～至到]\s*)?(0?[1-9]|1[0-2])月`)
 	quarterRE = regexp.MustCompile(`(\d{4})年第?([一二三四1-4])季度`)
 	yearRE    = regexp.MustCompile(`(\d{4})年`)
 )
@@ -53,6 +56,7 @@ func coveredPeriods(cadence, title string) []string {
 	default:
 		return nil
 	}
+	title = asciiDigits(title)
 	var keys []string
 	for _, m := range re.FindAllStringSubmatchIndex(title, -1) {
 		if m[0] > 0 && title[m[0]-1] >= '0' && title[m[0]-1] <= '9' {
@@ -61,8 +65,14 @@ func coveredPeriods(cadence, title string) []string {
 		year := title[m[2]:m[3]]
 		switch cadence {
 		case config.CadenceMonthly:
-			n, _ := strconv.Atoi(title[m[4]:m[5]])
-			keys = append(keys, fmt.Sprintf("%s-%02d", year, n))
+			last, _ := strconv.Atoi(title[m[6]:m[7]])
+			first := last
+			if m[4] >= 0 {
+				first, _ = strconv.Atoi(title[m[4]:m[5]])
+			}
+			for n := min(first, last); n <= last; n++ {
+				keys = append(keys, fmt.Sprintf("%s-%02d", year, n))
+			}
 		case config.CadenceQuarterly:
 			keys = append(keys, year+"Q"+quarterDigit(title[m[4]:m[5]]))
 		default:
@@ -71,6 +81,21 @@ func coveredPeriods(cadence, title string) []string {
 	}
 	return keys
 }
+
+// asciiDigits maps full-width digits (２０２６年３月) to ASCII ones.
+func asciiDigits(s string) string {
+	if !strings.ContainsFunc(s, isWideDigit) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isWideDigit(r) {
+			return '0' + r - '０'
+		}
+		return r
+	}, s)
+}
+
+func isWideDigit(r rune) bool { return r >= '０' && r <= '９' }
 
 func quarterDigit(s string) string {
 	switch s {

@@ -132,7 +132,7 @@ func ParseArticle(p Page) (*Article, error) {
 	if a.Title == "" && p.Selectors != nil && p.Selectors.Title != "" {
 		a.Title = cleanText(doc.Find(p.Selectors.Title).First().Text())
 	}
-	for _, s := range []string{"h1.doc-title", ".article-title", "h1", ".title", "title"} {
+	for _, s := range []string{"h1.doc-title", ".article-title", "h1", ".title", ".article h2", "title"} {
 		if a.Title != "" {
 			break
 		}

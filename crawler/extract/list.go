@@ -66,7 +66,7 @@ var (
 	reTotalScript = regexp.MustCompile(`(?i)totalRecord\s*[:=]\s*["']?(\d+)`)
 	rePerPage     = regexp.MustCompile(`(?i)perpage\s*[:=]\s*["']?(\d+)`)
 	reColumnID    = regexp.MustCompile(`/col/col(\d+)/`)
-	rePagerLink   = regexp.MustCompile(`(?:^|/)(index|list)_(\d+)\.s?html?$`)
+	rePagerLink   = regexp.MustCompile(`(?:^|/)(index|list)_(\d+)\.[sj]?html?$`)
 	reArticleURL  = regexp.MustCompile(`(?:t\d{8}_\d+\.s?html?|/art_\d+_\d+\.html|/doc_[0-9a-fA-F]+\.html|/content/\S+|/art/\d{4}/)`)
 	reBracketDate = regexp.MustCompile(`[\[【(（]\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}-\d{1,2})\s*[\]】)）]`)
 )
@@ -442,10 +442,9 @@ func nextLink(doc *goquery.Document, base *url.URL) string {
 	next := ""
 	doc.FindMatcher(selAHref).EachWithBreak(func(_ int, a *goquery.Selection) bool {
 		t := strings.ToLower(cleanText(a.Text()))
-		if t == "" {
-			t, _ = a.Attr("title")
-		}
-		if strings.Contains(t, "下一页") || t == "下页" || t == "next" || t == "next »" || t == "后页" {
+		title, _ := a.Attr("title")
+		if strings.Contains(t, "下一页") || t == "下页" || t == "next" || t == "next »" || t == "后页" ||
+			strings.Contains(title, "下一页") && (t == "" || t == ">" || t == "›" || t == "&gt;") {
 			h, _ := a.Attr("href")
 			if u := resolve(base, h); u != "" && u != base.String() && sameHost(base, u) {
 				next = u

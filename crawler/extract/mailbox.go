@@ -1,9 +1,14 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
+	"html"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -26,9 +31,14 @@ type LetterList struct {
 	Next  string
 	Pages []string
 	// Found is false when the page holds no letter list at all (neither
-	// a letter table nor a dataStore array): a changed page, not an
-	// empty mailbox.
+	// a letter table nor a dataStore array nor a data proxy): a changed
+	// page, not an empty mailbox.
 	Found bool
+	// Proxy is set when the list's further groups come from a data proxy
+	// (a jact mailbox, mailpublist.do, loads them with POSTs to
+	// dataproxy_mailpublist.do): the caller POSTs Proxy.Form to
+	// Proxy.BatchURL(start, end) and reads each answer with Letters.
+	Proxy *HanwebList
 }
 
 // Letter is what a letter page yields.
@@ -42,10 +52,39 @@ type Letter struct {
 	Answer    int    // characters of the reply (答复内容)
 }
 
-var reDataStore = regexp.MustCompile(`(?s)dataStore\s*=\s*\[(.*?)\]\s*;?`)
+var (
+	reDataStore = regexp.MustCompile(`(?s)dataStore\s*=\s*\[(.*?)\]\s*;?`)
+	// The data proxy of a jact mailbox and its parameters.
+	reMailProxy = regexp.MustCompile(`["'(=\s]((?:[\w./:-]*/)?dataproxy_\w+\.do)`)
+	reParamObj  = regexp.MustCompile(`(?s)(?:param|params|ajaxParam|data)\s*:\s*\{([^{}]{0,1000})\}`)
+	reParamPair = regexp.MustCompile(`["']?(\w+)["']?\s*:\s*["']([^"']{0,200})["']`)
+)
 
-// defaultColumns is the column order of a list without header cells.
-var defaultColumns = []string{"编号", "标题", "处理情况", "提交时间", "承办部门"}
+// Letter list columns.
+const (
+	colNo       = "no"
+	colTitle    = "title"
+	colStatus   = "status"
+	colReceived = "received"
+	colHandler  = "handler"
+)
+
+// letterColumns maps the header texts of letter lists to columns.
+var letterColumns = map[string]string{
+	"编号": colNo, "信件编号": colNo, "序号": colNo, "受理编号": colNo, "信件号": colNo, "查询码": colNo, "来信编号": colNo,
+	"标题": colTitle, "信件标题": colTitle, "主题": colTitle, "来信标题": colTitle, "信件主题": colTitle, "来信主题": colTitle,
+	"处理情况": colStatus, "处理状态": colStatus, "状态": colStatus, "办理状态": colStatus, "办理情况": colStatus,
+	"回复状态": colStatus, "答复状态": colStatus, "信件状态": colStatus,
+	"提交时间": colReceived, "来信时间": colReceived, "时间": colReceived, "写信时间": colReceived,
+	"来信日期": colReceived, "提交日期": colReceived, "发信时间": colReceived, "留言时间": colReceived,
+	"承办部门": colHandler, "承办单位": colHandler, "答复单位": colHandler, "答复部门": colHandler,
+	"办理单位": colHandler, "处理部门": colHandler, "受理单位": colHandler, "回复单位": colHandler,
+	"答复时间": "", "回复时间": "", "点击数": "", "浏览次数": "", "类型": "", "信件类型": "",
+}
+
+// statusWords are the values of a letter's status.
+var statusWords = []string{"已办结", "办理中", "已回复", "已答复", "未回复", "未答复", "待处理", "处理中", "已受理",
+	"待回复", "已处理", "未处理", "已完成", "转办", "不予受理", "已转办", "待受理"}
 
 // Letters extracts a mailbox list page in table or script form.
 func Letters(p Page) (*LetterList, error) {
@@ -60,17 +99,25 @@ func Letters(p Page) (*LetterList, error) {
 	tables := doc.FindMatcher(selLetterList)
 	if tables.Length() == 0 {
 		doc.FindMatcher(selTable).Each(func(_ int, t *goquery.Selection) {
-			h := label(t.FindMatcher(selTh).Text())
-			if strings.Contains(h, "标题") && (strings.Contains(h, "时间") || strings.Contains(h, "状态") || strings.Contains(h, "处理")) {
+			if cols := tableHeader(t); cols != nil {
 				tables = tables.AddSelection(t)
 			}
 		})
 	}
+	// The header of the page, for rows written by a script.
+	var pageCols []string
 	if tables.Length() > 0 {
 		ll.Found = true
 		tables.Each(func(_ int, t *goquery.Selection) {
-			ll.Rows = append(ll.Rows, letterRows(t, p)...)
+			cols := tableHeader(t)
+			if pageCols == nil {
+				pageCols = cols
+			}
+			ll.Rows = append(ll.Rows, letterRows(t, cols, p)...)
 		})
+	}
+	if pageCols == nil {
+		pageCols = pageHeader(doc)
 	}
 	if m := reDataStore.FindSubmatch(p.Body); m != nil {
 		ll.Found = true
@@ -81,8 +128,13 @@ func Letters(p Page) (*LetterList, error) {
 		}
 		b.WriteString("</table>")
 		if d, err := parseDoc([]byte(b.String())); err == nil {
-			ll.Rows = append(ll.Rows, letterRows(d.FindMatcher(selTable).First(), p)...)
+			ll.Rows = append(ll.Rows, letterRows(d.FindMatcher(selTable).First(), pageCols, p)...)
 		}
+	}
+	if h := mailProxy(p); h != nil {
+		ll.Found = true
+		h.Embedded = len(ll.Rows)
+		ll.Proxy = h
 	}
 	ll.Next = nextLink(doc, p.URL)
 	if lp, err := List(Page{URL: p.URL, Body: p.Body, Family: Generic, MaxPages: p.MaxPages}); err == nil {
@@ -91,42 +143,100 @@ func Letters(p Page) (*LetterList, error) {
 	return ll, nil
 }
 
-// letterRows reads the rows of a letter table, by its header cells when
-// it has them.
-func letterRows(t *goquery.Selection, p Page) []LetterRow {
-	cols := defaultColumns
-	if ths := t.FindMatcher(selTr).First().ChildrenFiltered("th"); ths.Length() > 0 {
-		cols = nil
-		ths.Each(func(_ int, th *goquery.Selection) { cols = append(cols, label(th.Text())) })
+// tableHeader returns the columns of a letter table's header row (th
+// cells, or a first row of td cells that are all header texts), or nil
+// when the table has no header naming a title and a date or status.
+func tableHeader(t *goquery.Selection) []string {
+	var cols []string
+	t.FindMatcher(selTr).EachWithBreak(func(i int, tr *goquery.Selection) bool {
+		cols = headerCells(tr.ChildrenFiltered("th, td"))
+		return cols == nil && i < 2
+	})
+	return cols
+}
+
+// headerCells returns the columns of header cells, or nil unless they
+// name a title and a date or a status and hold no link.
+func headerCells(cells *goquery.Selection) []string {
+	if cells.Length() < 2 || cells.FindMatcher(selAHref).Length() > 0 {
+		return nil
 	}
+	var cols []string
+	title, other := false, false
+	cells.Each(func(_ int, c *goquery.Selection) {
+		col, known := letterColumns[label(c.Text())]
+		if !known {
+			col = "?"
+		}
+		cols = append(cols, col)
+		switch col {
+		case colTitle:
+			title = true
+		case colReceived, colStatus:
+			other = true
+		}
+	})
+	if !title || !other {
+		return nil
+	}
+	return cols
+}
+
+// pageHeader finds a letter list's header outside a table, as a list
+// written by a script has: a table row, or the children of a ul, div or
+// dl naming the columns.
+func pageHeader(doc *goquery.Document) []string {
+	var cols []string
+	doc.FindMatcher(selHeaderRows).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if s.Is("tr") {
+			cols = headerCells(s.ChildrenFiltered("th, td"))
+		} else {
+			cols = headerCells(s.Children())
+		}
+		return cols == nil
+	})
+	return cols
+}
+
+// letterRows reads the rows of a letter table by its columns; without
+// columns, each cell's role is read from its content.
+func letterRows(t *goquery.Selection, cols []string, p Page) []LetterRow {
 	var out []LetterRow
 	t.FindMatcher(selTr).Each(func(_ int, tr *goquery.Selection) {
 		tds := tr.ChildrenFiltered("td")
-		if tds.Length() == 0 {
+		if tds.Length() == 0 || cols != nil && headerCells(tds) != nil {
 			return
 		}
 		var r LetterRow
 		tds.Each(func(i int, td *goquery.Selection) {
-			if i >= len(cols) {
-				return
-			}
 			v := truncRunes(cleanText(td.Text()), 300)
-			if a := td.FindMatcher(selAHref).First(); a.Length() > 0 && r.URL == "" {
+			a := td.FindMatcher(selAHref).First()
+			if a.Length() > 0 && r.URL == "" {
 				h, _ := a.Attr("href")
 				r.URL = resolve(p.URL, h)
 			}
-			switch cols[i] {
-			case "编号", "信件编号", "序号":
+			col := ""
+			if cols != nil {
+				if i < len(cols) {
+					col = cols[i]
+				}
+			} else {
+				col = cellRole(v, a.Length() > 0, &r, p)
+			}
+			switch col {
+			case colNo:
 				r.No = v
-			case "标题", "信件标题", "主题":
+			case colTitle:
 				r.Title = v
-			case "处理情况", "处理状态", "状态", "办理状态":
+			case colStatus:
 				r.Status = v
-			case "提交时间", "来信时间", "时间", "写信时间":
+			case colReceived:
 				if d, err := dates.ParseDateTime(v, p.Now); err == nil {
 					r.Received = d
+				} else if d, ok := dates.Find(v); ok {
+					r.Received = d
 				}
-			case "承办部门", "承办单位", "答复单位":
+			case colHandler:
 				r.Handler = v
 			}
 		})
@@ -136,6 +246,120 @@ func letterRows(t *goquery.Selection, p Page) []LetterRow {
 		out = append(out, r)
 	})
 	return out
+}
+
+// cellRole guesses a cell's column from its content, for a list without
+// a header: the first link is the title, the first date the time
+// received, a status word the status, a code before the title the
+// number, and other text after the title the handling department.
+func cellRole(v string, link bool, r *LetterRow, p Page) string {
+	switch {
+	case v == "":
+		return ""
+	case link && r.Title == "":
+		return colTitle
+	case r.Received == "" && isDateText(v, p):
+		return colReceived
+	case r.Status == "" && isStatus(v):
+		return colStatus
+	case r.No == "" && isCode(v) && (r.Title == "" || isLetterNo(v)):
+		return colNo
+	case r.Title != "" && r.Handler == "" && !isCode(v):
+		return colHandler
+	}
+	return ""
+}
+
+func isDateText(v string, p Page) bool {
+	_, err := dates.ParseDateTime(v, p.Now)
+	return err == nil
+}
+
+func isStatus(v string) bool {
+	if utf8.RuneCountInString(v) > 8 {
+		return false
+	}
+	for _, w := range statusWords {
+		if strings.Contains(v, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCode reports whether v looks like a letter number: letters, digits
+// and dashes only.
+func isCode(v string) bool {
+	if len(v) < 2 || len(v) > 40 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// isLetterNo reports whether a code is a letter number rather than a
+// count (of views, say): it holds a letter, or six digits or more.
+func isLetterNo(v string) bool {
+	return len(v) >= 6 || strings.ContainsFunc(v, func(r rune) bool { return r >= 'A' && r <= 'z' })
+}
+
+// mailProxy reads the data proxy of a jact mailbox list page: the
+// dataproxy_….do address its script names, the parameters it posts
+// (param: {sysid: '84', …}, else those of the page's own query), the
+// page size and the record count when printed.
+func mailProxy(p Page) *HanwebList {
+	if !bytes.Contains(p.Body, []byte("dataproxy_")) {
+		return nil
+	}
+	m := reMailProxy.FindSubmatch(p.Body)
+	if m == nil {
+		return nil
+	}
+	proxy := resolve(p.URL, html.UnescapeString(string(m[1])))
+	if proxy == "" || !sameHost(p.URL, proxy) {
+		return nil
+	}
+	h := &HanwebList{PerPage: 15, Form: url.Values{}}
+	if pu, err := url.Parse(proxy); err == nil {
+		for k, vs := range pu.Query() {
+			switch strings.ToLower(k) {
+			case "startrecord", "endrecord", "perpage":
+				continue
+			}
+			for _, v := range vs {
+				h.Form.Add(k, v)
+			}
+		}
+		pu.RawQuery = ""
+		proxy = pu.String()
+	}
+	h.Proxy = proxy
+	for k, vs := range p.URL.Query() {
+		if h.Form.Get(k) == "" && len(vs) > 0 {
+			h.Form.Set(k, vs[0])
+		}
+	}
+	if om := reParamObj.FindSubmatch(p.Body); om != nil {
+		for _, pm := range reParamPair.FindAllSubmatch(om[1], 50) {
+			h.Form.Set(string(pm[1]), string(pm[2]))
+		}
+	}
+	if m := rePerPage.FindSubmatch(p.Body); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil && n > 0 && n <= 1000 {
+			h.PerPage = n
+		}
+	}
+	if m := reTotalScript.FindSubmatch(p.Body); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil {
+			h.Total = n
+		}
+	}
+	return h
 }
 
 // jsStrings returns the string literals of a JavaScript array body.

@@ -23,6 +23,7 @@ var (
 	selDateCells    = cascadia.MustCompile("span, em, i, font, .date, .time, td")
 	selDocListItems = cascadia.MustCompile("ul.doc-list li")
 	selLetterList   = cascadia.MustCompile("table.letter-list")
+	selHeaderRows   = cascadia.MustCompile("tr, ul, ol, div, dl, thead")
 	selLi           = cascadia.MustCompile("li")
 	selLiTr         = cascadia.MustCompile("li, tr")
 	selRecord       = cascadia.MustCompile("div.govaudit-record")
