@@ -160,6 +160,9 @@ func hostKey(u *url.URL) string {
 
 // cleanText collapses runs of white space into one space and trims.
 func cleanText(s string) string {
+	if plainText(s) {
+		return s
+	}
 	var b strings.Builder
 	space := false
 	for _, r := range s {
@@ -176,8 +179,37 @@ func cleanText(s string) string {
 	return b.String()
 }
 
+// plainText reports whether s needs no cleaning: ASCII spaces only,
+// never two in a row nor at either end, and no other white space.
+func plainText(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		case c < ' ' || c == 0x7f:
+			return false
+		case c >= 0x80:
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff' {
+				return false
+			}
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
+}
+
 // label normalises a table label: no spaces, no trailing colon.
 func label(s string) string {
+	if !strings.ContainsFunc(s, isLabelJunk) {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == ':' || r == '：' {
@@ -186,6 +218,11 @@ func label(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isLabelJunk reports whether label drops r.
+func isLabelJunk(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == ':' || r == '：'
 }
 
 var blockTags = map[string]bool{

@@ -126,10 +126,10 @@ func readFields(doc *goquery.Document) *fieldSet {
 	for _, n := range doc.Nodes {
 		pairFields(n, fs)
 	}
-	for _, line := range strings.Split(blockText(doc.Selection), "\n") {
-		if len(fs.list) >= maxFields {
-			break
-		}
+	text := blockText(doc.Selection)
+	for text != "" && len(fs.list) < maxFields {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
 		lineFields(line, fs)
 	}
 	return fs
@@ -150,12 +150,11 @@ func pairFields(n *html.Node, fs *fieldSet) {
 			return
 		}
 		if src, ok := pairTags[n.Data]; ok {
-			if t, short := shortText(n); short {
-				if key := labelKey(t); key != "" {
-					if v, ok := nextValue(n); ok {
-						if labelKey(v) == "" {
-							fs.add(Field{Key: key, Label: label(t), Value: truncRunes(v, 500), Source: src})
-						}
+			var buf [maxLabelBytes]byte
+			if l, short := shortLabel(n, buf[:0]); short && len(l) > 0 {
+				if key := labelKeys[string(l)]; key != "" {
+					if v, ok := nextValue(n); ok && labelKey(v) == "" {
+						fs.add(Field{Key: key, Label: string(l), Value: truncRunes(v, 500), Source: src})
 					}
 					return
 				}
@@ -165,6 +164,35 @@ func pairFields(n *html.Node, fs *fieldSet) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		pairFields(c, fs)
 	}
+}
+
+// shortLabel appends to buf the text below n as label normalises it (no
+// white space, no colons); short is false when it does not fit in buf's
+// capacity (a text that long is no label). No allocation.
+func shortLabel(n *html.Node, buf []byte) (l []byte, short bool) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			for _, r := range c.Data {
+				if isLabelJunk(r) || r == '\ufeff' {
+					continue
+				}
+				if len(buf)+utf8.RuneLen(r) > cap(buf) {
+					return buf, false
+				}
+				buf = utf8.AppendRune(buf, r)
+			}
+		case html.ElementNode:
+			if c.Data == "script" || c.Data == "style" {
+				continue
+			}
+			var ok bool
+			if buf, ok = shortLabel(c, buf); !ok {
+				return buf, false
+			}
+		}
+	}
+	return buf, true
 }
 
 // nextValue returns the text after a label element: the next element
@@ -191,42 +219,6 @@ func nextValue(n *html.Node) (string, bool) {
 		return text.String(), true
 	}
 	return "", false
-}
-
-// shortText returns the text below n when it is at most maxLabelBytes
-// long; short is false for a longer text (which is no label).
-func shortText(n *html.Node) (string, bool) {
-	var b strings.Builder
-	ok := true
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil && ok; c = c.NextSibling {
-			switch c.Type {
-			case html.TextNode:
-				if b.Len()+len(c.Data) > 3*maxLabelBytes {
-					t := strings.TrimSpace(c.Data)
-					if b.Len()+len(t) > 3*maxLabelBytes {
-						ok = false
-						return
-					}
-					b.WriteString(t)
-					continue
-				}
-				b.WriteString(c.Data)
-			case html.ElementNode:
-				if c.Data == "script" || c.Data == "style" {
-					continue
-				}
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	if !ok {
-		return "", false
-	}
-	t := label(b.String())
-	return t, len(t) <= maxLabelBytes && t != ""
 }
 
 // nodeText returns the text below n, at most limit bytes of it.

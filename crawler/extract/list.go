@@ -107,7 +107,17 @@ func List(p Page) (*ListPage, error) {
 	}
 	lp.Entries = dedupe(lp.Entries)
 
-	// Pager. Every pager URL stays on the list page's host (sameHost).
+	lp.Next, lp.Pages, lp.PageCount = pager(doc, p)
+	return lp, nil
+}
+
+// pager reads a list page's pager: the "下一页" link (or the configured
+// next selector's), and the further pages a TRS pager script or index_N
+// links name, in order. Every pager URL stays on the list page's host
+// (sameHost).
+func pager(doc *goquery.Document, p Page) (next string, pages []string, count int) {
+	sel := p.Selectors
+	lp := &ListPage{}
 	if sel != nil && sel.Next != "" {
 		if h, ok := doc.Find(sel.Next).First().Attr("href"); ok {
 			if u := resolve(p.URL, h); u != "" && sameHost(p.URL, u) {
@@ -119,7 +129,6 @@ func List(p Page) (*ListPage, error) {
 		lp.Next = nextLink(doc, p.URL)
 	}
 	seen := map[string]bool{p.URL.String(): true}
-	var pages []string
 	if count, prefix, suffix, ok := createPager(p.Body); ok {
 		lp.PageCount = min(count, maxPagerPages)
 		for i := 0; i < min(count, pagerLimit(p)); i++ {
@@ -167,8 +176,7 @@ func List(p Page) (*ListPage, error) {
 	for _, l := range links {
 		pages = append(pages, l.u)
 	}
-	lp.Pages = pages
-	return lp, nil
+	return lp.Next, pages, lp.PageCount
 }
 
 // createPager reads a TRS pager call, createPageHTML(countPage,
@@ -464,13 +472,11 @@ func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 		if loose && li.FindMatcher(selLiTr).Length() > 0 {
 			return // a container of other items
 		}
-		if loose && li.FindMatcher(selAHref).Length() > 3 {
-			return // a menu or a block of links, not one entry
+		links := li.FindMatcher(selAHref)
+		if links.Length() == 0 || loose && links.Length() > 3 {
+			return // no entry, or a menu or a block of links
 		}
-		a := li.FindMatcher(selAHref).First()
-		if a.Length() == 0 {
-			return
-		}
+		a := links.First()
 		h, _ := a.Attr("href")
 		u := resolve(p.URL, h)
 		if u == "" {
@@ -495,8 +501,17 @@ func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 // article-shaped links. Of list items and table rows, the layout with
 // more dated entries wins (a table-row list beside a navigation menu).
 func looseEntries(doc *goquery.Document, p Page) []Entry {
-	lis := liEntries(doc.FindMatcher(selLi), p, true)
-	rows := liEntries(doc.FindMatcher(selTr), p, true)
+	var lis, rows []Entry
+	if hasTag(p.Body, "<li") {
+		lis = liEntries(doc.FindMatcher(selLi), p, true)
+	}
+	if hasTag(p.Body, "<tr") {
+		// Rows win only with more dated entries than the list items
+		// have, which takes more rows than that.
+		if trs := doc.FindMatcher(selTr); trs.Length() > dated(lis) {
+			rows = liEntries(trs, p, true)
+		}
+	}
 	if dated(rows) > dated(lis) || len(lis) == 0 {
 		if len(rows) > 0 {
 			return rows
@@ -509,6 +524,12 @@ func looseEntries(doc *goquery.Document, p Page) []Entry {
 		return b.FindMatcher(selAHref).Length() == 1
 	})
 	return liEntries(blocks, p, true)
+}
+
+// hasTag reports whether body holds the start of a tag, in lower or
+// upper case ("<li" finds <li> and <LI>).
+func hasTag(body []byte, tag string) bool {
+	return bytes.Contains(body, []byte(tag)) || bytes.Contains(body, bytes.ToUpper([]byte(tag)))
 }
 
 // dated counts the entries with a date.

@@ -55,7 +55,6 @@ type Letter struct {
 var (
 	reDataStore = regexp.MustCompile(`(?s)dataStore\s*=\s*\[(.*?)\]\s*;?`)
 	// The data proxy of a jact mailbox and its parameters.
-	reMailProxy = regexp.MustCompile(`["'(=\s]((?:[\w./:-]*/)?dataproxy_\w+\.do)`)
 	reParamObj  = regexp.MustCompile(`(?s)(?:param|params|ajaxParam|data)\s*:\s*\{([^{}]{0,1000})\}`)
 	reParamPair = regexp.MustCompile(`["']?(\w+)["']?\s*:\s*["']([^"']{0,200})["']`)
 )
@@ -137,9 +136,7 @@ func Letters(p Page) (*LetterList, error) {
 		ll.Proxy = h
 	}
 	ll.Next = nextLink(doc, p.URL)
-	if lp, err := List(Page{URL: p.URL, Body: p.Body, Family: Generic, MaxPages: p.MaxPages}); err == nil {
-		ll.Pages = lp.Pages
-	}
+	_, ll.Pages, _ = pager(doc, Page{URL: p.URL, Body: p.Body, Family: Generic, MaxPages: p.MaxPages})
 	return ll, nil
 }
 
@@ -302,6 +299,42 @@ func isCode(v string) bool {
 	return true
 }
 
+// proxyRef returns the first reference to a dataproxy_….do address in
+// body, as written (relative or absolute, without its query), or "".
+func proxyRef(body []byte) string {
+	const mark = "dataproxy_"
+	for pos, tries := 0, 0; tries < 16; tries++ {
+		i := bytes.Index(body[pos:], []byte(mark))
+		if i < 0 {
+			return ""
+		}
+		i += pos
+		pos = i + len(mark)
+		// Forward: word characters, then ".do".
+		j := pos
+		for j < len(body) && j-pos < 64 && (isIdentByte(body[j]) && body[j] != '$') {
+			j++
+		}
+		if !bytes.HasPrefix(body[j:], []byte(".do")) {
+			continue
+		}
+		end := j + len(".do")
+		// Backward: the path and host before the name.
+		k := i
+		for k > 0 && i-k < 256 && isURLByte(body[k-1]) {
+			k--
+		}
+		return string(body[k:end])
+	}
+	return ""
+}
+
+// isURLByte reports whether c may stand in the path part of a URL that
+// a script names: letters, digits and - _ . / :.
+func isURLByte(c byte) bool {
+	return isIdentByte(c) && c != '$' || c == '-' || c == '.' || c == '/' || c == ':'
+}
+
 // isLetterNo reports whether a code is a letter number rather than a
 // count (of views, say): it holds a letter, or six digits or more.
 func isLetterNo(v string) bool {
@@ -316,11 +349,11 @@ func mailProxy(p Page) *HanwebList {
 	if !bytes.Contains(p.Body, []byte("dataproxy_")) {
 		return nil
 	}
-	m := reMailProxy.FindSubmatch(p.Body)
-	if m == nil {
+	ref := proxyRef(p.Body)
+	if ref == "" {
 		return nil
 	}
-	proxy := resolve(p.URL, html.UnescapeString(string(m[1])))
+	proxy := resolve(p.URL, html.UnescapeString(ref))
 	if proxy == "" || !sameHost(p.URL, proxy) {
 		return nil
 	}
