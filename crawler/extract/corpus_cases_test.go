@@ -78,4 +78,3 @@ func corpusPage(t testing.TB, c corpusCase) Page {
 	}
 	return Page{URL: u, Body: b, Family: c.family, Now: now, ListDate: c.listDate}
 }
-
