@@ -32,6 +32,8 @@ func commands() []command {
 		versionCmd(),
 		initCmd(),
 		crawlCmd(),
+		inspectCmd(),
+		discoverCmd(),
 		runsCmd(),
 		portalsimCmd(),
 		demoCmd(),

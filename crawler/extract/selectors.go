@@ -31,6 +31,5 @@ var (
 	selMetaName     = cascadia.MustCompile("meta[name]")
 	selScript       = cascadia.MustCompile("script")
 	selTable        = cascadia.MustCompile("table")
-	selTh           = cascadia.MustCompile("th")
 	selTr           = cascadia.MustCompile("tr")
 )
