@@ -130,6 +130,13 @@ func TestCorpus(t *testing.T) {
 				if !reflect.DeepEqual(got, *wa) {
 					t.Errorf("article =\n%+v\nwant\n%+v", got, *wa)
 				}
+				// Whatever the page, the publication date never comes from
+				// a written-date label.
+				for _, l := range []string{"成文", "发文", "印发", "生成", "产生", "形成"} {
+					if strings.Contains(a.PublishedFrom, l) {
+						t.Errorf("publication date from %q", a.PublishedFrom)
+					}
+				}
 			case "letters":
 				ll, err := Letters(p)
 				if err != nil {

@@ -152,6 +152,9 @@ func pager(doc *goquery.Document, p Page) (next string, pages []string, count in
 	var links []numbered
 	doc.FindMatcher(selAHref).Each(func(_ int, a *goquery.Selection) {
 		h, _ := a.Attr("href")
+		if !strings.Contains(h, "index_") && !strings.Contains(h, "list_") {
+			return // not a pager link: spare resolving it
+		}
 		u := resolve(p.URL, h)
 		if u == "" || seen[u] {
 			return
@@ -630,6 +633,9 @@ func dedupe(es []Entry) []Entry {
 // container, and its entry is its first link with the date it shows (a
 // record holding several list items or rows gives one entry each).
 func recordEntries(recs [][][]byte, p Page) []Entry {
+	if allItems(recs) {
+		return itemRecordEntries(recs, p)
+	}
 	var b strings.Builder
 	b.WriteString("<body>")
 	for _, r := range recs {
@@ -661,6 +667,33 @@ func recordEntries(recs [][][]byte, p Page) []Entry {
 		out = append(out, liEntries(rec, p, false)...)
 	})
 	return dedupe(out)
+}
+
+// allItems reports whether every record is one CDATA <li> (the
+// commonest form, read in one pass by itemRecordEntries).
+func allItems(recs [][][]byte) bool {
+	for _, r := range recs {
+		frag := bytes.TrimSpace(r[1])
+		if len(frag) < 4 || !bytes.EqualFold(frag[:3], []byte("<li")) || bytes.Count(frag, []byte("<li")) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// itemRecordEntries reads records that each hold one <li>.
+func itemRecordEntries(recs [][][]byte, p Page) []Entry {
+	var b strings.Builder
+	b.WriteString("<ul>")
+	for _, r := range recs {
+		b.Write(r[1])
+	}
+	b.WriteString("</ul>")
+	doc, err := parseDoc([]byte(b.String()))
+	if err != nil {
+		return nil
+	}
+	return dedupe(liEntries(doc.FindMatcher(selLi), p, false))
 }
 
 // hanwebInfo reads the data proxy parameters of a Hanweb column page.

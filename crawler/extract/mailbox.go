@@ -115,9 +115,7 @@ func Letters(p Page) (*LetterList, error) {
 			ll.Rows = append(ll.Rows, letterRows(t, cols, p)...)
 		})
 	}
-	if pageCols == nil {
-		pageCols = pageHeader(doc)
-	}
+
 	if m := reDataStore.FindSubmatch(p.Body); m != nil {
 		ll.Found = true
 		var b strings.Builder
@@ -126,6 +124,9 @@ func Letters(p Page) (*LetterList, error) {
 			b.WriteString(s)
 		}
 		b.WriteString("</table>")
+		if pageCols == nil {
+			pageCols = pageHeader(doc)
+		}
 		if d, err := parseDoc([]byte(b.String())); err == nil {
 			ll.Rows = append(ll.Rows, letterRows(d.FindMatcher(selTable).First(), pageCols, p)...)
 		}
