@@ -1,9 +1,11 @@
 package extract
 
 import (
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // want is what a corpus page must yield; see corpusWant.
@@ -188,4 +190,31 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// TestFieldsBounded: hostile metadata costs time linear in the page —
+// long runs of text before colons, many labels, deep label elements.
+func TestFieldsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><body><p>")
+	for range 2000 {
+		b.WriteString(strings.Repeat("汉", 200) + "：")
+	}
+	b.WriteString("</p><div>")
+	for range 5000 {
+		b.WriteString("<span>发布日期</span><span>2025-01-0</span>")
+	}
+	b.WriteString("</div></body></html>")
+	u, _ := url.Parse("http://www.example.gov.cn/a.html")
+	start := time.Now()
+	a, err := ParseArticle(Page{URL: u, Body: []byte(b.String()), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if len(a.Fields) > maxFields {
+		t.Errorf("%d fields", len(a.Fields))
+	}
 }

@@ -83,11 +83,12 @@ func DetectFamily(u *url.URL, body []byte) string {
 	switch {
 	case strings.Contains(p, "/gongkai/"):
 		return Gongkai
-	case strings.Contains(p, "/col/col") || strings.Contains(p, "/art/"):
+	case strings.Contains(p, "/col/col") || strings.Contains(p, "/art/") || strings.Contains(p, "/jact/"):
 		return Hanweb
 	case bytes.Contains(body, []byte("<datastore>")):
 		return Hanweb
-	case bytes.Contains(body, []byte("createPageHTML")) || bytes.Contains(body, []byte("TRS_Editor")):
+	case bytes.Contains(body, []byte("createPageHTML")) || bytes.Contains(body, []byte("TRS_Editor")) ||
+		bytes.Contains(body, []byte("trs_editor_view")):
 		return TRS
 	case bytes.Contains(body, []byte(`class="doc-list"`)) || bytes.Contains(body, []byte(`xxgk-table`)):
 		return Gongkai

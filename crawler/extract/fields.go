@@ -73,6 +73,9 @@ var labelKeys = map[string]string{
 // longest label is 5 CJK characters plus a colon and some spaces.
 const maxLabelBytes = 32
 
+// maxLabelRunes is the length of the longest label, in characters.
+const maxLabelRunes = 6
+
 // maxFields bounds the fields one page yields.
 const maxFields = 200
 
@@ -283,8 +286,10 @@ func lineFields(line string, fs *fieldSet) {
 		for e > 0 && line[e-1] == ' ' {
 			e--
 		}
+		// At most maxLabelRunes of it: no label is longer, and a long
+		// run of text must not cost a lookup per character.
 		j := e
-		for j > 0 {
+		for n := 0; j > 0 && n < maxLabelRunes; n++ {
 			p, pw := utf8.DecodeLastRuneInString(line[:j])
 			if !unicode.Is(unicode.Han, p) {
 				break

@@ -110,3 +110,31 @@ func FuzzMailbox(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScriptWrites: the script evaluator never panics, and what it
+// writes stays within its bound whatever the script.
+func FuzzScriptWrites(f *testing.F) {
+	f.Add(`var a = "x" + 'y'; document.write("<a href='" + a + "'>" + b + "</a>");`)
+	f.Add(`var s = ""; s += '<li>' + (n + "1") + "<\/li>"; document.writeln(s + s);`)
+	f.Add(`document.write("unterminated`)
+	f.Add(`/* c */ var x = 1, y = 'z'; // d` + "\n" + `x = x + y; document.write(x)`)
+	f.Fuzz(func(t *testing.T, src string) {
+		if out := scriptWrites(src); len(out) > maxScriptOut {
+			t.Fatalf("wrote %d bytes", len(out))
+		}
+	})
+}
+
+// FuzzCreatePager: a pager call with any arguments never panics, and a
+// page count it reads is never negative.
+func FuzzCreatePager(f *testing.F) {
+	f.Add(`var countPage = 6//共多少页` + "\n" + `createPageHTML(countPage, 0, "index", "html");`)
+	f.Add(`createPageHTML('page_div', 4, 1, 'index', 'html', 58);`)
+	f.Add(`createPageHTML(n, c, p, s); var n = "9"`)
+	f.Add(`createPageHTML(99999999999999999999999, 0, "index", "html")`)
+	f.Fuzz(func(t *testing.T, body string) {
+		if n, _, _, ok := createPager([]byte(body)); ok && n < 0 {
+			t.Fatalf("page count %d", n)
+		}
+	})
+}
