@@ -113,7 +113,8 @@ func printDiscover(w io.Writer, res []crawler.UnitChannels) {
 }
 
 // siteChannels are the uncovered channels of a catalog that may be
-// columns: on the catalog's host, not the catalog itself, not a document.
+// columns: on the catalog's host, not the catalog itself nor a page above
+// it (home page, breadcrumbs), not a document nor an article.
 func siteChannels(uc crawler.UnitChannels) []extract.Channel {
 	cat, err := url.Parse(uc.Unit.Catalog)
 	if err != nil {
@@ -125,11 +126,11 @@ func siteChannels(uc crawler.UnitChannels) []extract.Channel {
 		if err != nil || !strings.EqualFold(u.Hostname(), cat.Hostname()) {
 			continue
 		}
-		if extract.CanonicalURL(ch.URL) == extract.CanonicalURL(uc.Unit.Catalog) {
-			continue
+		if strings.HasPrefix(cat.Path, u.Path) && u.RawQuery == "" {
+			continue // the catalog itself, the home page or a breadcrumb above it
 		}
-		if _, isDoc := extract.AttachmentType(ch.URL); isDoc {
-			continue
+		if _, isDoc := extract.AttachmentType(ch.URL); isDoc || extract.IsArticleURL(ch.URL) {
+			continue // a document or an article the catalog page links to, not a channel
 		}
 		out = append(out, ch)
 	}

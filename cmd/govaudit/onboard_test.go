@@ -47,8 +47,10 @@ func onboardSite(t *testing.T) (*httptest.Server, func() []string) {
 		case "/gongkai/site_lzqjtj/":
 			w.Write(read("gk_catalog.html"))
 		case "/gongkai/site_lzqfgj/":
-			w.Write([]byte(`<ul class="channel-list"><li><a href="zcwj/">政策 文件</a></li><li><a href="ghjh/">规划信息</a></li>` +
-				`<li><a href="jgzn/">机构职能</a></li><li><a href="rsxx/">人事信息</a></li></ul>`))
+			w.Write([]byte(`<div class="nav"><a href="/">首页</a> <a href="http://other.example/">外站</a></div>` +
+				`<div class="latest"><a href="doc_0123456789abcdef01234567.html">最新文件</a> <a href="files/x.pdf">附件</a></div>` +
+				`<h2>区发改局</h2><a href="zcwj/">政策 文件</a><a href="ghjh/">规划信息</a>` +
+				`<a href="jgzn/">机构职能</a><a href="rsxx/">人事信息</a>`))
 		case "/gongkai/site_lzqblk/":
 			http.Error(w, "blocked", http.StatusPreconditionFailed)
 		default:
@@ -191,7 +193,8 @@ func TestDiscover(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
 	}
-	if strings.Contains(out, "lzqnoc") || strings.Contains(out, "name: 招生入学") || strings.Contains(out, "name: 政策文件") {
+	if strings.Contains(out, "lzqnoc") || strings.Contains(out, "name: 招生入学") || strings.Contains(out, "name: 政策文件") ||
+		strings.Contains(out, "最新文件") || strings.Contains(out, "附件") || strings.Contains(out, "外站") {
 		t.Errorf("output lists a unit without catalog or a covered channel:\n%s", out)
 	}
 	for _, ua := range agents() {

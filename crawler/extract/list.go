@@ -182,6 +182,11 @@ func pager(doc *goquery.Document, p Page) (next string, pages []string, count in
 	return lp.Next, pages, lp.PageCount
 }
 
+// IsArticleURL reports whether a URL has the shape of an article page of
+// one of the families (TRS t20210317_…, Hanweb /art/…, /gongkai/ doc_…,
+// /content/…) rather than of a list or a channel.
+func IsArticleURL(u string) bool { return reArticleURL.MatchString(u) }
+
 // createPager reads a TRS pager call, createPageHTML(countPage,
 // currentPage, "index", "html"), whose arguments may be literals or
 // variables assigned earlier in the page (var countPage = 5;), and which
