@@ -65,7 +65,7 @@ func newEnv(in Input, asOf time.Time) (*env, error) {
 	for _, u := range e.cfg.Units {
 		e.units[u.ID] = u
 	}
-	e.columns = e.cfg.Columns
+	e.columns = e.cfg.AllColumns()
 	for _, m := range e.cfg.Mailboxes {
 		e.mailboxes[m.ID] = m
 	}
