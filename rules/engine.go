@@ -43,7 +43,7 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	}
 	listedBy := map[string]store.SourceState{}
 	for _, s := range in.Sources {
-		if s.Audited && !s.Truncated && (s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox) {
+		if s.Judged() && !s.Truncated && (s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox) {
 			listedBy[s.Key] = s
 		}
 	}

@@ -121,6 +121,14 @@ func (e *env) columnState(id string) (store.SourceState, bool) {
 	return s, ok && s.Audited
 }
 
+// columnJudged returns the crawl state of a configured column when its
+// latest walk may be judged by the column checks (blank, key column,
+// periodic, stale, annual report): audited, not partial, not suspect.
+func (e *env) columnJudged(id string) (store.SourceState, bool) {
+	s, ok := e.sources[store.SourceColumn+":"+id]
+	return s, ok && s.Judged()
+}
+
 // mailboxState returns the crawl state of a mailbox when it was audited.
 func (e *env) mailboxState(id string) (store.SourceState, bool) {
 	s, ok := e.sources[store.SourceMailbox+":"+id]

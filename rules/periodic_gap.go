@@ -125,7 +125,7 @@ func checkPeriodicGap(e *env, _ Def) outcome {
 			dd = config.DefaultDeadlineDays(col.Cadence)
 		}
 		periods := periodsDue(col.Cadence, dd, e.since, e.asOf)
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			o.notAudited += len(periods)
 			continue
