@@ -160,7 +160,9 @@ func TestSuspectDrop(t *testing.T) {
 		then    func(t *testing.T) func(w http.ResponseWriter, r *http.Request)
 		suspect string
 	}{
-		{"to zero", func(t *testing.T) func(w http.ResponseWriter, r *http.Request) { return fixturePage(t, "empty_marker.html") }, "疑似异常（上次 8 条，本次 0 条）"},
+		{"to zero", func(t *testing.T) func(w http.ResponseWriter, r *http.Request) {
+			return fixturePage(t, "empty_marker.html")
+		}, "疑似异常（上次 8 条，本次 0 条）"},
 		{"below half", func(*testing.T) func(w http.ResponseWriter, r *http.Request) { return listOf(3, 1, 0) }, "疑似异常（上次 8 条，本次 3 条）"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,9 +277,9 @@ func TestProbeOutagesAreNotBroken(t *testing.T) {
 func TestCutOff(t *testing.T) {
 	for body, want := range map[string]bool{
 		"<html><body><div id=zoom>正文</div></body></html>": false,
-		"<HTML><BODY>正文</BODY></HTML>\n<!-- 统计代码 -->":   false,
+		"<HTML><BODY>正文</BODY></HTML>\n<!-- 统计代码 -->":     false,
 		"<html><body><div id=zoom>正文的前一半":                 true,
-		"":                                                 true,
+		"": true,
 	} {
 		if got := cutOff([]byte(body)); got != want {
 			t.Errorf("cutOff(%q) = %v, want %v", body, got, want)
