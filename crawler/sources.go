@@ -127,7 +127,7 @@ func (r *run) buildSources() ([]*source, error) {
 
 // ErrNotFound is the SourceState.ErrKind of a column to discover that its
 // unit's catalog does not list (栏目未找到).
-const ErrNotFound = "not-found"
+const ErrNotFound = store.NotFound
 
 func colID(col config.Column) string {
 	if col.ID != "" {

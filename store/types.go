@@ -164,6 +164,10 @@ type SourceState struct {
 	CrawledAt   time.Time `json:"crawled_at"`
 }
 
+// NotFound is the ErrKind of a column to discover that its unit's
+// catalog does not list (栏目未找到).
+const NotFound = "not-found"
+
 // Judged reports whether the column checks may judge the walk that
 // wrote s: it was audited, read every list page it named, and its list
 // did not fall sharply since the previous walk.
