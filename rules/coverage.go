@@ -48,7 +48,7 @@ type ColumnCoverage struct {
 	ListPages, PagesFailed  int
 	// Listed counts the items its latest walk listed; Read those whose
 	// page was read; the others count what was found on the read pages.
-	Listed, Read, FetchFailed               int
+	Listed, Read, FetchFailed                int
 	WithPublished, WithWritten, WithListDate int
 	WithAttachments                          int
 	// Warnings say when the column looks mis-read (in Chinese).

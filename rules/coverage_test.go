@@ -20,7 +20,9 @@ func TestCoverage(t *testing.T) {
 	set(colPolicy, func(s *store.SourceState) { s.Items = 4 })
 	set(colStats, func(s *store.SourceState) { s.Partial, s.Cause = true, "列表第 2 页无法加载：HTTP 500" })
 	set(colYear, func(s *store.SourceState) { s.Suspect = "疑似异常（上次 8 条，本次 0 条）" })
-	set(colBlank, func(s *store.SourceState) { s.Audited, s.ErrKind, s.Cause = false, store.NotFound, "栏目未找到：目录中没有「空白栏目」" })
+	set(colBlank, func(s *store.SourceState) {
+		s.Audited, s.ErrKind, s.Cause = false, store.NotFound, "栏目未找到：目录中没有「空白栏目」"
+	})
 	items := []store.Item{
 		// Every 发布日期 equals its 成文日期: read from the wrong label.
 		it(colPolicy, "http://p/1.html", "一", "2026-01-05", "2026-01-05"),
