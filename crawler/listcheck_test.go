@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/crawler/extract"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -319,5 +320,30 @@ func TestArticleClosedEarly(t *testing.T) {
 	it, ok, _ := st.Item(srv.URL + "/art/a.html")
 	if !ok || !strings.Contains(it.FetchErr, "页面传输不完整") {
 		t.Errorf("item %+v: want a fetch error for a page closed early", it)
+	}
+}
+
+func TestFindChannelPrefersTheUnitsOwn(t *testing.T) {
+	chs := []extract.Channel{
+		{Name: "政策文件", URL: "http://www.linzi.gov.cn/gongkai/channel_c_district_n_1/"}, // the site's navigation
+		{Name: "通知公告", URL: "http://other.example.cn/tzgg/"},
+		{Name: "通知公告", URL: "http://www.linzi.gov.cn/xwzx/tzgg/"},
+		{Name: "政策文件", URL: "http://www.linzi.gov.cn/gongkai/site_lzqfgj/channel_c_aa_n_2/"},
+		{Name: "政府信息公开年报", URL: "http://www.linzi.gov.cn/gongkai/site_lzqfgj/channel_c_bb_n_3/"},
+	}
+	cat := "http://www.linzi.gov.cn/gongkai/site_lzqfgj/"
+	for _, tt := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"政策文件"}, "http://www.linzi.gov.cn/gongkai/site_lzqfgj/channel_c_aa_n_2/"},
+		{[]string{"通知公告"}, "http://www.linzi.gov.cn/xwzx/tzgg/"},
+		{[]string{"政府信息公开年度报告", "政府信息公开年报"}, "http://www.linzi.gov.cn/gongkai/site_lzqfgj/channel_c_bb_n_3/"},
+		{[]string{"人事信息"}, ""},
+	} {
+		ch, ok := findChannel(chs, tt.names, cat)
+		if ok != (tt.want != "") || ch.URL != tt.want {
+			t.Errorf("findChannel(%v) = %q, %v; want %q", tt.names, ch.URL, ok, tt.want)
+		}
 	}
 }

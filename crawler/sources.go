@@ -98,7 +98,7 @@ func (r *run) buildSources() ([]*source, error) {
 				s.preset.ErrKind = cat.state.ErrKind
 				s.preset.Cause = "目录页无法加载：" + cat.state.Cause
 			default:
-				ch, ok := findChannel(cat.channels, col.Match)
+				ch, ok := findChannel(cat.channels, col.Match, cat.state.URL)
 				if !ok {
 					s.preset = r.state(s)
 					s.preset.URL = cat.state.URL
@@ -136,15 +136,43 @@ func colID(col config.Column) string {
 	return config.DefaultColumnID(col.Unit, col.Name)
 }
 
-// findChannel finds a channel by one of names, in the order given: an
-// exact match (after extract.SameName's normalisation) of an earlier name
-// wins over a later one.
-func findChannel(chs []extract.Channel, names []string) (extract.Channel, bool) {
-	for _, n := range names {
-		for _, ch := range chs {
-			if extract.SameName(ch.Name, n) {
-				return ch, true
+// findChannel finds a channel by one of names, in the order given: a
+// match of an earlier name wins over a later one. When several links of
+// the catalog page carry the name (the site's own navigation often links
+// the district's column of the same name), the one under the catalog's
+// own directory wins, then one on the catalog's host, then the first.
+func findChannel(chs []extract.Channel, names []string, catalogURL string) (extract.Channel, bool) {
+	cu, _ := url.Parse(catalogURL)
+	dir := ""
+	if cu != nil {
+		dir = cu.Path[:strings.LastIndex(cu.Path, "/")+1]
+	}
+	score := func(ch extract.Channel) int {
+		u, err := url.Parse(ch.URL)
+		if err != nil || cu == nil {
+			return 0
+		}
+		s := 0
+		if strings.EqualFold(u.Host, cu.Host) {
+			s += 2
+			if dir != "" && dir != "/" && strings.HasPrefix(u.Path, dir) {
+				s += 4
 			}
+		}
+		return s
+	}
+	for _, n := range names {
+		best, bestScore, found := extract.Channel{}, -1, false
+		for _, ch := range chs {
+			if !extract.SameName(ch.Name, n) {
+				continue
+			}
+			if sc := score(ch); sc > bestScore {
+				best, bestScore, found = ch, sc, true
+			}
+		}
+		if found {
+			return best, true
 		}
 	}
 	return extract.Channel{}, false
