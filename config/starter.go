@@ -75,14 +75,14 @@ units:
 # requires_attachment: default true for policy and service columns.
 templates:
   - name: 政策文件
-    match: [规范性文件, 政策法规, 政府文件, 部门文件, 本级政策文件]
+    match: [规范性文件, 政策法规, 政府文件, 部门文件, 本级政策文件, 法规公文, 文件资料]
     kind: policy
     key: true
   - name: 通知公告
     match: [公示公告, 通知公示, 公告公示, 通知通告, 公告通知]
     kind: notice
   - name: 工作动态
-    match: [部门动态, 工作信息, 动态信息, 政务动态, 工作动态信息]
+    match: [部门动态, 工作信息, 动态信息, 政务动态, 业务工作, 工作动态信息]
     kind: dynamic
   - name: 办事服务
     match: [办事指南, 政务服务, 服务信息, 公共服务]
