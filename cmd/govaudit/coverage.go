@@ -7,9 +7,11 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/rules/workday"
+	"github.com/govaudit/govaudit/store"
 )
 
 func coverageCmd() command {
@@ -21,19 +23,29 @@ func coverageCmd() command {
 }
 
 func runCoverage(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "coverage", "[--config FILE] [--db FILE] [--unit ID] [--all] [--format table|json]\n\n"+
+	fs := newFlagSet(a, "coverage", "[--config FILE] [--db FILE] [--unit ID] [--all] [--format table|json]\n"+
+		"       govaudit coverage --accept COLUMN --reason TEXT [--by NAME]\n\n"+
 		"Says, for each configured column, what its latest crawl read and so what the checks\n"+
 		"could judge: items listed and read, how many carry a 发布日期, a 成文日期, attachments,\n"+
 		"list pages read and failed, and its state — judged, partial (item checks only),\n"+
 		"suspect (its list fell sharply: column checks wait a night), not audited (with the\n"+
 		"cause) or 栏目未找到 (a template's channel its catalog does not list). Columns that look\n"+
-		"mis-read are flagged. Without --all only the columns that need a look are listed.")
+		"mis-read are flagged. Without --all only the columns that need a look are listed.\n\n"+
+		"--accept confirms that a suspect column's drop is real (the unit did empty or shorten\n"+
+		"its list): the next check judges it without waiting for another night. It is\n"+
+		"recorded in the audit trail.")
 	sf := addStoreFlags(fs)
 	unit := fs.String("unit", "", "only the columns of this unit")
 	all := fs.Bool("all", false, "list every column, not only those that need a look")
 	format := fs.String("format", "table", "output format: table or json")
+	accept := fs.String("accept", "", "confirm the drop of this suspect column (its id)")
+	reason := fs.String("reason", "", "with --accept: why the drop is real (required)")
+	by := fs.String("by", currentUser(), "with --accept: who confirms (recorded in the audit trail)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *accept != "" {
+		return acceptDrop(a, sf, *accept, *by, *reason)
 	}
 	if *format != "table" && *format != "json" {
 		return usageError{fmt.Errorf("--format %q: use table or json", *format)}
@@ -72,6 +84,31 @@ func runCoverage(ctx context.Context, a *app, args []string) error {
 		return enc.Encode(rows)
 	}
 	writeCoverage(a.stdout, cov, rows, *all)
+	return nil
+}
+
+// acceptDrop records an inspector's confirmation that a suspect column's
+// drop is real.
+func acceptDrop(a *app, sf *storeFlags, column, by, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return usageError{fmt.Errorf("--accept needs --reason (why the drop is real)")}
+	}
+	if strings.TrimSpace(by) == "" {
+		return usageError{fmt.Errorf("--by cannot be empty")}
+	}
+	cfg, st, err := sf.open(false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, ok := cfg.Column(column); !ok {
+		return usageError{fmt.Errorf("--accept %q: no such column in %s", column, cfg.Path)}
+	}
+	was, err := st.AcceptDrop(store.SourceColumn+":"+column, by, reason, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "栏目 %s：已确认“%s”属实，下次检查将按本次抓取结果判定\n", column, was)
 	return nil
 }
 
