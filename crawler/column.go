@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -527,7 +528,15 @@ func (r *run) walkColumn(cs *colState) {
 			r.countErr(errParse)
 			return nil, false
 		}
-		if len(lp.Entries) == 0 && lp.Hanweb == nil {
+		switch {
+		case len(lp.Entries) == 0 && lp.Hanweb != nil && lp.Hanweb.Embedded > 0:
+			// Records are there, but none could be read: a layout the
+			// extractor does not know, never an empty column.
+			cause := fmt.Sprintf("页面内嵌 %d 条数据记录，但未能从中识别出信息（记录结构未适配）", lp.Hanweb.Embedded)
+			cs.fail(pages, &response{errKind: errUnreadable, cause: cause})
+			r.countErr(errUnreadable)
+			return nil, false
+		case len(lp.Entries) == 0 && lp.Hanweb == nil:
 			// Nothing read: an empty list only when the page says so.
 			v := judgeEmptyList(lf.body)
 			if !v.empty {
@@ -585,6 +594,15 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 		if r.addEntries(cs, pp.Entries) == 0 {
 			// An empty batch, or one that only repeats records already
 			// seen (a proxy that clamps past its end): the list is done.
+			// When the proxy still counts records beyond, or sent records
+			// none of which could be read, the walk missed some: partial.
+			if n := bytes.Count(lf.body, []byte("<record")); n > 0 && len(pp.Entries) == 0 {
+				cs.fail(*pages, &response{errKind: errUnreadable, cause: fmt.Sprintf("数据接口返回 %d 条记录，但未能从中识别出信息", n)})
+				r.countErr(errUnreadable)
+			} else if total > 0 && start <= total && len(pp.Entries) == 0 && float64(start-1) < 0.9*float64(total) {
+				cs.fail(*pages, &response{errKind: errUnreadable, cause: fmt.Sprintf("数据接口声明共 %d 条，但第 %d 条起未再返回记录", total, start)})
+				r.countErr(errUnreadable)
+			}
 			return
 		}
 		if total < 0 {

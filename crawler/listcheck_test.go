@@ -347,3 +347,23 @@ func TestFindChannelPrefersTheUnitsOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestHanwebRecordsUnreadBlockTheColumn: a Hanweb column page whose
+// datastore holds records none of which the extractor can read is not
+// audited; it must never pass for an empty column.
+func TestHanwebRecordsUnreadBlockTheColumn(t *testing.T) {
+	site := newListSite(t)
+	site.serve(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<html><body><div id="1"><script type="text/xml"><datastore><nextgroup><![CDATA[]]></nextgroup><recordset>`+
+			`<record><![CDATA[<p class="x">没有链接的记录</p>]]></record><record><![CDATA[<p class="x">另一条</p>]]></record>`+
+			`</recordset></datastore></script><script>var totalRecord = 2;</script></div></body></html>`)
+	})
+	cfg := baseConfig(site.srv.URL)
+	cfg.Columns = []config.Column{{ID: "c", Unit: "lzqzjj", Name: "栏目", URL: site.srv.URL + "/list/", Profile: "hanweb"}}
+	st := openStore(t)
+	crawlOnce(t, cfg, st)
+	s, _, _ := st.Source("column:c")
+	if s.Audited || s.ErrKind != errUnreadable || !strings.Contains(s.Cause, "2 条数据记录") {
+		t.Errorf("source %+v: want not audited, unreadable records", s)
+	}
+}
