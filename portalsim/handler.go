@@ -319,10 +319,10 @@ func (s *Sim) respond(r *http.Request) *response {
 	}
 	dir, file := path.Split(p)
 	if n, ok := pageNumber(file, "index_"); ok {
-		if rt, ok := s.routes[dir]; ok && rt.kind == rList && rt.u.fam == famGongkai && n >= 2 && (n <= rt.c.pages() || s.endless[rt.c]) {
+		if rt, ok := s.routes[dir]; ok && rt.kind == rList && rt.u.fam == famGongkai && n >= 2 && (n <= s.listPages(rt.c) || s.endless[rt.c]) {
 			return s.respondRoute(r, rt, n)
 		}
-		if rt, ok := s.routes[dir+"index.html"]; ok && rt.kind == rList && rt.u.fam == famTRS && n >= 1 && (n < rt.c.pages() || s.endless[rt.c]) {
+		if rt, ok := s.routes[dir+"index.html"]; ok && rt.kind == rList && rt.u.fam == famTRS && n >= 1 && (n < s.listPages(rt.c) || s.endless[rt.c]) {
 			return s.respondRoute(r, rt, n+1)
 		}
 	}
