@@ -52,12 +52,12 @@ const (
 
 // Pagers of list pages (TruthLayout.Pager).
 const (
-	PagerLinks    = "links"         // plain 上一页 / 下一页 links
+	PagerLinks    = "links"          // plain 上一页 / 下一页 links
 	PagerNumbered = "links-numbered" // 首页 1 2 3 下一页 尾页
-	PagerTRS      = "trs-literal"   // createPageHTML(5, 0, "index", "html")
-	PagerTRSVars  = "trs-vars"      // createPageHTML(countPage, currentPage, "index", "html"), variables declared earlier
-	PagerJpage    = "jpage"         // hanweb data proxy, a jpageConfig object (or no script: the nextgroup link only)
-	PagerJpageVar = "jpage-vars"    // hanweb data proxy, totalRecord / perPage variables passed to a jpage call
+	PagerTRS      = "trs-literal"    // createPageHTML(5, 0, "index", "html")
+	PagerTRSVars  = "trs-vars"       // createPageHTML(countPage, currentPage, "index", "html"), variables declared earlier
+	PagerJpage    = "jpage"          // hanweb data proxy, a jpageConfig object (or no script: the nextgroup link only)
+	PagerJpageVar = "jpage-vars"     // hanweb data proxy, totalRecord / perPage variables passed to a jpage call
 )
 
 // Attachment lines of article bodies (TruthLayout.AttachmentLine).

@@ -18,7 +18,7 @@ import (
 // 1 January of Today's year − 1), for a crawl without faults.
 type Truth struct {
 	Seed       int64          `json:"seed"`
-	Today      string         `json:"today"` // 2006-01-02
+	Today      string         `json:"today"`   // 2006-01-02
 	Layouts    string         `json:"layouts"` // classic or varied
 	Units      []TruthUnit    `json:"units"`
 	Columns    []TruthColumn  `json:"columns"`
@@ -84,14 +84,14 @@ type TruthLetter struct {
 
 // TruthMailbox is a letter box.
 type TruthMailbox struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Unit    string `json:"unit"`
-	URL     string `json:"url"`  // the first list page
-	Form    string `json:"form"` // table or script
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	URL  string `json:"url"`  // the first list page
+	Form string `json:"form"` // table or script
 	// Columns are the list's column headers, in order.
 	Columns []string `json:"columns"`
-	Letters int    `json:"letters"`
+	Letters int      `json:"letters"`
 }
 
 // Violation is one finding a correct audit raises.
