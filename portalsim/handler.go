@@ -33,8 +33,8 @@ type response struct {
 	// listPage is the list page's number (hanweb data proxy: the page its
 	// first record falls on), for Faults.PageFailColumns.
 	listPage int
-	page    bool    // an HTML or XML page (conditional GET applies)
-	kind    int     // the route kind (rList, rItem …); 0 for others
+	page     bool // an HTML or XML page (conditional GET applies)
+	kind     int  // the route kind (rList, rItem …); 0 for others
 	// text and unit are the HTML page before encoding, for the faults
 	// that rewrite it; text is empty for other answers.
 	text string
