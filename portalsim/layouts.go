@@ -189,6 +189,56 @@ func variedLayout(u *unit, k int, off [12]int) *layout {
 	return l
 }
 
+// LayoutDims are the names of the layout dimensions, as in TruthLayout's
+// JSON and Options.VaryOnly.
+var LayoutDims = []string{"list", "meta", "pager", "per_page", "pub_label", "written_label", "doc_no_label",
+	"publisher_label", "pubdate_meta", "full_width", "attachment_line", "attachment_script", "empty_marker", "mailbox_columns"}
+
+// baseLayout is the varied renderer's plainest layout for unit u: what
+// every dimension but the one of Options.VaryOnly keeps.
+func baseLayout(u *unit) *layout {
+	l := classicLayout(u)
+	l.writtenLabel, l.docNoLabel, l.publisherLabel = "成文日期", "文号", "发布机构"
+	return l
+}
+
+// isolate returns base with dimension dim taken from varied.
+func isolate(base, varied *layout, dim string) *layout {
+	l := *base
+	switch dim {
+	case "list":
+		l.list = varied.list
+	case "meta":
+		l.meta = varied.meta
+		if l.meta == MetaSeed {
+			l.pubLabel, l.writtenLabel, l.docNoLabel, l.publisherLabel = varied.pubLabel, varied.writtenLabel, varied.docNoLabel, varied.publisherLabel
+		}
+	case "pager":
+		l.pager = varied.pager
+	case "per_page":
+		l.perPage = varied.perPage
+	case "pub_label":
+		l.pubLabel = varied.pubLabel
+	case "written_label":
+		l.writtenLabel = varied.writtenLabel
+	case "doc_no_label":
+		l.docNoLabel = varied.docNoLabel
+	case "publisher_label":
+		l.publisherLabel = varied.publisherLabel
+	case "pubdate_meta":
+		l.pubDateMeta = varied.pubDateMeta
+	case "full_width":
+		l.fullWidth = varied.fullWidth
+	case "attachment_line":
+		l.attLine = varied.attLine
+	case "attachment_script":
+		l.attScript = varied.attScript
+	case "empty_marker":
+		l.empty = varied.empty
+	}
+	return &l
+}
+
 // assignLayouts gives every unit its layout and every mailbox its column
 // order.
 func (s *Sim) assignLayouts() {
@@ -206,9 +256,12 @@ func (s *Sim) assignLayouts() {
 		}
 		u.lay = variedLayout(u, seen[u.fam], off)
 		seen[u.fam]++
+		if s.opt.VaryOnly != "" {
+			u.lay = isolate(baseLayout(u), u.lay, s.opt.VaryOnly)
+		}
 	}
 	for bi, mb := range s.mailboxes {
-		if s.opt.Layouts != LayoutsClassic {
+		if s.opt.Layouts != LayoutsClassic && (s.opt.VaryOnly == "" || s.opt.VaryOnly == "mailbox_columns") {
 			mb.order = (bi + off[0]) % len(mailOrders)
 		}
 	}

@@ -3,6 +3,7 @@ package portalsim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -34,6 +35,10 @@ type Options struct {
 	// Layouts selects the page layouts: LayoutsVaried (the default, also
 	// for "") or LayoutsClassic.
 	Layouts Layouts
+	// VaryOnly, with LayoutsVaried, varies one layout dimension (a name of
+	// LayoutDims) and gives every other the varied renderer's plainest
+	// variant: to tell which variant a parser misreads.
+	VaryOnly string
 }
 
 // Faults are the misbehaviours of the portal. Pages chosen "every Nth" are
@@ -255,5 +260,8 @@ func (opt Options) withDefaults() (Options, error) {
 		return opt, err
 	}
 	opt.Layouts = lay
+	if opt.VaryOnly != "" && (lay != LayoutsVaried || !slices.Contains(LayoutDims, opt.VaryOnly)) {
+		return opt, fmt.Errorf("portalsim: VaryOnly %q: want one of %v with varied layouts", opt.VaryOnly, LayoutDims)
+	}
 	return opt, nil
 }

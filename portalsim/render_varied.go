@@ -325,9 +325,9 @@ func seedTable(b *strings.Builder, it *item) {
 		}
 	}
 	b.WriteString("<table class=\"xxgk-table\" width=\"100%\">\n")
-	fmt.Fprintf(b, "<tr><td class=\"label\">标题</td><td colspan=\"3\">%s</td></tr>\n", esc(it.title))
-	fmt.Fprintf(b, "<tr><td class=\"label\">索引号</td><td>%s</td><td class=\"label\">文号</td><td>%s</td></tr>\n", it.indexNo, esc(it.docNo))
-	fmt.Fprintf(b, "<tr><td class=\"label\">发文日期</td><td>%s</td><td class=\"label\">发布机构</td><td>%s</td></tr>\n", written, esc(u.name))
+	fmt.Fprintf(b, "<tr><td class=\"label\">标题：</td><td colspan=\"3\">%s</td></tr>\n", esc(it.title))
+	fmt.Fprintf(b, "<tr><td class=\"label\">索引号：</td><td>%s</td><td class=\"label\">文号：</td><td>%s</td></tr>\n", it.indexNo, esc(it.docNo))
+	fmt.Fprintf(b, "<tr><td class=\"label\">发文日期：</td><td>%s</td><td class=\"label\">发布机构：</td><td>%s</td></tr>\n", written, esc(u.name))
 	b.WriteString("</table>\n")
 }
 

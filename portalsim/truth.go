@@ -66,6 +66,7 @@ type TruthItem struct {
 	Title       string   `json:"title"`
 	Published   string   `json:"published"`         // 2006-01-02
 	Written     string   `json:"written,omitempty"` // empty: no 成文日期 on the page
+	DocNo       string   `json:"doc_no,omitempty"`  // 文号; empty for 无文号
 	Attachments []string `json:"attachments,omitempty"`
 	Broken      []string `json:"broken,omitempty"` // attachments that do not download
 	// Missing are attachment names the body gives that no link matches.
@@ -233,6 +234,9 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 				ti := TruthItem{URL: iurl, Unit: u.id, Column: cid, Title: it.title, Published: it.pub.iso(), Missing: it.missing}
 				if it.written != 0 {
 					ti.Written = it.written.iso()
+				}
+				if it.docNo != "无文号" {
+					ti.DocNo = it.docNo
 				}
 				for _, a := range it.atts {
 					ti.Attachments = append(ti.Attachments, base+a.path())
