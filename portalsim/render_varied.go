@@ -8,7 +8,7 @@ import (
 )
 
 // The renderer of LayoutsVaried. Each variant reproduces a structure seen
-// on public government portals (see docs/PORTALSIM.md, "Layouts"); the
+// on public government portals (see docs/PORTAL_FORMATS.md, "Layouts"); the
 // markup is written for the simulator.
 
 // listDate is how a list writes an item's publication date.
