@@ -161,27 +161,30 @@ var (
 // of its family, off are seeded offsets (one per dimension).
 func variedLayout(u *unit, k int, off [12]int) *layout {
 	at := func(opts []string, i int) string { return opts[(k+off[i])%len(opts)] }
-	l := &layout{perPage: []int{15, 20}[(k+off[3])%2]}
+	// Two-valued dimensions read other bits of k than the pager, so that
+	// every pairing occurs.
+	l := &layout{perPage: []int{15, 20}[(k/2+off[3])%2]}
 	switch u.fam {
 	case famHanweb:
 		l.list, l.meta, l.pager = at(hanwebLists, 0), at(hanwebMetas, 1), at(hanwebPagers, 2)
 	case famTRS:
 		l.list, l.meta, l.pager = at(trsLists, 0), at(trsMetas, 1), at(trsPagers, 2)
-		l.attScript = []string{AttScriptConcat, AttScriptMixed}[(k+off[11])%2]
+		l.attScript = []string{AttScriptConcat, AttScriptMixed}[((k+1)/2+off[11])%2]
 	default:
 		l.list, l.meta, l.pager = at(gongkaiLists, 0), at(gongkaiMetas, 1), at(gongkaiPagers, 2)
 	}
-	// Label synonyms use the unit's index in the whole portal, so that
-	// every family meets every synonym.
+	// Label synonyms and the rest use the unit's index in the whole
+	// portal, so that every family meets every synonym; each dimension
+	// reads other digits of it, so that every pairing occurs.
 	i := u.idx
 	l.pubLabel = pubLabels[(i+off[4])%3]
-	l.writtenLabel = writtenLabels[(i+off[5])%3]
-	l.docNoLabel = []string{"文号", "发文字号"}[(i+off[6])%2]
-	l.publisherLabel = []string{"发布机构", "公开主体"}[(i+off[7])%2]
+	l.writtenLabel = writtenLabels[(i/3+off[5])%3]
+	l.docNoLabel = []string{"文号", "发文字号"}[(i/2+off[6])%2]
+	l.publisherLabel = []string{"发布机构", "公开主体"}[(i+i/2+off[7])%2]
 	l.pubDateMeta = (i+off[8])%5 != 0 && (i+off[8])%5 != 3
-	l.fullWidth = (i+off[9])%4 == 0
-	l.attLine = attLines[(i+off[10])%3]
-	l.empty = emptyMarkers[(i+off[11])%3]
+	l.fullWidth = (i+i/3+off[9])%4 == 0
+	l.attLine = attLines[(i+i/3+off[10])%3]
+	l.empty = emptyMarkers[(2*i+i/3+off[11])%3]
 	if l.meta == MetaSeed {
 		// The seed district's own labels.
 		l.pubLabel, l.writtenLabel, l.docNoLabel, l.publisherLabel = "发布日期", "发文日期", "文号", "发布机构"
