@@ -136,8 +136,9 @@ func (r *run) finish(cs *colState) {
 	if r.ctx.Err() != nil {
 		return // interrupted: the previous state stays
 	}
-	st := cs.st
 	cs.mu.Lock()
+	cs.suspect()
+	st := cs.st
 	l := store.Listed{Key: st.Key, RunID: r.id, Entries: cs.listed}
 	cs.listed = nil
 	cs.mu.Unlock()
@@ -153,6 +154,21 @@ func (r *run) finish(cs *colState) {
 	}
 	r.w.put(record{source: &st})
 	r.markDone(st)
+}
+
+// suspect marks a column whose walk listed far fewer entries than its
+// previous audited walk: none where there were some, or fewer than half.
+// Its column checks wait for the next walk (an empty list two nights
+// running is empty) instead of turning a broken page into deductions.
+// The caller holds cs.mu.
+func (cs *colState) suspect() {
+	if cs.src.kind != store.SourceColumn || !cs.st.Audited || cs.st.Partial || cs.st.Truncated {
+		return
+	}
+	before, now := len(cs.prev.Entries), len(cs.listed)
+	if before > 0 && (now == 0 || now*2 < before) {
+		cs.st.Suspect = fmt.Sprintf("疑似异常（上次 %d 条，本次 %d 条）", before, now)
+	}
 }
 
 // knownLetters returns the stored letters of a mailbox by URL. The
@@ -222,14 +238,29 @@ func (cs *colState) fail(page int, res *response) {
 	if !cs.st.Audited {
 		return
 	}
-	cs.st.Audited = false
-	cs.st.ErrKind = res.errKind
+	cs.st.PagesFailed++
 	if page <= 1 {
+		cs.st.Audited = false
+		cs.st.ErrKind = res.errKind
 		cs.st.Cause = res.cause
-	} else {
-		// A partial list would look like missing posts: not audited.
-		cs.st.Cause = fmt.Sprintf("列表第 %d 页无法加载：%s", page, res.cause)
+		return
 	}
+	// A later page failed: what the earlier pages listed is judged by the
+	// item checks; the column checks (blank, key column, periodic, stale)
+	// do not judge a partial walk, which would look like missing posts.
+	if !cs.st.Partial {
+		cs.st.Partial = true
+		cs.st.ErrKind = res.errKind
+		cs.st.Cause = fmt.Sprintf("列表第 %d 页无法加载：%s（部分抓取：已读页面的信息照常检查，栏目类检查本次不作判断）", page, res.cause)
+	}
+}
+
+// failed reports whether the source's walk can go no further: its first
+// page failed.
+func (cs *colState) failed() bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return !cs.st.Audited
 }
 
 // dispatch queues the page tasks of new entries.
@@ -462,7 +493,10 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) 
 		cs.mu.Unlock()
 		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
 		if !ok {
-			return
+			if cs.failed() || r.ctx.Err() != nil {
+				return
+			}
+			continue // a later page failed: the pages already named are still read
 		}
 		next, ok := visit(pages, u, lf)
 		if !ok {
@@ -492,6 +526,15 @@ func (r *run) walkColumn(cs *colState) {
 			cs.fail(pages, &response{errKind: errParse, cause: "列表页无法解析"})
 			r.countErr(errParse)
 			return nil, false
+		}
+		if len(lp.Entries) == 0 && lp.Hanweb == nil {
+			// Nothing read: an empty list only when the page says so.
+			v := judgeEmptyList(lf.body)
+			if !v.empty {
+				cs.fail(pages, &response{errKind: v.kind, cause: v.cause})
+				r.countErr(v.kind)
+				return nil, false
+			}
 		}
 		r.addEntries(cs, lp.Entries)
 		if lp.Hanweb != nil {

@@ -260,7 +260,8 @@ func all(tr portalsim.Truth) map[string]portalsim.Violation {
 
 // expected is the ground truth restricted to what the crawl recorded as
 // audited, under the rules of docs/CHECKS.md: a violation is expected only
-// when its column or mailbox was audited by its latest crawl, its item or
+// when its column or mailbox was audited by its latest crawl (for the
+// column checks: judged, neither partial nor suspect), its item or
 // letter page was read in that crawl, its attachment or link probe
 // answered, and a cut walk (Truncated) reached its quarter.
 func (e *env) expected(tr portalsim.Truth) map[string]portalsim.Violation {
@@ -280,6 +281,12 @@ func (e *env) expected(tr portalsim.Truth) map[string]portalsim.Violation {
 	colState := func(id string) (store.SourceState, bool) {
 		s, ok := srcs[store.SourceColumn+":"+id]
 		return s, ok && s.Audited
+	}
+	// colJudged is colState for the column checks, which judge only a
+	// walk that read every list page and did not fall sharply.
+	colJudged := func(id string) (store.SourceState, bool) {
+		s, ok := srcs[store.SourceColumn+":"+id]
+		return s, ok && s.Judged()
 	}
 	itemRead := func(u, col string) (store.Item, bool) {
 		s, ok := colState(col)
@@ -312,12 +319,12 @@ func (e *env) expected(tr portalsim.Truth) map[string]portalsim.Violation {
 			ok = true
 			for _, c := range tr.Columns {
 				if c.Unit == v.Unit && c.Kind == config.KindAnnualReport {
-					s, audited := colState(c.ID)
+					s, audited := colJudged(c.ID)
 					ok = ok && audited && !s.Truncated
 				}
 			}
 		case rules.KeyColumnEmpty:
-			s, audited := colState(v.Column)
+			s, audited := colJudged(v.Column)
 			ok = audited
 			if audited && s.Truncated {
 				first, _, err := rules.ParseQuarter(v.Subject[strings.LastIndex(v.Subject, ":")+1:])
@@ -327,13 +334,13 @@ func (e *env) expected(tr portalsim.Truth) map[string]portalsim.Violation {
 				ok = first.Format("2006-01-02") >= oldest(v.Column, s)
 			}
 		case rules.PeriodicGap:
-			s, audited := colState(v.Column)
+			s, audited := colJudged(v.Column)
 			if audited && s.Truncated {
 				t.Fatalf("oracle: periodic column %s was cut by the page cap; choose another", v.Column)
 			}
 			ok = audited
 		case rules.BlankColumn, rules.StaleColumn:
-			_, ok = colState(v.Column)
+			_, ok = colJudged(v.Column)
 		case rules.Timeliness, rules.Backdated, rules.MissingAttachment:
 			_, ok = itemRead(v.URL, v.Column)
 		case rules.BrokenAttachment:

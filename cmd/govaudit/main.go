@@ -33,6 +33,7 @@ func commands() []command {
 		initCmd(),
 		crawlCmd(),
 		runsCmd(),
+		coverageCmd(),
 		portalsimCmd(),
 		demoCmd(),
 		dueCmd(),
