@@ -14,10 +14,9 @@ import (
 	"github.com/govaudit/govaudit/rules/workday"
 )
 
-// strictEnv makes the tests of this file fail, instead of skip, when the
-// crawl misreads a layout variant or a fault becomes a deduction. The lead
-// sets it once the evidence-based extractor (issue 11) and the unreadable-
-// is-not-empty crawler (issue 10) are merged.
+// strictEnv makes TestVariedLayouts fail, instead of skip, when the crawl
+// misreads a layout variant. The lead sets it (or removes the skip) once
+// the evidence-based extractor (issue 11) is merged.
 const strictEnv = "GOVAUDIT_STRICT_SIM"
 
 // knownGaps skips the test with the gaps listed, or fails it under
