@@ -150,8 +150,10 @@ func all(tr Truth) map[string]Violation {
 
 // TestSeedLayout checks the seed district's article page: 发文日期 in the
 // metadata table, the publication date only on the info line after the
-// title, the 落款 date at the end of the body; and that every unit of
-// the layout holds a late item whose lateness only the info line shows.
+// title, the 落款 date at the end of the body; that every unit of the
+// layout holds a late item whose lateness only the info line shows; and
+// that 落款 dates that differ from the publication date (by less than the
+// deadline) are no violation.
 func TestSeedLayout(t *testing.T) {
 	s := newSim(t, variedSmall())
 	tr := s.Truth("http://h")
@@ -162,7 +164,7 @@ func TestSeedLayout(t *testing.T) {
 		}
 	}
 	h := s.Handler()
-	units := 0
+	units, signed := 0, 0
 	for _, u := range s.units {
 		if u.lay.meta != MetaSeed {
 			continue
@@ -190,6 +192,12 @@ func TestSeedLayout(t *testing.T) {
 				if late["http://h"+it.path()] && it.pub-it.written >= 45 {
 					found = true
 				}
+				if it.pub != it.written && it.pub-it.written < 45 && it.pub >= it.written && late["http://h"+it.path()] {
+					t.Errorf("%s: a 落款 date %d days before publication is a violation in the truth", it.path(), it.pub-it.written)
+				}
+				if it.pub != it.written && !late["http://h"+it.path()] {
+					signed++
+				}
 			}
 		}
 		if !found {
@@ -198,6 +206,9 @@ func TestSeedLayout(t *testing.T) {
 	}
 	if units == 0 {
 		t.Fatal("no unit in the seed layout")
+	}
+	if signed == 0 {
+		t.Error("no item whose 落款 date differs from its publication date without a violation")
 	}
 }
 
