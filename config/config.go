@@ -114,6 +114,12 @@ type Column struct {
 	Profile      string `yaml:"profile"` // CMS family; empty means the unit's
 	// Selectors drive the generic profile.
 	Selectors *Selectors `yaml:"selectors"`
+
+	// Discover is set on the columns of a template without a path: the
+	// crawler finds the channel on the unit's catalog page by one of
+	// Match (the template's name and other names). Not part of the YAML.
+	Discover bool     `yaml:"-"`
+	Match    []string `yaml:"-"`
 }
 
 // Template is a column found in every unit's catalog. With a URL path the

@@ -213,6 +213,10 @@ func TestTemplateExpansion(t *testing.T) {
 		{ID: "u1/政策文件", Unit: "u1", Name: "政策文件", URL: "http://portal.test/gongkai/site_u1/zcwj/", Kind: "policy", Key: true, Cadence: "none", RequiresAttachment: &tr},
 		// The catalog u2/index.html resolves tjxx/ next to it.
 		{ID: "u2/统计信息", Unit: "u2", Name: "统计信息", URL: "http://portal.test/u2/tjxx/", Kind: "statistics", Cadence: "monthly", DeadlineDays: 15, RequiresAttachment: &fa},
+		// A name-only template gives each unit with a catalog a column to
+		// discover: a column like any other, without a URL yet.
+		{ID: "u1/通知公告", Unit: "u1", Name: "通知公告", Kind: "notice", Cadence: "none", RequiresAttachment: &fa, Discover: true, Match: []string{"通知公告", "公示公告"}},
+		{ID: "u2/通知公告", Unit: "u2", Name: "通知公告", Kind: "notice", Cadence: "none", RequiresAttachment: &fa, Discover: true, Match: []string{"通知公告", "公示公告"}},
 	}
 	if !reflect.DeepEqual(c.Columns, want) {
 		t.Errorf("columns:\n got %+v\nwant %+v", c.Columns, want)
@@ -231,7 +235,7 @@ func TestTemplateExpansion(t *testing.T) {
 		t.Errorf("TemplateUnits of a template without units = %v, want u1 and u2 (those with a catalog)", got)
 	}
 	col := TemplateColumn(c.Templates[2], c.Units[0])
-	if col.URL != "" || col.ID != "u1/通知公告" || col.Kind != "notice" {
+	if col.URL != "" || col.ID != "u1/通知公告" || col.Kind != "notice" || !col.Discover {
 		t.Errorf("TemplateColumn = %+v", col)
 	}
 }

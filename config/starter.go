@@ -61,7 +61,11 @@ units:
 {{UNITS}}
 # Column templates: a channel that (almost) every unit's catalog has.
 # - With only a name, the crawler finds the channel on each unit's catalog page by
-#   its name or one of the "match" names.
+#   its name or one of the "match" names (close variants match too: full-width or
+#   half-width characters, spaces, punctuation, a count such as "(12)", a "及解读"
+#   suffix). A unit whose catalog lists none of them gets the column reported as
+#   "栏目未找到" (not audited) in runs, the UI and the office's digest: run
+#   "govaudit discover" to see which channel matched which template.
 # - With a path, the column's URL is the unit's catalog URL joined with the path.
 # "units: [id, …]" limits a template to some units; otherwise it applies to every
 # unit with a catalog. kind: dynamic, notice, policy, service, planning, personnel,
@@ -71,39 +75,39 @@ units:
 # requires_attachment: default true for policy and service columns.
 templates:
   - name: 政策文件
-    match: [规范性文件, 政策法规, 政策文件及解读]
+    match: [规范性文件, 政策法规, 政府文件, 部门文件, 本级政策文件, 法规公文, 文件资料]
     kind: policy
     key: true
   - name: 通知公告
-    match: [公示公告, 通知公示]
+    match: [公示公告, 通知公示, 公告公示, 通知通告, 公告通知]
     kind: notice
   - name: 工作动态
-    match: [部门动态, 工作信息, 动态信息]
+    match: [部门动态, 工作信息, 动态信息, 政务动态, 业务工作, 工作动态信息]
     kind: dynamic
   - name: 办事服务
-    match: [办事指南, 政务服务]
+    match: [办事指南, 政务服务, 服务信息, 公共服务]
     kind: service
   - name: 规划计划
-    match: [计划规划, 发展规划, 计划总结]
+    match: [计划规划, 发展规划, 计划总结, 规划信息]
     kind: planning
   - name: 人事信息
-    match: [人事任免, 人事管理]
+    match: [人事任免, 人事管理, 人事信息公开]
     kind: personnel
   - name: 统计信息
-    match: [统计数据]
+    match: [统计数据, 统计分析, 统计月报]
     kind: statistics
     cadence: monthly
   - name: 财政预决算
-    match: [财政信息, 财政资金, 预决算公开]
+    match: [财政信息, 财政资金, 预决算公开, 财政预决算信息, 部门预决算, 预算决算, 预决算]
     kind: other
   - name: 政府信息公开年度报告
-    match: [年度报告, 政务公开年报]
+    match: [政府信息公开年报, 政府信息公开工作年度报告, 信息公开年报, 年度报告, 政务公开年报]
     kind: annual-report   # checked by the annual-report check (31 January)
   - name: 政府信息公开指南
-    match: [公开指南]
+    match: [公开指南, 信息公开指南, 政务公开指南, 政府信息公开指南和目录]
     kind: guide
   - name: 机构职能
-    match: [机构信息, 机构设置]
+    match: [机构信息, 机构设置, 机构概况, 机构简介]
     kind: other
 
 # Columns listed one by one: for channels that no template covers, or to give one

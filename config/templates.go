@@ -26,8 +26,9 @@ func (c *Config) TemplateUnits(t Template) []Unit {
 }
 
 // TemplateColumn returns the column a template gives unit u, with the URL
-// left empty when the template has no path (the crawler finds the channel
-// on the catalog page by t.Name or t.Match). Defaults are applied.
+// left empty and Discover set when the template has no path (the crawler
+// finds the channel on the catalog page by t.Name or t.Match). Defaults
+// are applied.
 func TemplateColumn(t Template, u Unit) Column {
 	col := Column{
 		Unit:               u.ID,
@@ -42,8 +43,12 @@ func TemplateColumn(t Template, u Unit) Column {
 		b := *col.RequiresAttachment
 		col.RequiresAttachment = &b
 	}
-	if t.Path != "" && u.Catalog != "" {
+	switch {
+	case t.Path != "" && u.Catalog != "":
 		col.URL = joinURL(u.Catalog, t.Path)
+	case t.Path == "":
+		col.Discover = true
+		col.Match = append([]string{t.Name}, t.Match...)
 	}
 	applyColumnDefaults(&col)
 	return col
@@ -62,13 +67,12 @@ func joinURL(base, path string) string {
 	return b.ResolveReference(r).String()
 }
 
-// expandedColumns returns the columns of the templates that have a path,
-// in template then unit order, with the index of their template.
+// expandedColumns returns the columns of the templates, in template then
+// unit order, with the index of their template. A template with a path
+// gives every unit a column with a URL; one with only a name gives a
+// column to discover on the unit's catalog page (Column.Discover).
 func (c *Config) expandedColumns() (cols []Column, from []int) {
 	for i, t := range c.Templates {
-		if t.Path == "" {
-			continue
-		}
 		for _, u := range c.TemplateUnits(t) {
 			cols = append(cols, TemplateColumn(t, u))
 			from = append(from, i)
@@ -77,9 +81,11 @@ func (c *Config) expandedColumns() (cols []Column, from []int) {
 	return cols, from
 }
 
-// expandTemplates appends the columns of the templates with a path. An
-// explicit column with the same id wins over the template's; two
-// templates giving the same id are an error.
+// expandTemplates appends the columns of the templates, with a path or
+// to be discovered by name, so that every check, report and filter sees
+// them exactly like the columns listed one by one. An explicit column
+// with the same id wins over the template's; two templates giving the
+// same id are an error.
 func (c *Config) expandTemplates(p *problems) {
 	cols, from := c.expandedColumns()
 	explicit := make(map[string]bool, len(c.Columns))
@@ -100,6 +106,30 @@ func (c *Config) expandTemplates(p *problems) {
 	}
 }
 
+// AllColumns returns the configured columns and those the templates give
+// each unit, once each by id, explicit columns first. A loaded
+// configuration has its templates expanded already (Parse); this also
+// serves configurations built in code.
+func (c *Config) AllColumns() []Column {
+	out := append([]Column(nil), c.Columns...)
+	have := make(map[string]bool, len(c.Columns))
+	for _, col := range c.Columns {
+		id := col.ID
+		if id == "" {
+			id = DefaultColumnID(col.Unit, col.Name)
+		}
+		have[id] = true
+	}
+	cols, _ := c.expandedColumns()
+	for _, col := range cols {
+		if !have[col.ID] {
+			have[col.ID] = true
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
 // Unit returns the unit with the given id.
 func (c *Config) Unit(id string) (Unit, bool) {
 	for _, u := range c.Units {
@@ -112,7 +142,7 @@ func (c *Config) Unit(id string) (Unit, bool) {
 
 // Column returns the column with the given id.
 func (c *Config) Column(id string) (Column, bool) {
-	for _, col := range c.Columns {
+	for _, col := range c.AllColumns() {
 		if col.ID == id {
 			return col, true
 		}

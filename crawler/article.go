@@ -111,6 +111,12 @@ func (r *run) doArticle(t task) {
 		res.errKind, res.cause = errNotHTML, "返回的不是网页（"+res.contentType+"）"
 		r.countErr(errNotHTML)
 	}
+	if !res.failed() && res.status != http.StatusNotModified && cutOff(res.body) {
+		// Closed early without a length to tell: half a page must not
+		// read as a page without attachments.
+		res.errKind, res.cause = errTruncated, "页面传输不完整（页面没有结尾）"
+		r.countErr(errTruncated)
+	}
 	if res.failed() {
 		// Known from the list, not audited: keep what an earlier run read.
 		it := base

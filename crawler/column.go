@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -136,8 +137,9 @@ func (r *run) finish(cs *colState) {
 	if r.ctx.Err() != nil {
 		return // interrupted: the previous state stays
 	}
-	st := cs.st
 	cs.mu.Lock()
+	cs.suspect()
+	st := cs.st
 	l := store.Listed{Key: st.Key, RunID: r.id, Entries: cs.listed}
 	cs.listed = nil
 	cs.mu.Unlock()
@@ -153,6 +155,21 @@ func (r *run) finish(cs *colState) {
 	}
 	r.w.put(record{source: &st})
 	r.markDone(st)
+}
+
+// suspect marks a column whose walk listed far fewer entries than its
+// previous audited walk: none where there were some, or fewer than half.
+// Its column checks wait for the next walk (an empty list two nights
+// running is empty) instead of turning a broken page into deductions.
+// The caller holds cs.mu.
+func (cs *colState) suspect() {
+	if cs.src.kind != store.SourceColumn || !cs.st.Audited || cs.st.Partial || cs.st.Truncated {
+		return
+	}
+	before, now := len(cs.prev.Entries), len(cs.listed)
+	if before > 0 && (now == 0 || now*2 < before) {
+		cs.st.Suspect = fmt.Sprintf("疑似异常（上次 %d 条，本次 %d 条）", before, now)
+	}
 }
 
 // knownLetters returns the stored letters of a mailbox by URL. The
@@ -222,14 +239,29 @@ func (cs *colState) fail(page int, res *response) {
 	if !cs.st.Audited {
 		return
 	}
-	cs.st.Audited = false
-	cs.st.ErrKind = res.errKind
+	cs.st.PagesFailed++
 	if page <= 1 {
+		cs.st.Audited = false
+		cs.st.ErrKind = res.errKind
 		cs.st.Cause = res.cause
-	} else {
-		// A partial list would look like missing posts: not audited.
-		cs.st.Cause = fmt.Sprintf("列表第 %d 页无法加载：%s", page, res.cause)
+		return
 	}
+	// A later page failed: what the earlier pages listed is judged by the
+	// item checks; the column checks (blank, key column, periodic, stale)
+	// do not judge a partial walk, which would look like missing posts.
+	if !cs.st.Partial {
+		cs.st.Partial = true
+		cs.st.ErrKind = res.errKind
+		cs.st.Cause = fmt.Sprintf("列表第 %d 页无法加载：%s（部分抓取：已读页面的信息照常检查，栏目类检查本次不作判断）", page, res.cause)
+	}
+}
+
+// failed reports whether the source's walk can go no further: its first
+// page failed.
+func (cs *colState) failed() bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return !cs.st.Audited
 }
 
 // dispatch queues the page tasks of new entries.
@@ -462,7 +494,10 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) 
 		cs.mu.Unlock()
 		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
 		if !ok {
-			return
+			if cs.failed() || r.ctx.Err() != nil {
+				return
+			}
+			continue // a later page failed: the pages already named are still read
 		}
 		next, ok := visit(pages, u, lf)
 		if !ok {
@@ -493,6 +528,23 @@ func (r *run) walkColumn(cs *colState) {
 			r.countErr(errParse)
 			return nil, false
 		}
+		switch {
+		case len(lp.Entries) == 0 && lp.Hanweb != nil && lp.Hanweb.Embedded > 0:
+			// Records are there, but none could be read: a layout the
+			// extractor does not know, never an empty column.
+			cause := fmt.Sprintf("页面内嵌 %d 条数据记录，但未能从中识别出信息（记录结构未适配）", lp.Hanweb.Embedded)
+			cs.fail(pages, &response{errKind: errUnreadable, cause: cause})
+			r.countErr(errUnreadable)
+			return nil, false
+		case len(lp.Entries) == 0 && lp.Hanweb == nil:
+			// Nothing read: an empty list only when the page says so.
+			v := judgeEmptyList(lf.body)
+			if !v.empty {
+				cs.fail(pages, &response{errKind: v.kind, cause: v.cause})
+				r.countErr(v.kind)
+				return nil, false
+			}
+		}
 		r.addEntries(cs, lp.Entries)
 		if lp.Hanweb != nil {
 			// Its data-proxy batches are POSTs, fetched in full: the
@@ -510,12 +562,14 @@ func (r *run) walkColumn(cs *colState) {
 // walkHanweb asks a Hanweb data proxy for the records after those
 // embedded in the column page, in batches, until <totalrecord>.
 func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
-	r.walkProxy(cs, lp.Hanweb, pages, func(lf listFetch) (int, int, bool) {
+	r.walkProxy(cs, lp.Hanweb, pages, func(lf listFetch) proxyBatch {
 		pp, err := extract.HanwebProxy(extract.Page{URL: lf.pu, Body: lf.body, Family: extract.Hanweb, Now: r.now().In(cst)})
 		if err != nil {
-			return 0, 0, false
+			return proxyBatch{}
 		}
-		return r.addEntries(cs, pp.Entries), pp.Total, true
+		// The answer's <totalrecord> rules, also when it has none (-1).
+		return proxyBatch{ok: true, added: r.addEntries(cs, pp.Entries), read: len(pp.Entries), total: pp.Total, setTotal: true,
+			records: bytes.Count(lf.body, []byte("<record"))}
 	})
 }
 
@@ -525,21 +579,31 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 // count the page printed).
 func (r *run) walkLetterProxy(cs *colState, u string, h *extract.HanwebList, pages *int) {
 	s := cs.src
-	r.walkProxy(cs, h, pages, func(lf listFetch) (int, int, bool) {
+	r.walkProxy(cs, h, pages, func(lf listFetch) proxyBatch {
 		ll, err := extract.Letters(extract.Page{URL: lf.pu, Body: lf.body, Family: s.family, Now: r.now().In(cst), MaxPages: r.maxPages})
 		if err != nil || !ll.Found {
-			return 0, 0, false
+			return proxyBatch{}
 		}
-		return r.addRows(cs, u, ll.Rows), -1, true
+		return proxyBatch{ok: true, added: r.addRows(cs, u, ll.Rows), read: len(ll.Rows), total: -1}
 	})
+}
+
+// proxyBatch is what walkProxy's parse made of one data-proxy answer.
+type proxyBatch struct {
+	ok    bool // the answer could be read
+	added int  // records new to the source
+	read  int  // records read (new or not)
+	total int  // the record count the answer announces; -1: none
+	// setTotal makes total replace the walk's count even when -1
+	// (unknown); otherwise only an announced count does.
+	setTotal bool
+	records  int // raw records the answer holds (<record> elements), 0 when unknown
 }
 
 // walkProxy POSTs a data proxy's form for the records after the
 // embedded ones, in batches of extract.BatchSize, until the total (when
-// known) or a batch that adds nothing new. parse reads one answer and
-// returns the records it added, the total it announces (-1: none) and
-// whether it could be read.
-func (r *run) walkProxy(cs *colState, h *extract.HanwebList, pages *int, parse func(lf listFetch) (added, total int, ok bool)) {
+// known) or a batch that adds nothing new. parse reads one answer.
+func (r *run) walkProxy(cs *colState, h *extract.HanwebList, pages *int, parse func(lf listFetch) proxyBatch) {
 	total := h.Total
 	if total > 0 && total <= h.Embedded {
 		return
@@ -561,18 +625,27 @@ func (r *run) walkProxy(cs *colState, h *extract.HanwebList, pages *int, parse f
 		if !ok {
 			return
 		}
-		added, t, ok := parse(lf)
-		if !ok {
+		b := parse(lf)
+		if !b.ok {
 			cs.fail(*pages, &response{errKind: errParse, cause: "数据接口返回内容无法解析"})
 			r.countErr(errParse)
 			return
 		}
-		if t >= 0 {
-			total = t
+		if b.total >= 0 || b.setTotal {
+			total = b.total
 		}
-		if added == 0 {
+		if b.added == 0 {
 			// An empty batch, or one that only repeats records already
 			// seen (a proxy that clamps past its end): the list is done.
+			// When the proxy still counts records beyond, or sent records
+			// none of which could be read, the walk missed some: partial.
+			if n := b.records; n > 0 && b.read == 0 {
+				cs.fail(*pages, &response{errKind: errUnreadable, cause: fmt.Sprintf("数据接口返回 %d 条记录，但未能从中识别出信息", n)})
+				r.countErr(errUnreadable)
+			} else if total > 0 && start <= total && b.read == 0 && float64(start-1) < 0.9*float64(total) {
+				cs.fail(*pages, &response{errKind: errUnreadable, cause: fmt.Sprintf("数据接口声明共 %d 条，但第 %d 条起未再返回记录", total, start)})
+				r.countErr(errUnreadable)
+			}
 			return
 		}
 		if total < 0 {

@@ -302,6 +302,8 @@ func TestHTTPFaults(t *testing.T) {
 					http.NotFound(w, r)
 				case strings.HasPrefix(r.URL.Path, "/list/"):
 					tt.handler(n.Add(1), w, r)
+				case r.URL.Path == "/ok/":
+					io.WriteString(w, "<html><body><ul class='doc-list'></ul><p class='empty'>暂无信息</p></body></html>")
 				default:
 					io.WriteString(w, "<html><body><div id='zoom'>正文</div></body></html>")
 				}

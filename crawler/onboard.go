@@ -201,7 +201,7 @@ func matchTemplate(chs []extract.Channel, t config.Template, u config.Unit) (Tem
 		}
 		return TemplateMatch{Template: t, Channel: extract.Channel{Name: t.Name, URL: want}, By: "path"}, want != ""
 	}
-	ch, ok := findChannel(chs, t)
+	ch, ok := findChannel(chs, append([]string{t.Name}, t.Match...), u.Catalog)
 	if !ok {
 		return TemplateMatch{}, false
 	}

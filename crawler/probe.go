@@ -65,6 +65,13 @@ func evaluate(res *response, document, head bool) probeResult {
 	case res.failed() && res.status == 0, res.errKind == errBlocked, res.errKind == errRobots, res.errKind == errHTTP5xx:
 		p.errKind, p.err = res.errKind, res.cause
 		return p
+	case res.status == http.StatusTooManyRequests:
+		// Rate limited: the server said nothing about the document.
+		p.errKind, p.err = errBlocked, "请求过于频繁，被站点限流 (HTTP 429)"
+		return p
+	case res.status == http.StatusForbidden && !head && firewallPage(res.body):
+		p.errKind, p.err = errBlocked, "被站点防火墙拦截 (HTTP 403)"
+		return p
 	case res.status == http.StatusRequestedRangeNotSatisfiable:
 		p.broken = "empty body"
 		return p
@@ -93,6 +100,9 @@ func evaluate(res *response, document, head bool) probeResult {
 		mt, _, _ = mime.ParseMediaType(http.DetectContentType(res.body))
 	}
 	switch {
+	case document && mt == "text/html" && !head && judgeEmptyList(res.body).kind == errChallenge:
+		// A challenge page instead of the document: nothing was learnt.
+		p.errKind, p.err = errBlocked, "附件地址返回验证页面，疑似网站防火墙拦截"
 	case document && mt == "text/html":
 		p.broken = "HTML error page"
 	case document && p.length == 0:
@@ -102,4 +112,24 @@ func evaluate(res *response, document, head bool) probeResult {
 		p.length = 0
 	}
 	return p
+}
+
+// firewallPage reports whether the body of a 403 answer is a firewall's
+// or a challenge's page (or no page at all) rather than the server's own
+// refusal of the document: then the attachment was not audited.
+func firewallPage(body []byte) bool {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return true
+	}
+	v := judgeEmptyList(body)
+	if v.kind == errChallenge {
+		return true
+	}
+	lower := strings.ToLower(string(body))
+	for _, m := range []string{"waf", "firewall", "防火墙", "拦截", "安全狗", "云锁", "访问受限", "禁止访问", "forbidden by", "access denied", "请求被阻断"} {
+		if strings.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
 }

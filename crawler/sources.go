@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/govaudit/govaudit/config"
@@ -50,9 +51,11 @@ func (r *run) state(s *source) *store.SourceState {
 	return &store.SourceState{Key: s.key, Kind: s.kind, ID: s.id, Unit: s.unit, URL: s.url, RunID: r.id, CrawledAt: r.now()}
 }
 
-// buildSources lists what this run crawls: the configured columns, the
-// columns of templates (with a path: the unit's catalog URL and the path;
-// with only a name: found on the unit's catalog page), and the mailboxes.
+// buildSources lists what this run crawls: every column of the
+// configuration, those of its templates included (with a path: the unit's
+// catalog URL and the path; with only a name: found on the unit's catalog
+// page), and the mailboxes. A column to discover that its catalog does
+// not list is recorded as not audited, "栏目未找到", never skipped.
 func (r *run) buildSources() ([]*source, error) {
 	var out []*source
 	have := map[string]bool{}
@@ -63,55 +66,43 @@ func (r *run) buildSources() ([]*source, error) {
 		have[s.key] = true
 		out = append(out, s)
 	}
-	for _, col := range r.cfg.Columns {
-		if r.wantUnit(col.Unit) && r.wantColumn(colID(col)) {
-			add(r.columnSource(col))
+	var discover []config.Column
+	for _, col := range r.cfg.AllColumns() {
+		if !r.wantUnit(col.Unit) || !r.wantColumn(colID(col)) {
+			continue
 		}
-	}
-	// Templates with a path (a loaded configuration has them among its
-	// columns already; one built in code may not).
-	type pending struct {
-		t config.Template
-		u config.Unit
-	}
-	var byName []pending
-	for _, t := range r.cfg.Templates {
-		for _, u := range r.cfg.TemplateUnits(t) {
-			col := config.TemplateColumn(t, u)
-			if !r.wantUnit(u.ID) || !r.wantColumn(colID(col)) || have["column:"+colID(col)] {
-				continue
-			}
-			if _, exists := r.cfg.Column(colID(col)); exists {
-				continue
-			}
-			if t.Path != "" {
-				add(r.columnSource(col))
-				continue
-			}
-			byName = append(byName, pending{t, u})
+		if col.Discover && col.URL == "" {
+			discover = append(discover, col)
+			continue
 		}
+		add(r.columnSource(col))
 	}
-	if len(byName) > 0 {
+	if len(discover) > 0 {
 		units := map[string]config.Unit{}
-		for _, p := range byName {
-			units[p.u.ID] = p.u
+		for _, col := range discover {
+			if u, ok := r.cfg.Unit(col.Unit); ok && u.Catalog != "" {
+				units[u.ID] = u
+			}
 		}
 		cats := r.loadCatalogs(units)
-		for _, p := range byName {
-			col := config.TemplateColumn(p.t, p.u)
-			cat := cats[p.u.ID]
+		for _, col := range discover {
 			s := r.columnSource(col)
 			s.preset = nil
+			cat, loaded := cats[col.Unit]
 			switch {
+			case !loaded:
+				s.preset = r.state(s)
+				s.preset.ErrKind, s.preset.Cause = "config", "单位未配置目录网址，无法查找栏目"
 			case !cat.state.Audited:
 				s.preset = r.state(s)
 				s.preset.ErrKind = cat.state.ErrKind
 				s.preset.Cause = "目录页无法加载：" + cat.state.Cause
 			default:
-				ch, ok := findChannel(cat.channels, p.t)
+				ch, ok := findChannel(cat.channels, col.Match, cat.state.URL)
 				if !ok {
 					s.preset = r.state(s)
-					s.preset.ErrKind, s.preset.Cause = "not-found", fmt.Sprintf("目录中未找到栏目「%s」", p.t.Name)
+					s.preset.URL = cat.state.URL
+					s.preset.ErrKind, s.preset.Cause = ErrNotFound, fmt.Sprintf("栏目未找到：目录中没有「%s」", strings.Join(col.Match, "」「"))
 				} else {
 					s.url = ch.URL
 				}
@@ -134,6 +125,10 @@ func (r *run) buildSources() ([]*source, error) {
 	return out, r.ctx.Err()
 }
 
+// ErrNotFound is the SourceState.ErrKind of a column to discover that its
+// unit's catalog does not list (栏目未找到).
+const ErrNotFound = store.NotFound
+
 func colID(col config.Column) string {
 	if col.ID != "" {
 		return col.ID
@@ -141,14 +136,43 @@ func colID(col config.Column) string {
 	return config.DefaultColumnID(col.Unit, col.Name)
 }
 
-// findChannel finds a template's channel by its name or other names.
-func findChannel(chs []extract.Channel, t config.Template) (extract.Channel, bool) {
-	names := append([]string{t.Name}, t.Match...)
-	for _, n := range names {
-		for _, ch := range chs {
-			if extract.SameName(ch.Name, n) {
-				return ch, true
+// findChannel finds a channel by one of names, in the order given: a
+// match of an earlier name wins over a later one. When several links of
+// the catalog page carry the name (the site's own navigation often links
+// the district's column of the same name), the one under the catalog's
+// own directory wins, then one on the catalog's host, then the first.
+func findChannel(chs []extract.Channel, names []string, catalogURL string) (extract.Channel, bool) {
+	cu, _ := url.Parse(catalogURL)
+	dir := ""
+	if cu != nil {
+		dir = cu.Path[:strings.LastIndex(cu.Path, "/")+1]
+	}
+	score := func(ch extract.Channel) int {
+		u, err := url.Parse(ch.URL)
+		if err != nil || cu == nil {
+			return 0
+		}
+		s := 0
+		if strings.EqualFold(u.Host, cu.Host) {
+			s += 2
+			if dir != "" && dir != "/" && strings.HasPrefix(u.Path, dir) {
+				s += 4
 			}
+		}
+		return s
+	}
+	for _, n := range names {
+		best, bestScore, found := extract.Channel{}, -1, false
+		for _, ch := range chs {
+			if !extract.SameName(ch.Name, n) {
+				continue
+			}
+			if sc := score(ch); sc > bestScore {
+				best, bestScore, found = ch, sc, true
+			}
+		}
+		if found {
+			return best, true
 		}
 	}
 	return extract.Channel{}, false

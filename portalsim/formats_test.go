@@ -10,7 +10,14 @@ import (
 // TestDateFormats checks that the portal uses every date format of
 // DOMAIN.md somewhere.
 func TestDateFormats(t *testing.T) {
-	s := newSim(t, Options{Seed: 1, Units: 13, ChannelsMin: 5, ChannelsMax: 5, Items: 10, Today: testToday})
+	for _, lay := range []Layouts{LayoutsClassic, LayoutsVaried} {
+		t.Run(string(lay), func(t *testing.T) {
+			testDateFormats(t, newSim(t, Options{Seed: 1, Units: 13, ChannelsMin: 5, ChannelsMax: 5, Items: 10, Today: testToday, Layouts: lay}))
+		})
+	}
+}
+
+func testDateFormats(t *testing.T, s *Sim) {
 	formats := map[string]*regexp.Regexp{
 		"2026-04-09":       regexp.MustCompile(`>\d{4}-\d{2}-\d{2}<`),
 		"2024年03月17日":      regexp.MustCompile(`\d{4}年\d{2}月\d{2}日`),
@@ -22,6 +29,9 @@ func TestDateFormats(t *testing.T) {
 		"20261006":         regexp.MustCompile(`name="PubDate" content="\d{8}"`),
 		"/art/2026/4/9/":   regexp.MustCompile(`/art/\d{4}/\d{1,2}/\d{1,2}/`),
 		"t20210317_":       regexp.MustCompile(`/\d{6}/t\d{8}_`),
+	}
+	if s.opt.Layouts == LayoutsVaried {
+		formats["２０２５年３月１日"] = regexp.MustCompile(`[０-９]{4}年[０-９]{1,2}月[０-９]{1,2}日`)
 	}
 	found := map[string]bool{}
 	var paths []string

@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the sample pages in testdata/pages")
 
 // goldenOptions is the portal of the sample pages in testdata/pages.
-var goldenOptions = Options{Seed: 1, Units: 13, ChannelsMin: 5, ChannelsMax: 5, Items: 20, Letters: 20, Today: testToday}
+var goldenOptions = Options{Seed: 1, Units: 13, ChannelsMin: 5, ChannelsMax: 5, Items: 20, Letters: 20, Today: testToday, Layouts: LayoutsClassic}
 
 // samplePages picks one page of each kind from the golden portal.
 func samplePages(s *Sim) map[string]string {

@@ -30,8 +30,11 @@ type response struct {
 	lastMod time.Time
 	header  map[string]string
 	col     *column // the column whose list this is (column faults)
-	page    bool    // an HTML or XML page (conditional GET applies)
-	kind    int     // the route kind (rList, rItem …); 0 for others
+	// listPage is the list page's number (hanweb data proxy: the page its
+	// first record falls on), for Faults.PageFailColumns.
+	listPage int
+	page     bool // an HTML or XML page (conditional GET applies)
+	kind     int  // the route kind (rList, rItem …); 0 for others
 	// text and unit are the HTML page before encoding, for the faults
 	// that rewrite it; text is empty for other answers.
 	text string
@@ -94,6 +97,12 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 			s.writeChallenge(w)
 			return
 		}
+		if s.soft200(w, r, resp) {
+			return
+		}
+	}
+	if s.outageFaults(w, key, resp) {
+		return
 	}
 	if s.pageFaults(w, r, resp) {
 		return
@@ -319,10 +328,10 @@ func (s *Sim) respond(r *http.Request) *response {
 	}
 	dir, file := path.Split(p)
 	if n, ok := pageNumber(file, "index_"); ok {
-		if rt, ok := s.routes[dir]; ok && rt.kind == rList && rt.u.fam == famGongkai && n >= 2 && (n <= rt.c.pages() || s.endless[rt.c]) {
+		if rt, ok := s.routes[dir]; ok && rt.kind == rList && rt.u.fam == famGongkai && n >= 2 && (n <= s.listPages(rt.c) || s.endless[rt.c]) {
 			return s.respondRoute(r, rt, n)
 		}
-		if rt, ok := s.routes[dir+"index.html"]; ok && rt.kind == rList && rt.u.fam == famTRS && n >= 1 && (n < rt.c.pages() || s.endless[rt.c]) {
+		if rt, ok := s.routes[dir+"index.html"]; ok && rt.kind == rList && rt.u.fam == famTRS && n >= 1 && (n < s.listPages(rt.c) || s.endless[rt.c]) {
 			return s.respondRoute(r, rt, n+1)
 		}
 	}
@@ -367,7 +376,7 @@ func (s *Sim) renderRoute(rt route, p int) *response {
 		return htmlResponse(rt.u, s.catalog(rt.u), rt.u.newest.at(0))
 	case rList:
 		resp := htmlResponse(rt.u, s.list(rt.c, p), rt.c.lastMod())
-		resp.col = rt.c
+		resp.col, resp.listPage = rt.c, p
 		return resp
 	case rItem:
 		return htmlResponse(rt.u, s.article(rt.it), rt.it.pub.at(rt.it.pubMin))
@@ -433,7 +442,8 @@ func (s *Sim) respondProxy(r *http.Request) *response {
 		end = start + perPage - 1
 	}
 	body, ctype := encodeAs(c.u, s.proxy(c, start, end, perPage), "text/xml")
-	return &response{status: http.StatusOK, body: body, ctype: ctype, lastMod: c.lastMod(), col: c, page: true, kind: rList}
+	return &response{status: http.StatusOK, body: body, ctype: ctype, lastMod: c.lastMod(), col: c, page: true, kind: rList,
+		listPage: 1 + (max(start, 1)-1)/c.perPage()}
 }
 
 // attachment serves a document, or its injected breakage.

@@ -13,7 +13,7 @@ var testToday = time.Date(2026, 11, 27, 0, 0, 0, 0, cst)
 
 // small is a portal with every family and every non-UTF-8 declaration
 // style (units 0–7), with enough items to paginate.
-var small = Options{Seed: 7, Units: 8, ChannelsMin: 5, ChannelsMax: 6, Items: 30, Letters: 40, Today: testToday}
+var small = Options{Seed: 7, Units: 8, ChannelsMin: 5, ChannelsMax: 6, Items: 30, Letters: 40, Today: testToday, Layouts: LayoutsClassic}
 
 func newSim(t testing.TB, opt Options) *Sim {
 	t.Helper()

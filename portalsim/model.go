@@ -40,6 +40,10 @@ type unit struct {
 	pagerScript bool // hanweb: paging parameters in a script
 	cols        []*column
 	newest      day
+	// lay is the unit's layout; classic units are rendered by the classic
+	// renderer, which lay only describes.
+	lay     *layout
+	classic bool
 }
 
 // column is one channel of a unit's catalog.
@@ -104,6 +108,7 @@ type mailbox struct {
 	id, name string
 	owner    *unit
 	script   bool // list rows in a JavaScript dataStore array
+	order    int  // the list's column order, an index into mailOrders
 	letters  []*letter
 }
 
@@ -159,6 +164,9 @@ func (c *column) listPath(p int) string {
 
 // perPage is the number of entries on a list page.
 func (c *column) perPage() int {
+	if c.u.lay != nil {
+		return c.u.lay.perPage
+	}
 	if c.u.fam == famTRS {
 		return 20
 	}

@@ -3,6 +3,7 @@ package portalsim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -31,6 +32,13 @@ type Options struct {
 	Faults Faults
 	// Rates are the violation injection rates.
 	Rates Rates
+	// Layouts selects the page layouts: LayoutsVaried (the default, also
+	// for "") or LayoutsClassic.
+	Layouts Layouts
+	// VaryOnly, with LayoutsVaried, varies one layout dimension (a name of
+	// LayoutDims) and gives every other the varied renderer's plainest
+	// variant: to tell which variant a parser misreads.
+	VaryOnly string
 }
 
 // Faults are the misbehaviours of the portal. Pages chosen "every Nth" are
@@ -108,6 +116,44 @@ type Faults struct {
 	NonHTMLColumns []string
 	// NonHTMLEvery: every Nth article page answers JSON with status 200.
 	NonHTMLEvery int
+
+	// The faults of pages that answer 200 but hold no list (issue 10).
+	// None of them changes the ground truth: a correct audit reports the
+	// column as not audited and draws no finding from it.
+
+	// WAF200Columns are column ids whose list pages (and hanweb data proxy
+	// answers) answer 200 with a WAF's JavaScript challenge body unless the
+	// request carries the cookie the script would set.
+	WAF200Columns []string
+	// SoftNotFoundColumns are column ids whose list pages answer 200 with a
+	// "页面不存在" / "您访问的页面不存在" page (in turn).
+	SoftNotFoundColumns []string
+	// LoginColumns are column ids whose list pages answer 200 with a
+	// sign-in form.
+	LoginColumns []string
+	// EmptiedColumns are column ids whose list pages list no entry and say
+	// nothing (no empty marker, the pager of one page): a column that held
+	// items one night and comes back empty the next. Meant for a portal
+	// whose previous night was crawled without the fault.
+	EmptiedColumns []string
+	// ShrunkColumns are column ids whose lists keep only the newest third
+	// of their entries (a count that falls by more than half; a column of
+	// fewer than three items lists none). Meant, like EmptiedColumns, for a
+	// second night.
+	ShrunkColumns []string
+	// PageFailColumns are column ids whose list pages after the first
+	// answer 500 (hanweb: the data proxy) while page 1 works: a partial
+	// walk.
+	PageFailColumns []string
+	// AttThrottleEvery: every Nth attachment answers 429 Too Many Requests.
+	AttThrottleEvery int
+	// AttFirewallEvery: every Nth attachment answers 403 with a firewall
+	// page.
+	AttFirewallEvery int
+	// CutArticleEvery: every Nth article page is cut off in its body, before
+	// its attachment links: in turn a Content-Length larger than what is
+	// sent, and a chunked answer whose connection closes before the end.
+	CutArticleEvery int
 }
 
 // Rates are the probabilities with which violations are injected. Zero
@@ -202,11 +248,20 @@ func (opt Options) withDefaults() (Options, error) {
 	}
 	f := opt.Faults
 	for _, n := range []int{f.SlowEvery, f.Flaky5xxEvery, f.ResetEvery, f.TruncateEvery, f.WrongCharsetEvery,
-		f.FlapUp, f.FlapDown, f.MalformedEvery, f.HugeBytes, f.RedirectLoopEvery, f.NonHTMLEvery} {
+		f.FlapUp, f.FlapDown, f.MalformedEvery, f.HugeBytes, f.RedirectLoopEvery, f.NonHTMLEvery,
+		f.AttThrottleEvery, f.AttFirewallEvery, f.CutArticleEvery} {
 		if n < 0 {
 			return opt, fmt.Errorf("portalsim: negative fault period %d", n)
 		}
 	}
 	opt.Rates = opt.Rates.withDefaults()
+	lay, err := ParseLayouts(string(opt.Layouts))
+	if err != nil {
+		return opt, err
+	}
+	opt.Layouts = lay
+	if opt.VaryOnly != "" && (lay != LayoutsVaried || !slices.Contains(LayoutDims, opt.VaryOnly)) {
+		return opt, fmt.Errorf("portalsim: VaryOnly %q: want one of %v with varied layouts", opt.VaryOnly, LayoutDims)
+	}
 	return opt, nil
 }

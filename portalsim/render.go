@@ -91,15 +91,37 @@ func (s *Sim) catalog(u *unit) string {
 	return b.String()
 }
 
-// pageItems returns the items of list page p (1-based).
-func (c *column) pageItems(p int) []*item {
+// pageItems returns the entries of list page p (1-based) of a list of items.
+func (c *column) pageItems(items []*item, p int) []*item {
 	n := c.perPage()
-	lo := min((p-1)*n, len(c.items))
-	return c.items[lo:min(lo+n, len(c.items))]
+	lo := min((p-1)*n, len(items))
+	return items[lo:min(lo+n, len(items))]
+}
+
+// shown returns the items a column's list shows: all of them, or fewer
+// under Faults.EmptiedColumns and Faults.ShrunkColumns.
+func (s *Sim) shown(c *column) []*item {
+	switch {
+	case s.emptied[c]:
+		return nil
+	case s.shrunk[c]:
+		return c.items[:len(c.items)/3]
+	}
+	return c.items
+}
+
+// listPages is the number of list pages the column's list shows (1 for
+// an empty list).
+func (s *Sim) listPages(c *column) int {
+	n := len(s.shown(c))
+	return max(1, (n+c.perPage()-1)/c.perPage())
 }
 
 // list renders list page p of a column.
 func (s *Sim) list(c *column, p int) string {
+	if !c.u.classic {
+		return s.variedList(c, p)
+	}
 	switch c.u.fam {
 	case famHanweb:
 		return s.hanwebList(c)
@@ -114,9 +136,9 @@ func (s *Sim) list(c *column, p int) string {
 // endless column (Faults.EndlessColumns), those of the last page again.
 func (s *Sim) listItems(c *column, p int) []*item {
 	if s.endless[c] {
-		p = min(p, c.pages())
+		p = min(p, s.listPages(c))
 	}
-	return c.pageItems(p)
+	return c.pageItems(s.shown(c), p)
 }
 
 func (s *Sim) gongkaiList(c *column, p int) string {
@@ -131,7 +153,7 @@ func (s *Sim) gongkaiList(c *column, p int) string {
 	if len(c.items) == 0 {
 		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
 	}
-	n := c.pages()
+	n := s.listPages(c)
 	writePager(&b, "index_", p, n, p < n || s.endless[c])
 	closePage(&b)
 	return b.String()
@@ -168,13 +190,14 @@ func (s *Sim) hanwebList(c *column) string {
 	fmt.Fprintf(&b, "<div class=\"main-title\">%s</div>\n", esc(c.spec.name))
 	fmt.Fprintf(&b, "<div id=\"%d\"><script type=\"text/xml\"><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid=%d&unitid=%d&webname=%s&permissiontype=0\"></a>]]></nextgroup>\n<recordset>\n",
 		c.unitID(), c.num, c.unitID(), url.QueryEscape(c.u.name))
-	for _, it := range c.items[:min(15, len(c.items))] {
+	shown := s.shown(c)
+	for _, it := range shown[:min(15, len(shown))] {
 		hanwebRecord(&b, it)
 	}
 	b.WriteString("</recordset></datastore></script></div>\n")
 	if c.u.pagerScript {
 		fmt.Fprintf(&b, "<script>var jpageConfig = { divid: \"%d\", perpage:15, totalRecord: %d, columnid: %d, webid: 1 };</script>\n",
-			c.unitID(), len(c.items), c.num)
+			c.unitID(), len(shown), c.num)
 	}
 	if len(c.items) == 0 {
 		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
@@ -187,7 +210,8 @@ func (s *Sim) hanwebList(c *column) string {
 func (s *Sim) proxy(c *column, start, end, perPage int) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="` + strings.ToUpper(c.u.charset) + "\"?>\n<datastore>\n")
-	total := len(c.items)
+	shown := s.shown(c)
+	total := len(shown)
 	claimed, last := total, min(end, total)
 	if s.endless[c] && total > 0 {
 		// A proxy that never ends: a million more records claimed, the
@@ -196,7 +220,11 @@ func (s *Sim) proxy(c *column, start, end, perPage int) string {
 	}
 	fmt.Fprintf(&b, "<totalrecord>%d</totalrecord>\n<totalpage>%d</totalpage>\n<recordset>\n", claimed, (claimed+perPage-1)/perPage)
 	for i := max(start, 1); i <= last; i++ {
-		hanwebRecord(&b, c.items[(i-1)%total])
+		if c.u.classic {
+			hanwebRecord(&b, shown[(i-1)%total])
+		} else {
+			s.variedRecord(&b, shown[(i-1)%total])
+		}
 	}
 	b.WriteString("</recordset>\n</datastore>\n")
 	return b.String()
@@ -218,7 +246,7 @@ func (s *Sim) trsList(c *column, p int) string {
 	if len(c.items) == 0 {
 		b.WriteString("<p class=\"empty\">暂无信息</p>\n")
 	}
-	count := c.pages()
+	count := s.listPages(c)
 	if s.endless[c] {
 		count = max(count, p+1)
 	}
@@ -289,7 +317,9 @@ func (s *Sim) body(b *strings.Builder, it *item) {
 			}
 		}
 		names = append(names, it.missing...)
-		if len(names) == 1 {
+		if !it.c.u.classic && len(names) > 1 && it.c.u.lay.attLine != AttLines {
+			writeAttLine(b, it.c.u.lay.attLine, names)
+		} else if len(names) == 1 {
 			fmt.Fprintf(b, "<p>附件：%s</p>\n", esc(names[0]))
 		} else {
 			sep := pick(r, []string{". ", "、"})
@@ -299,6 +329,7 @@ func (s *Sim) body(b *strings.Builder, it *item) {
 		}
 	}
 	if it.written != 0 && it.c.spec.kind != config.KindDynamic {
+		// The signature (落款): the unit and the written date.
 		fmt.Fprintf(b, "<p style=\"text-align:right\">%s</p>\n<p style=\"text-align:right\">%s</p>\n",
 			esc(it.c.u.name), it.written.format(fmtCN, 0))
 	}
@@ -319,6 +350,9 @@ func tools(b *strings.Builder, it *item) {
 
 func (s *Sim) article(it *item) string {
 	u := it.c.u
+	if !u.classic {
+		return s.variedArticle(it)
+	}
 	pubMeta := it.pub.format(fmtDateTime, it.pubMin)
 	if u.compactPub {
 		pubMeta = it.pub.format(fmtCompact, 0)
@@ -382,8 +416,17 @@ func (s *Sim) article(it *item) string {
 
 // Mailbox pages.
 
-func letterCells(l *letter) [5]string {
-	return [5]string{l.no, fmt.Sprintf("<a href=\"letter_%d.html\">%s</a>", l.id, esc(l.title)), l.status, l.recv.iso(), esc(l.handler)}
+// letterCells are the cells of a letter's row, in the mailbox's column
+// order (mailOrders).
+func letterCells(l *letter) []string {
+	link := fmt.Sprintf("<a href=\"letter_%d.html\">%s</a>", l.id, esc(l.title))
+	switch l.mb.order {
+	case 1:
+		return []string{l.no, link, l.recv.iso(), l.status, esc(l.handler)}
+	case 2:
+		return []string{link, esc(l.handler), l.status, l.recv.iso()}
+	}
+	return []string{l.no, link, l.status, l.recv.iso(), esc(l.handler)}
 }
 
 func (s *Sim) mailList(mb *mailbox, p int) string {
@@ -392,7 +435,7 @@ func (s *Sim) mailList(mb *mailbox, p int) string {
 	fmt.Fprintf(&b, "<div class=\"mailbox-title\">%s</div>\n", esc(mb.name))
 	lo := min((p-1)*15, len(mb.letters))
 	letters := mb.letters[lo:min(lo+15, len(mb.letters))]
-	header := "<tr><th>编号</th><th>标题</th><th>处理情况</th><th>提交时间</th><th>承办部门</th></tr>"
+	header := "<tr><th>" + strings.Join(mailOrders[mb.order], "</th><th>") + "</th></tr>"
 	if mb.script {
 		fmt.Fprintf(&b, "<table class=\"letter-list\" id=\"letters\">%s</table>\n<script>\nvar dataStore = [", header)
 		for i, l := range letters {

@@ -19,7 +19,14 @@ import (
 // attachments, letters, catalogs and columns answer 200; broken
 // attachments are broken the way the truth says; dead links answer 404.
 func TestTruthURLsAnswer(t *testing.T) {
-	s := newSim(t, small)
+	for _, lay := range []Layouts{LayoutsClassic, LayoutsVaried} {
+		opt := small
+		opt.Layouts = lay
+		t.Run(string(lay), func(t *testing.T) { testTruthURLsAnswer(t, newSim(t, opt)) })
+	}
+}
+
+func testTruthURLsAnswer(t *testing.T, s *Sim) {
 	srv := serve(t, s)
 	tr := s.Truth(srv.URL)
 	c := srv.Client()

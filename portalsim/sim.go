@@ -31,6 +31,12 @@ type Sim struct {
 	loop      map[*column]bool // Faults.RedirectLoopColumns
 	endless   map[*column]bool // Faults.EndlessColumns
 	nonHTML   map[*column]int  // Faults.NonHTMLColumns: position in the list
+	waf200    map[*column]bool // Faults.WAF200Columns
+	soft404   map[*column]int  // Faults.SoftNotFoundColumns: position in the list
+	login     map[*column]bool // Faults.LoginColumns
+	emptied   map[*column]bool // Faults.EmptiedColumns
+	shrunk    map[*column]bool // Faults.ShrunkColumns
+	pageFail  map[*column]bool // Faults.PageFailColumns
 	token     string           // the challenge cookie's value
 
 	requests atomic.Int64
@@ -77,6 +83,10 @@ func New(opt Options) (*Sim, error) {
 	if err := g.generate(); err != nil {
 		return nil, err
 	}
+	s.assignLayouts()
+	if opt.Layouts == LayoutsVaried && g.rates.Late > 0 {
+		g.seedTraps()
+	}
 	s.token = fmt.Sprintf("%016x", mix(uint64(opt.Seed)^0x412))
 	for _, u := range s.units {
 		if slices.Contains(opt.Faults.WrongCharsetUnits, u.id) {
@@ -88,14 +98,13 @@ func New(opt Options) (*Sim, error) {
 	s.huge = s.columnSet(opt.Faults.HugeColumns)
 	s.loop = s.columnSet(opt.Faults.RedirectLoopColumns)
 	s.endless = s.columnSet(opt.Faults.EndlessColumns)
-	s.nonHTML = map[*column]int{}
-	for _, u := range s.units {
-		for _, c := range u.cols {
-			if i := slices.Index(opt.Faults.NonHTMLColumns, c.id()); i >= 0 {
-				s.nonHTML[c] = i
-			}
-		}
-	}
+	s.waf200 = s.columnSet(opt.Faults.WAF200Columns)
+	s.login = s.columnSet(opt.Faults.LoginColumns)
+	s.emptied = s.columnSet(opt.Faults.EmptiedColumns)
+	s.shrunk = s.columnSet(opt.Faults.ShrunkColumns)
+	s.pageFail = s.columnSet(opt.Faults.PageFailColumns)
+	s.nonHTML = s.columnIndex(opt.Faults.NonHTMLColumns)
+	s.soft404 = s.columnIndex(opt.Faults.SoftNotFoundColumns)
 	return s, nil
 }
 
@@ -105,6 +114,19 @@ func (s *Sim) columnSet(ids []string) map[*column]bool {
 		for _, c := range u.cols {
 			if slices.Contains(ids, c.id()) {
 				m[c] = true
+			}
+		}
+	}
+	return m
+}
+
+// columnIndex maps the columns named in ids to their position in ids.
+func (s *Sim) columnIndex(ids []string) map[*column]int {
+	m := map[*column]int{}
+	for _, u := range s.units {
+		for _, c := range u.cols {
+			if i := slices.Index(ids, c.id()); i >= 0 {
+				m[c] = i
 			}
 		}
 	}
@@ -219,7 +241,7 @@ func (s *Sim) Stats() Stats {
 			lp := c.pages()
 			if u.fam == famHanweb {
 				lp = 1
-				if rest := len(c.items) - 15; rest > 0 {
+				if rest := len(c.items) - c.perPage(); rest > 0 {
 					lp += (rest + 44) / 45
 				}
 			}

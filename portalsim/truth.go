@@ -18,7 +18,8 @@ import (
 // 1 January of Today's year − 1), for a crawl without faults.
 type Truth struct {
 	Seed       int64          `json:"seed"`
-	Today      string         `json:"today"` // 2006-01-02
+	Today      string         `json:"today"`   // 2006-01-02
+	Layouts    string         `json:"layouts"` // classic or varied
 	Units      []TruthUnit    `json:"units"`
 	Columns    []TruthColumn  `json:"columns"`
 	Items      []TruthItem    `json:"items"`
@@ -39,6 +40,8 @@ type TruthUnit struct {
 	Declared string `json:"declared"`
 	Catalog  string `json:"catalog"` // URL of the catalog page
 	District bool   `json:"district,omitempty"`
+	// Layout is how the unit's pages are laid out.
+	Layout TruthLayout `json:"layout"`
 }
 
 // TruthColumn is a channel of a unit's catalog.
@@ -63,6 +66,7 @@ type TruthItem struct {
 	Title       string   `json:"title"`
 	Published   string   `json:"published"`         // 2006-01-02
 	Written     string   `json:"written,omitempty"` // empty: no 成文日期 on the page
+	DocNo       string   `json:"doc_no,omitempty"`  // 文号; empty for 无文号
 	Attachments []string `json:"attachments,omitempty"`
 	Broken      []string `json:"broken,omitempty"` // attachments that do not download
 	// Missing are attachment names the body gives that no link matches.
@@ -81,12 +85,14 @@ type TruthLetter struct {
 
 // TruthMailbox is a letter box.
 type TruthMailbox struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Unit    string `json:"unit"`
-	URL     string `json:"url"`  // the first list page
-	Form    string `json:"form"` // table or script
-	Letters int    `json:"letters"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	URL  string `json:"url"`  // the first list page
+	Form string `json:"form"` // table or script
+	// Columns are the list's column headers, in order.
+	Columns []string `json:"columns"`
+	Letters int      `json:"letters"`
 }
 
 // Violation is one finding a correct audit raises.
@@ -171,7 +177,7 @@ func (s *Sim) Truth(baseURL string) Truth {
 func (s *Sim) truth(baseURL string) (Truth, []string) {
 	base := trimBase(baseURL)
 	ws, today := s.ws, s.today
-	t := Truth{Seed: s.opt.Seed, Today: today.iso()}
+	t := Truth{Seed: s.opt.Seed, Today: today.iso(), Layouts: string(s.opt.Layouts)}
 	var problems []string
 	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	add := func(v Violation) { t.Violations = append(t.Violations, v) }
@@ -187,7 +193,7 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 			declared = "meta"
 		}
 		t.Units = append(t.Units, TruthUnit{ID: u.id, Name: u.name, Family: u.fam.String(), Charset: charset,
-			Declared: declared, Catalog: base + u.catalogPath(), District: u.district})
+			Declared: declared, Catalog: base + u.catalogPath(), District: u.district, Layout: u.lay.truth()})
 		var annual []*column
 		for _, c := range u.cols {
 			cid := c.id()
@@ -228,6 +234,9 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 				ti := TruthItem{URL: iurl, Unit: u.id, Column: cid, Title: it.title, Published: it.pub.iso(), Missing: it.missing}
 				if it.written != 0 {
 					ti.Written = it.written.iso()
+				}
+				if it.docNo != "无文号" {
+					ti.DocNo = it.docNo
 				}
 				for _, a := range it.atts {
 					ti.Attachments = append(ti.Attachments, base+a.path())
@@ -283,7 +292,7 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 			form = "script"
 		}
 		t.Mailboxes = append(t.Mailboxes, TruthMailbox{ID: mb.id, Name: mb.name, Unit: mb.owner.id,
-			URL: base + mb.dir(), Form: form, Letters: len(mb.letters)})
+			URL: base + mb.dir(), Form: form, Columns: mailOrders[mb.order], Letters: len(mb.letters)})
 		for _, l := range mb.letters {
 			lurl := base + l.path()
 			tl := TruthLetter{URL: lurl, Mailbox: mb.id, Received: l.recv.format(fmtDateTime, l.recvMin), Status: l.status}

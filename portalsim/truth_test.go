@@ -140,6 +140,14 @@ func quarterOfISO(t *testing.T, d string) string {
 }
 
 func TestDeterminism(t *testing.T) {
+	for _, lay := range []Layouts{LayoutsClassic, LayoutsVaried} {
+		opt := small
+		opt.Layouts = lay
+		t.Run(string(lay), func(t *testing.T) { testDeterminism(t, opt) })
+	}
+}
+
+func testDeterminism(t *testing.T, small Options) {
 	a := newSim(t, small)
 	b := newSim(t, small)
 	ta, tb := a.Truth("http://h"), b.Truth("http://h")

@@ -50,7 +50,7 @@ func checkAnnualReport(e *env, _ Def) outcome {
 			order = append(order, col.Unit)
 		}
 		uc.cols = append(uc.cols, col)
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok || st.Truncated {
 			uc.ok = false
 		} else if uc.st.Key == "" {

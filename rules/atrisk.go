@@ -84,7 +84,7 @@ func AtRisk(in Input, asOf time.Time) (Risks, error) {
 	}
 
 	for _, col := range e.columns {
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			continue
 		}
@@ -204,7 +204,7 @@ func (e *env) annualRisks(r *Risks) error {
 		if col.Kind != config.KindAnnualReport || done[col.Unit] {
 			continue
 		}
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			continue
 		}

@@ -13,7 +13,7 @@ func checkBlankColumn(e *env, _ Def) outcome {
 		stored[it.Column]++
 	}
 	for _, col := range e.columns {
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			o.notAudited++
 			continue

@@ -339,6 +339,11 @@ func TestCoveredPeriods(t *testing.T) {
 		{config.CadenceMonthly, "2026年03月统计月报", "2026-03"},
 		{config.CadenceMonthly, "2026年12月", "2026-12"},
 		{config.CadenceMonthly, "2026年1月至2026年2月", "2026-01,2026-02"},
+		{config.CadenceMonthly, "2026年1-2月统计月报", "2026-01,2026-02"},
+		{config.CadenceMonthly, "2026年1—2月份主要经济指标", "2026-01,2026-02"},
+		{config.CadenceMonthly, "２０２６年３月统计月报", "2026-03"},
+		{config.CadenceMonthly, "２０２６年１－２月统计月报", "2026-01,2026-02"},
+		{config.CadenceMonthly, "2026年3-1月", ""},
 		{config.CadenceMonthly, "12026年3月", ""},
 		{config.CadenceMonthly, "2026年13月", ""},
 		{config.CadenceMonthly, "临淄区2026年1-2月份经济运行简况", "2026-01,2026-02"},
@@ -475,4 +480,61 @@ func TestBrokenLink(t *testing.T) {
 	if _, err := Evaluate(in, day(t, "2024-12-31")); err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Errorf("Evaluate with a failing page look-up: %v", err)
 	}
+}
+
+// TestPeriodicGapCombinedAndAnnual: a combined "1-2月" item covers both
+// months and answers to February's deadline; a yearly annual-report
+// column is judged by annual-report alone; a partial or suspect walk is
+// not judged by the column checks and keeps their findings.
+func TestPeriodicGapCombinedAndAnnual(t *testing.T) {
+	cfg := onlyCheck(testConfig(), PeriodicGap)
+	cfg.Rules.Since = "2024-01-01"
+	for i := range cfg.Columns {
+		if cfg.Columns[i].Kind == config.KindAnnualReport {
+			cfg.Columns[i].Cadence = config.CadenceYearly
+			cfg.Columns[i].DeadlineDays = 31
+		}
+	}
+	items := []store.Item{
+		it(colStats, "http://p/s1.html", "2023年12月统计数据", "2024-01-10", ""),
+		it(colStats, "http://p/s2.html", "2024年1-2月统计数据", "2024-03-12", ""), // January's own deadline was 02-15
+		it(colStats, "http://p/s3.html", "２０２４年３月统计数据", "2024-04-10", ""),
+	}
+	got, _, _ := eval(t, Input{Config: cfg, Calendar: testCal(t), Items: items, Sources: audited(cfg, nil)}, PeriodicGap, "2024-04-20")
+	for s := range got {
+		if strings.HasPrefix(s, colStats) {
+			t.Errorf("monthly finding %s: 1-2月 covers January and February by February's deadline, ３月 is March", s)
+		}
+		if strings.Contains(s, "年度报告") {
+			t.Errorf("periodic-gap finding %s on an annual-report column: annual-report owns it", s)
+		}
+	}
+
+	srcs := audited(cfg, nil)
+	for i := range srcs {
+		if srcs[i].ID == colStats {
+			srcs[i].Partial = true
+		}
+	}
+	res := evalResult(t, Input{Config: cfg, Calendar: testCal(t), Items: items[:1], Sources: srcs}, "2024-04-20")
+	for _, f := range res.Findings {
+		if f.Column == colStats {
+			t.Errorf("finding %s on a partial walk", f.Subject)
+		}
+	}
+	if !res.Keep(store.Finding{Rule: PeriodicGap, Subject: colStats + ":2024-02", Column: colStats, Quarter: "2024Q1"}) {
+		t.Error("a partial walk must keep the column's earlier periodic-gap findings")
+	}
+	if res.Keep(store.Finding{Rule: Timeliness, Subject: "http://p/x.html", Column: colStats, URL: "http://p/x.html", Quarter: "2024Q1"}) {
+		t.Error("a partial walk still judges its items: an item finding not found again resolves")
+	}
+}
+
+func evalResult(t *testing.T, in Input, asOf string) Result {
+	t.Helper()
+	res, err := Evaluate(in, day(t, asOf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -20,6 +21,8 @@ type Report struct {
 	// Findings is the number of findings of this evaluation.
 	Findings int
 	Sync     store.SyncResult
+	// Coverage is what the latest crawl read of each configured column.
+	Coverage []ColumnCoverage
 }
 
 // LoadInput reads the items, letters and source states of st into an
@@ -43,7 +46,7 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	}
 	listedBy := map[string]store.SourceState{}
 	for _, s := range in.Sources {
-		if s.Audited && !s.Truncated && (s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox) {
+		if s.Judged() && !s.Truncated && (s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox) {
 			listedBy[s.Key] = s
 		}
 	}
@@ -138,7 +141,12 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Coverage: Coverage(in)}
+	for _, c := range rep.Coverage {
+		for _, w := range c.Warnings {
+			slog.Warn("column looks mis-read", "column", c.Column, "warning", w)
+		}
+	}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]
 		rc := sync.PerRule[c.ID]
@@ -155,6 +163,14 @@ func reportFigures(r Report) map[string]int {
 		"unchanged": r.Sync.Unchanged,
 		"resolved":  r.Sync.Resolved,
 		"reopened":  r.Sync.Reopened,
+	}
+	for state, n := range CoverageTotals(r.Coverage) {
+		f["columns."+state] = n
+	}
+	for _, c := range r.Coverage {
+		if len(c.Warnings) > 0 {
+			f["columns.misread"]++
+		}
 	}
 	for _, c := range r.Checks {
 		if !c.Enabled {

@@ -65,7 +65,7 @@ func newEnv(in Input, asOf time.Time) (*env, error) {
 	for _, u := range e.cfg.Units {
 		e.units[u.ID] = u
 	}
-	e.columns = e.cfg.Columns
+	e.columns = e.cfg.AllColumns()
 	for _, m := range e.cfg.Mailboxes {
 		e.mailboxes[m.ID] = m
 	}
@@ -119,6 +119,14 @@ func (e *env) inWindow(d time.Time) bool {
 func (e *env) columnState(id string) (store.SourceState, bool) {
 	s, ok := e.sources[store.SourceColumn+":"+id]
 	return s, ok && s.Audited
+}
+
+// columnJudged returns the crawl state of a configured column when its
+// latest walk may be judged by the column checks (blank, key column,
+// periodic, stale, annual report): audited, not partial, not suspect.
+func (e *env) columnJudged(id string) (store.SourceState, bool) {
+	s, ok := e.sources[store.SourceColumn+":"+id]
+	return s, ok && s.Judged()
 }
 
 // mailboxState returns the crawl state of a mailbox when it was audited.

@@ -16,7 +16,7 @@ func checkKeyColumnEmpty(e *env, _ Def) outcome {
 			continue
 		}
 		quarters := endedQuarters(e.since, e.asOf)
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			o.notAudited += len(quarters)
 			continue

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
+
+	"golang.org/x/text/width"
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/rules/workday"
@@ -22,11 +23,10 @@ type period struct {
 func (p period) deadline(days int) time.Time { return p.last.AddDate(0, 0, days) }
 
 var (
-	// monthRE also takes a combined period, "2026年1-2月" (the first two
-	// months of a year are often published together): it covers both.
-	monthRE   = regexp.MustCompile(`(\d{4})年(?:(0?[1-9]|1[0-2])\s*[-—–~～至到]\s*)?(0?[1-9]|1[0-2])月`)
-	quarterRE = regexp.MustCompile(`(\d{4})年第?([一二三四1-4])季度`)
-	yearRE    = regexp.MustCompile(`(\d{4})年`)
+	monthRE      = regexp.MustCompile(`(\d{4})年(0?[1-9]|1[0-2])月`)
+	monthRangeRE = regexp.MustCompile(`(\d{4})年(0?[1-9]|1[0-2])月?\s*[-－—–~～至到]\s*(0?[1-9]|1[0-2])月`)
+	quarterRE    = regexp.MustCompile(`(\d{4})年第?([一二三四1-4])季度`)
+	yearRE       = regexp.MustCompile(`(\d{4})年`)
 )
 
 // cadenceWord is the Chinese word of a periodic cadence ("" for none).
@@ -43,12 +43,63 @@ func cadenceWord(cadence string) string {
 }
 
 // coveredPeriods returns the keys of the periods of a cadence that a title
-// names: "2026年3月" (2026-03), "2026年第一季度" (2026Q1), "2026年" (2026).
+// names: "2026年3月" (2026-03), "2026年第一季度" (2026Q1), "2026年" (2026), and
+// both months of a combined period ("2026年1-2月": 2026-01 and 2026-02).
 func coveredPeriods(cadence, title string) []string {
+	var keys []string
+	for _, c := range periodCover(cadence, title) {
+		keys = append(keys, c.key)
+	}
+	return keys
+}
+
+// cover is one period a title names; through is the last month of a
+// combined period ("2026年1-2月" covers 2026-01 through 2026-02), whose
+// deadline is the one the item answers to; empty for a single period.
+type cover struct {
+	key, through string
+}
+
+// periodCover returns the periods of a cadence that a title names (see
+// coveredPeriods). Full-width digits count as digits.
+func periodCover(cadence, title string) []cover {
+	title = width.Fold.String(title)
 	var re *regexp.Regexp
 	switch cadence {
 	case config.CadenceMonthly:
-		re = monthRE
+		var out []cover
+		seen := map[string]bool{}
+		for _, m := range monthRangeRE.FindAllStringSubmatchIndex(title, -1) {
+			if m[0] > 0 && title[m[0]-1] >= '0' && title[m[0]-1] <= '9' {
+				continue
+			}
+			year := title[m[2]:m[3]]
+			from, _ := strconv.Atoi(title[m[4]:m[5]])
+			to, _ := strconv.Atoi(title[m[6]:m[7]])
+			if to < from {
+				continue
+			}
+			through := fmt.Sprintf("%s-%02d", year, to)
+			for n := from; n <= to; n++ {
+				k := fmt.Sprintf("%s-%02d", year, n)
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, cover{key: k, through: through})
+				}
+			}
+		}
+		for _, m := range monthRE.FindAllStringSubmatchIndex(title, -1) {
+			if m[0] > 0 && title[m[0]-1] >= '0' && title[m[0]-1] <= '9' {
+				continue
+			}
+			n, _ := strconv.Atoi(title[m[4]:m[5]])
+			k := fmt.Sprintf("%s-%02d", title[m[2]:m[3]], n)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, cover{key: k})
+			}
+		}
+		return out
 	case config.CadenceQuarterly:
 		re = quarterRE
 	case config.CadenceYearly:
@@ -56,46 +107,31 @@ func coveredPeriods(cadence, title string) []string {
 	default:
 		return nil
 	}
-	title = asciiDigits(title)
-	var keys []string
+	var out []cover
 	for _, m := range re.FindAllStringSubmatchIndex(title, -1) {
 		if m[0] > 0 && title[m[0]-1] >= '0' && title[m[0]-1] <= '9' {
 			continue // part of a longer number
 		}
 		year := title[m[2]:m[3]]
-		switch cadence {
-		case config.CadenceMonthly:
-			last, _ := strconv.Atoi(title[m[6]:m[7]])
-			first := last
-			if m[4] >= 0 {
-				first, _ = strconv.Atoi(title[m[4]:m[5]])
-			}
-			for n := min(first, last); n <= last; n++ {
-				keys = append(keys, fmt.Sprintf("%s-%02d", year, n))
-			}
-		case config.CadenceQuarterly:
-			keys = append(keys, year+"Q"+quarterDigit(title[m[4]:m[5]]))
-		default:
-			keys = append(keys, year)
+		if cadence == config.CadenceQuarterly {
+			out = append(out, cover{key: year + "Q" + quarterDigit(title[m[4]:m[5]])})
+		} else {
+			out = append(out, cover{key: year})
 		}
 	}
-	return keys
+	return out
 }
 
-// asciiDigits maps full-width digits (２０２６年３月) to ASCII ones.
-func asciiDigits(s string) string {
-	if !strings.ContainsFunc(s, isWideDigit) {
-		return s
+// throughDeadline is the deadline of a combined monthly period that ends
+// with month through ("2026-02"), deadlineDays after its last day.
+func throughDeadline(through string, deadlineDays int) (time.Time, bool) {
+	t, err := time.Parse("2006-01", through)
+	if err != nil {
+		return time.Time{}, false
 	}
-	return strings.Map(func(r rune) rune {
-		if isWideDigit(r) {
-			return '0' + r - '０'
-		}
-		return r
-	}, s)
+	last := workday.Date(t.Year(), t.Month()+1, 1).AddDate(0, 0, -1)
+	return last.AddDate(0, 0, deadlineDays), true
 }
-
-func isWideDigit(r rune) bool { return r >= '０' && r <= '９' }
 
 func quarterDigit(s string) string {
 	switch s {
@@ -142,7 +178,9 @@ func periodsDue(cadence string, deadlineDays int, since, asOf time.Time) []perio
 func checkPeriodicGap(e *env, _ Def) outcome {
 	var o outcome
 	for _, col := range e.columns {
-		if cadenceWord(col.Cadence) == "" {
+		if cadenceWord(col.Cadence) == "" || col.Kind == config.KindAnnualReport {
+			// The annual report has its own check (annual-report), which
+			// owns a missing or late report: one violation, one deduction.
 			continue
 		}
 		dd := col.DeadlineDays
@@ -150,18 +188,20 @@ func checkPeriodicGap(e *env, _ Def) outcome {
 			dd = config.DefaultDeadlineDays(col.Cadence)
 		}
 		periods := periodsDue(col.Cadence, dd, e.since, e.asOf)
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			o.notAudited += len(periods)
 			continue
 		}
 		items := e.byColumn[col.ID]
 		oldest, truncated := oldestCut(st.Truncated, items)
-		first := map[string]*item{} // period key -> earliest covering item
+		first := map[string]*item{}    // period key -> earliest covering item
+		through := map[string]string{} // period key -> last month of that item's combined period
 		for _, it := range items {
-			for _, k := range coveredPeriods(col.Cadence, it.Title) {
-				if f, ok := first[k]; !ok || earlier(it, f) {
-					first[k] = it
+			for _, c := range periodCover(col.Cadence, it.Title) {
+				if f, ok := first[c.key]; !ok || earlier(it, f) {
+					first[c.key] = it
+					through[c.key] = c.through
 				}
 			}
 		}
@@ -169,6 +209,10 @@ func checkPeriodicGap(e *env, _ Def) outcome {
 			subject := col.ID + ":" + p.key
 			due := p.deadline(dd)
 			it, covered := first[p.key]
+			if d, ok := throughDeadline(through[p.key], dd); covered && ok && d.After(due) {
+				// "1-2月" is due when February is.
+				due = d
+			}
 			if !covered && truncated && p.last.Before(oldest) {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, subject)

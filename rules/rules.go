@@ -34,6 +34,17 @@ const (
 	BrokenLink        = "broken-link"
 )
 
+// isColumnCheck reports whether a check judges a column as a whole (its
+// list over a period) rather than its items one by one: such checks do
+// not judge a partial or suspect walk (store.SourceState.Judged).
+func isColumnCheck(id string) bool {
+	switch id {
+	case KeyColumnEmpty, BlankColumn, PeriodicGap, AnnualReport, StaleColumn:
+		return true
+	}
+	return false
+}
+
 // Rule packs.
 const (
 	PackDistrict = "district" // the district's assessment measures
@@ -164,6 +175,7 @@ type Result struct {
 	unauditedSources  map[string]bool // source key -> not audited
 	unauditedSubjects map[string]bool // rule + "\x00" + subject
 	unauditedURLs     map[string]bool // item URLs whose page failed
+	unjudgedColumns   map[string]bool // source key -> audited, but partial or suspect
 }
 
 // Keep reports whether an existing finding that was not found in this
@@ -179,6 +191,9 @@ func (r Result) Keep(f store.Finding) bool {
 			kind = store.SourceMailbox
 		}
 		if a, known := r.unauditedSources[kind+":"+f.Column]; !known || a {
+			return true
+		}
+		if isColumnCheck(f.Rule) && r.unjudgedColumns[kind+":"+f.Column] {
 			return true
 		}
 	}
@@ -217,9 +232,13 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 		unauditedSources:  map[string]bool{},
 		unauditedSubjects: map[string]bool{},
 		unauditedURLs:     map[string]bool{},
+		unjudgedColumns:   map[string]bool{},
 	}
 	for key, s := range e.sources {
 		res.unauditedSources[key] = !s.Audited
+		if s.Audited && !s.Judged() {
+			res.unjudgedColumns[key] = true
+		}
 	}
 	for _, it := range e.items {
 		if it.FetchErr != "" {

@@ -15,7 +15,7 @@ func checkStaleColumn(e *env, _ Def) outcome {
 		if limit <= 0 {
 			continue
 		}
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			o.notAudited++
 			continue

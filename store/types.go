@@ -143,14 +143,36 @@ type SourceState struct {
 	Audited bool   `json:"audited"`
 	// Cause says why a source was not audited ("站点防火墙拦截 (HTTP 412)",
 	// "HTTP 503 after 3 attempts", "timeout") or what was cut ("page cap 200 reached").
-	Cause     string    `json:"cause,omitempty"`
-	ErrKind   string    `json:"err_kind,omitempty"`
-	ListPages int       `json:"list_pages"`
-	Items     int       `json:"items"`
-	Truncated bool      `json:"truncated,omitempty"` // a cap stopped the walk; items are partial
-	Newest    string    `json:"newest,omitempty"`    // newest item date
-	RunID     uint64    `json:"run_id"`
-	CrawledAt time.Time `json:"crawled_at"`
+	Cause     string `json:"cause,omitempty"`
+	ErrKind   string `json:"err_kind,omitempty"`
+	ListPages int    `json:"list_pages"`
+	Items     int    `json:"items"`
+	Truncated bool   `json:"truncated,omitempty"` // a cap stopped the walk; items are partial
+	// Partial is set when a list page after the first could not be read:
+	// the items of the pages that were read are judged by the item
+	// checks, the column checks do not judge this walk (Cause says which
+	// page failed).
+	Partial bool `json:"partial,omitempty"`
+	// Suspect is set on an audited column whose list fell sharply since
+	// its previous walk ("疑似异常（上次 8 条，本次 0 条）"): the column checks
+	// do not judge it until the next walk lists the same again.
+	Suspect string `json:"suspect,omitempty"`
+	// PagesFailed counts the list pages that could not be read.
+	PagesFailed int       `json:"pages_failed,omitempty"`
+	Newest      string    `json:"newest,omitempty"` // newest item date
+	RunID       uint64    `json:"run_id"`
+	CrawledAt   time.Time `json:"crawled_at"`
+}
+
+// NotFound is the ErrKind of a column to discover that its unit's
+// catalog does not list (栏目未找到).
+const NotFound = "not-found"
+
+// Judged reports whether the column checks may judge the walk that
+// wrote s: it was audited, read every list page it named, and its list
+// did not fall sharply since the previous walk.
+func (s SourceState) Judged() bool {
+	return s.Audited && !s.Partial && s.Suspect == ""
 }
 
 // Finding statuses.

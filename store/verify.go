@@ -359,7 +359,7 @@ func (v *verifier) events(tx *bolt.Tx, findings map[string]*verifiedFinding, adj
 		}
 		f, isFinding := findings[subject]
 		if !isFinding {
-			if !adjustments[subject] {
+			if !adjustments[subject] && e.Action != ActionAcceptDrop {
 				v.addf("event %d (%s) refers to %q, which is no finding or adjustment", seq, e.Action, subject)
 			}
 			return nil

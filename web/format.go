@@ -102,7 +102,7 @@ func (s *Server) unitName(id string) string {
 }
 
 func (s *Server) columnName(id string) string {
-	for _, c := range s.cfg.Columns {
+	for _, c := range s.cfg.AllColumns() {
 		if c.ID == id {
 			return c.Name
 		}

@@ -95,7 +95,7 @@ func demoSteps() []demoStep {
 }
 
 func runDemo(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "demo", "[--dir DIR] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n\nStarts the simulated district portal on a free loopback port, writes a\nconfiguration for it and crawls it into a store, then says what was found and\nwhere everything is. Everything stays in DIR; nothing leaves this machine.")
+	fs := newFlagSet(a, "demo", "[--dir DIR] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n  [--layouts varied|classic]\n\nStarts the simulated district portal on a free loopback port, writes a\nconfiguration for it and crawls it into a store, then says what was found and\nwhere everything is. Everything stays in DIR; nothing leaves this machine.")
 	dir := fs.String("dir", "govaudit-demo", "directory for the configuration, the store and the outputs")
 	var sf simFlags
 	sf.register(fs)
@@ -407,6 +407,9 @@ func demoWhere(e *demoEnv, took time.Duration) {
 // demoScaleFlags repeats the scale flags the demo was run with.
 func demoScaleFlags(o portalsim.Options) string {
 	var b strings.Builder
+	if o.Layouts == portalsim.LayoutsClassic {
+		b.WriteString(" --layouts classic")
+	}
 	if o.Units != 0 {
 		fmt.Fprintf(&b, " --units %d", o.Units)
 	}

@@ -35,6 +35,7 @@ func commands() []command {
 		inspectCmd(),
 		discoverCmd(),
 		runsCmd(),
+		coverageCmd(),
 		portalsimCmd(),
 		demoCmd(),
 		dueCmd(),

@@ -316,9 +316,31 @@ func TestPortalsim(t *testing.T) {
 	}
 }
 
+// TestDemoVariedByDefault runs the demo without --layouts: the portal
+// draws its units' layouts from the varied set, and the truth says so.
+func TestDemoVariedByDefault(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, stdout, stderr := run(t, "demo", "--dir", dir, "--units", "3", "--items", "3", "--today", "2026-11-27")
+	if code != 0 {
+		t.Fatalf("demo: exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"layouts": "varied"`) {
+		t.Error("the demo's portal is not varied by default")
+	}
+	if code, _, stderr := run(t, "demo", "--dir", dir, "--layouts", "fancy"); code != 2 || !strings.Contains(stderr, "--layouts") {
+		t.Errorf("unknown layouts: %d %q", code, stderr)
+	}
+}
+
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	args := []string{"demo", "--dir", dir, "--units", "3", "--items", "4", "--today", "2026-11-27"}
+	// Classic layouts until the evidence-based extractor reads the varied
+	// ones (issue 11); TestDemoVariedByDefault runs the default.
+	args := []string{"demo", "--dir", dir, "--units", "3", "--items", "4", "--today", "2026-11-27", "--layouts", "classic"}
 	code, stdout, stderr := run(t, args...)
 	if code != 0 {
 		t.Fatalf("demo: exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)

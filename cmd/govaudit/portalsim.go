@@ -34,6 +34,9 @@ type simFlags struct {
 	// (0: portalsim's defaults).
 	chMin, chMax int
 	letters      int
+	// layouts is the portal's layout set: varied (every unit draws its
+	// page layouts from variants modelled on public portals) or classic.
+	layouts string
 }
 
 func (f *simFlags) register(fs interface {
@@ -48,6 +51,7 @@ func (f *simFlags) register(fs interface {
 	fs.IntVar(&f.chMin, "channels-min", 0, "fewest channels in a unit's catalog (default 10)")
 	fs.IntVar(&f.chMax, "channels-max", 0, "most channels in a unit's catalog (default 20)")
 	fs.IntVar(&f.letters, "letters", 0, "letters in the 区长信箱; each 部门信箱 gets a third (default 60)")
+	fs.StringVar(&f.layouts, "layouts", string(portalsim.LayoutsVaried), "page layouts: varied (every unit draws its layouts from variants of real portals) or classic (one per family)")
 }
 
 // options turns the flags into portalsim options; now gives the default today.
@@ -70,12 +74,16 @@ func (f *simFlags) options(now time.Time) (portalsim.Options, error) {
 	if f.chMin < 0 || f.chMax < 0 || f.letters < 0 {
 		return portalsim.Options{}, usageError{fmt.Errorf("--channels-min, --channels-max and --letters cannot be negative")}
 	}
+	lay, err := portalsim.ParseLayouts(f.layouts)
+	if err != nil {
+		return portalsim.Options{}, usageError{fmt.Errorf("--layouts %q: want classic or varied", f.layouts)}
+	}
 	return portalsim.Options{Seed: f.seed, Today: today, Units: f.units, Items: f.items,
-		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters}, nil
+		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters, Layouts: lay}, nil
 }
 
 func runPortalsim(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "portalsim", "[--addr HOST:PORT] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n  [--channels-min N] [--channels-max N] [--letters N] [--truth FILE] [--config-out FILE]\n\nServes the simulated district portal until interrupted. --truth writes its ground\ntruth (every injected violation) as JSON; --config-out writes a govaudit\nconfiguration that audits it.")
+	fs := newFlagSet(a, "portalsim", "[--addr HOST:PORT] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n  [--channels-min N] [--channels-max N] [--letters N] [--layouts varied|classic]\n  [--truth FILE] [--config-out FILE]\n\nServes the simulated district portal until interrupted. --truth writes its ground\ntruth (every injected violation) as JSON; --config-out writes a govaudit\nconfiguration that audits it.")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	truth := fs.String("truth", "", "write the ground truth JSON to FILE")
 	configOut := fs.String("config-out", "", "write a govaudit configuration for the portal to FILE")
@@ -109,7 +117,7 @@ func runPortalsim(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(a.stdout, "portalsim: serving %s (seed %d, today %s)\n", base, opt.Seed, opt.Today.Format("2006-01-02"))
+	fmt.Fprintf(a.stdout, "portalsim: serving %s (seed %d, today %s, %s layouts)\n", base, opt.Seed, opt.Today.Format("2006-01-02"), opt.Layouts)
 	if *truth != "" {
 		fmt.Fprintf(a.stdout, "portalsim: ground truth in %s\n", *truth)
 	}

@@ -119,7 +119,7 @@ func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p rep
 // "<unit id>/<name>") to its name.
 func columnNames(cfg *config.Config) map[string]string {
 	m := make(map[string]string, len(cfg.Columns))
-	for _, c := range cfg.Columns {
+	for _, c := range cfg.AllColumns() {
 		id := c.ID
 		if id == "" {
 			id = c.Unit + "/" + c.Name

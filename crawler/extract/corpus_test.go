@@ -218,3 +218,22 @@ func TestFieldsBounded(t *testing.T) {
 		t.Errorf("%d fields", len(a.Fields))
 	}
 }
+
+// TestEmptyLabelValue: a label whose value is empty does not take the
+// next field's ("印发日期：" then "发布日期：…" in the next item).
+func TestEmptyLabelValue(t *testing.T) {
+	u, _ := url.Parse("http://www.example.gov.cn/art/2026/10/26/art_1_2.html")
+	for _, body := range []string{
+		`<ul><li>索引号：X/2026-1</li><li>印发日期：</li><li>发布日期：2026-10-26</li><li>文号：</li><li>有效性：有效</li></ul>`,
+		`<table><tr><td>印发日期</td><td></td><td>发布日期</td><td>2026-10-26</td></tr></table>`,
+		`<div><span>成文日期：</span><span>发布时间：2026-10-26</span></div>`,
+	} {
+		a, err := ParseArticle(Page{URL: u, Body: []byte(body), Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Written != "" || a.Published != "2026-10-26" || a.DocNo != "" {
+			t.Errorf("%s: written %q (%s), published %q, 文号 %q", body, a.Written, a.WrittenFrom, a.Published, a.DocNo)
+		}
+	}
+}

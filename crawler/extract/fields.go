@@ -156,7 +156,9 @@ func pairFields(n *html.Node, fs *fieldSet) {
 			var buf [maxLabelBytes]byte
 			if l, short := shortLabel(n, buf[:0]); short && len(l) > 0 {
 				if key := labelKeys[string(l)]; key != "" {
-					if v, ok := nextValue(n); ok && labelKey(v) == "" {
+					// A value that is a label, or starts as "label：…", is
+					// the next field: this label's value is empty.
+					if v, ok := nextValue(n); ok && labelKey(v) == "" && !startsWithLabel(v) {
 						fs.add(Field{Key: key, Label: string(l), Value: truncRunes(v, 500), Source: src})
 					}
 					return
@@ -196,6 +198,16 @@ func shortLabel(n *html.Node, buf []byte) (l []byte, short bool) {
 		}
 	}
 	return buf, true
+}
+
+// startsWithLabel reports whether s starts with a known label and a
+// colon ("发布日期：2026-10-26").
+func startsWithLabel(s string) bool {
+	i := strings.IndexAny(s, ":：")
+	if i <= 0 || i > 3*maxLabelRunes+3*4 {
+		return false
+	}
+	return labelKey(s[:i]) != ""
 }
 
 // nextValue returns the text after a label element: the next element

@@ -12,6 +12,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/crawler/dates"
 )
 
@@ -489,7 +490,8 @@ func Catalog(p Page) ([]Channel, error) {
 }
 
 // SameName reports whether a channel name matches a wanted name: equal
-// after removing white space.
+// after config.ChannelKey's normalisation (width, white space,
+// punctuation, a printed count, a "及解读" suffix).
 func SameName(channel, want string) bool {
-	return label(channel) == label(want) && label(want) != ""
+	return config.SameChannel(channel, want)
 }

@@ -1,0 +1,161 @@
+package crawler
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Error kinds of list pages that answered but hold no list the crawler
+// can read. A column whose first list page is one of these is not
+// audited: a page that could not be read is never an empty column.
+const (
+	errChallenge  = "challenge"   // a JavaScript or captcha challenge served with 200
+	errLogin      = "login"       // a sign-in page
+	errSoft404    = "soft-404"    // "页面不存在" served with 200
+	errUnreadable = "unreadable"  // a page with no recognisable list
+	errEmptyDoubt = "empty-doubt" // an empty-list marker beside unread article links
+)
+
+// emptyMarkers are the texts portals print in a list that holds nothing.
+var emptyMarkers = []string{
+	"暂无信息", "暂无数据", "暂无内容", "暂无记录", "暂无相关信息", "暂无相关内容", "暂无相关数据", "暂无公开信息",
+	"暂无文章", "暂无文件", "暂无信件", "没有找到相关记录", "没有找到相关信息", "没有相关信息", "没有相关记录",
+	"没有记录", "无相关信息", "无相关记录", "查无记录", "查询结果为空", "该栏目暂无", "本栏目暂无",
+}
+
+// challengeMarkers betray a bot challenge or a WAF interstitial.
+var challengeMarkers = []string{
+	"acw_sc__v2", "__jsl_clearance", "jsl_clearance_s", "_waf_", "waf_sc", "yunsuo_session", "safedog",
+	"cf-chl", "challenge-platform", "请开启javascript", "请启用javascript", "enable javascript",
+	"安全验证", "人机验证", "滑动验证", "正在进行安全检测", "访问验证", "安全检测中", "请完成验证", "网站防火墙",
+	"您的访问被拦截", "访问被拒绝", "疑似攻击", "非法访问",
+}
+
+// notFoundMarkers betray an error page served with status 200.
+var notFoundMarkers = []string{
+	"页面不存在", "页面未找到", "找不到页面", "找不到该页面", "您访问的页面不存在", "您所访问的页面不存在",
+	"您要访问的页面不存在", "该页面不存在", "页面已删除", "栏目不存在", "该栏目已撤销", "页面已被删除",
+	"page not found", "404 not found", "error 404", "抱歉，您访问的页面",
+}
+
+var (
+	reTitle        = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	rePassword     = regexp.MustCompile(`(?i)<input[^>]+type\s*=\s*["']?password`)
+	reAnchorHref   = regexp.MustCompile(`(?i)<a\s[^>]*href\s*=\s*["']?([^"'\s>]+)`)
+	reArticleHref  = regexp.MustCompile(`(?i)(?:t\d{8}_\d+|art_\d+_\d+|doc_[0-9a-f]{8,}|/content/|/art/\d{4}/|/\d{6}/[^/]+\.s?html?|/\d{4}-\d{2}/\d{2}/|[/_]\d{5,}\.s?html?$|[?&](?:id|docid|articleid|infoid)=\d+)`)
+	reScriptTag    = regexp.MustCompile(`(?is)<script\b.*?</script>`)
+	reTag          = regexp.MustCompile(`(?s)<[^>]*>`)
+	reEmptyPager   = regexp.MustCompile(`(?i)createPageHTML\(\s*0\s*,|\bcountPage\s*=\s*0\s*[;,]|<totalrecord>\s*0\s*</totalrecord>|totalRecord\s*[:=]\s*["']?0["']?\s*[;,]`)
+	reEmptyRecords = regexp.MustCompile(`(?is)<recordset>\s*</recordset>`)
+)
+
+// emptyVerdict is what a list page that yielded no entries shows.
+type emptyVerdict struct {
+	// empty is true when the page says its list is empty: an explicit
+	// marker or a pager that counts zero, and no article link the
+	// extractor failed to read.
+	empty bool
+	// kind and cause say why the page is not an empty list.
+	kind, cause string
+}
+
+// maxSniff bounds how much of a page the verdict reads.
+const maxSniff = 512 << 10
+
+// judgeEmptyList decides whether a list page from which no entry could be
+// read is an empty list or a page that could not be read. Only a page
+// that says so is empty; a challenge, a sign-in page, an error page or a
+// page without a recognisable list is not.
+func judgeEmptyList(body []byte) emptyVerdict {
+	if len(body) > maxSniff {
+		body = body[:maxSniff]
+	}
+	lower := bytes.ToLower(body)
+	title := ""
+	if m := reTitle.FindSubmatch(body); m != nil {
+		title = strings.ToLower(strings.TrimSpace(string(m[1])))
+	}
+	text := visibleText(body)
+	ltext := strings.ToLower(text)
+
+	for _, m := range challengeMarkers {
+		if bytes.Contains(lower, []byte(m)) {
+			return emptyVerdict{kind: errChallenge, cause: fmt.Sprintf("列表页为验证页面（含“%s”），疑似网站防火墙拦截，未能读取列表", m)}
+		}
+	}
+	// A page that is mostly a script setting a cookie and reloading.
+	if len([]rune(strings.TrimSpace(text))) < 200 && bytes.Contains(lower, []byte("document.cookie")) &&
+		(bytes.Contains(lower, []byte("location")) || bytes.Contains(lower, []byte("reload"))) {
+		return emptyVerdict{kind: errChallenge, cause: "列表页为脚本验证页面（设置 Cookie 后跳转），疑似网站防火墙拦截，未能读取列表"}
+	}
+	for _, m := range notFoundMarkers {
+		if strings.Contains(title, m) || strings.Contains(ltext, m) {
+			return emptyVerdict{kind: errSoft404, cause: fmt.Sprintf("列表页显示“%s”（状态码 200 的错误页），未能读取列表", m)}
+		}
+	}
+	if strings.Contains(title, "404") || strings.Contains(title, "错误") {
+		return emptyVerdict{kind: errSoft404, cause: fmt.Sprintf("列表页标题为“%s”（状态码 200 的错误页），未能读取列表", truncate(title, 40))}
+	}
+	links, articles := 0, 0
+	for _, m := range reAnchorHref.FindAllSubmatch(body, 2000) {
+		h := string(m[1])
+		if strings.HasPrefix(h, "#") || strings.HasPrefix(strings.ToLower(h), "javascript:") {
+			continue
+		}
+		links++
+		if reArticleHref.MatchString(h) {
+			articles++
+		}
+	}
+	marker := ""
+	for _, m := range emptyMarkers {
+		if strings.Contains(text, m) {
+			marker = m
+			break
+		}
+	}
+	zeroPager := reEmptyPager.Match(body) || reEmptyRecords.Match(body)
+	login := rePassword.Match(body) || strings.Contains(title, "登录") || strings.Contains(title, "login")
+	switch {
+	case (marker != "" || zeroPager) && articles == 0:
+		return emptyVerdict{empty: true}
+	case login:
+		return emptyVerdict{kind: errLogin, cause: "列表页为登录页面，未能读取列表"}
+	case marker != "":
+		return emptyVerdict{kind: errEmptyDoubt, cause: fmt.Sprintf("列表页显示“%s”，但页面上有 %d 个疑似信息链接未能识别，未作判断", marker, articles)}
+	case articles > 0:
+		return emptyVerdict{kind: errUnreadable, cause: fmt.Sprintf("列表页有 %d 个疑似信息链接，但未能识别出信息列表（页面结构未适配）", articles)}
+	}
+	return emptyVerdict{kind: errUnreadable, cause: fmt.Sprintf("列表页中未识别到信息列表，也没有“暂无信息”等空列表标志（页面含 %d 个链接）", links)}
+}
+
+// visibleText is the text of an HTML page without its scripts and tags,
+// its white space collapsed.
+func visibleText(body []byte) string {
+	b := reScriptTag.ReplaceAll(body, nil)
+	b = reTag.ReplaceAll(b, []byte(" "))
+	return strings.Join(strings.Fields(string(b)), " ")
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// cutOff reports whether an HTML page ends before its end: neither
+// </body> nor </html> in its last 64 KiB. A body sent without a length
+// and closed early reads as complete to the HTTP client; this is how the
+// crawler notices.
+func cutOff(body []byte) bool {
+	tail := body
+	if len(tail) > 64<<10 {
+		tail = tail[len(tail)-64<<10:]
+	}
+	tail = bytes.ToLower(tail)
+	return !bytes.Contains(tail, []byte("</html")) && !bytes.Contains(tail, []byte("</body"))
+}
