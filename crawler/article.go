@@ -166,6 +166,19 @@ func (r *run) doArticle(t task) {
 		r.countItem(s.family, &it)
 		return
 	}
+	if a.Title == "" && a.Published == "" && a.Written == "" && base.ListDate == "" {
+		// Nothing of the article was recognised, not even from its list
+		// entry: a damaged page or a layout the extractor does not know.
+		// Judging it (its attachments, its dates) would judge nothing read.
+		it := base
+		it.FetchErr, it.FetchedAt = "页面未能识别（未读到标题和任何日期）", now
+		page.ErrKind, page.Err = errUnreadable, "no title and no date recognised"
+		r.countErr(errUnreadable)
+		r.w.put(record{page: &page, hash: hash, snap: snap})
+		r.w.put(record{item: &it})
+		r.countItem(s.family, &it)
+		return
+	}
 	it := base
 	if a.Title != "" {
 		it.Title = a.Title

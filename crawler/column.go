@@ -536,6 +536,12 @@ func (r *run) walkColumn(cs *colState) {
 			cs.fail(pages, &response{errKind: errUnreadable, cause: cause})
 			r.countErr(errUnreadable)
 			return nil, false
+		case len(lp.Entries) > 0 && lp.Hanweb == nil:
+			if cause, bad := misread(lf.body, lf.pu, len(lp.Entries)); bad {
+				cs.fail(pages, &response{errKind: errUnreadable, cause: cause})
+				r.countErr(errUnreadable)
+				return nil, false
+			}
 		case len(lp.Entries) == 0 && lp.Hanweb == nil:
 			// Nothing read: an empty list only when the page says so.
 			v := judgeEmptyList(lf.body)

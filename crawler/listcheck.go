@@ -3,8 +3,11 @@ package crawler
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/govaudit/govaudit/crawler/extract"
 )
 
 // Error kinds of list pages that answered but hold no list the crawler
@@ -158,4 +161,57 @@ func cutOff(body []byte) bool {
 	}
 	tail = bytes.ToLower(tail)
 	return !bytes.Contains(tail, []byte("</html")) && !bytes.Contains(tail, []byte("</body"))
+}
+
+var reHanwebCol = regexp.MustCompile(`/col/col(\d+)/`)
+
+// ownArticleLinks counts the distinct links of a list page that have the
+// shape of an article page (extract.IsArticleURL) and belong to the list's
+// own column: under the list's directory (TRS ./YYYYMM/t…), under its
+// unit's /gongkai/site_…/ (doc_…), or carrying its Hanweb column number
+// (art_<col>_…). Links to other columns (a sidebar's 热点信息) do not count.
+func ownArticleLinks(body []byte, page *url.URL) int {
+	if page == nil {
+		return 0
+	}
+	dir := page.Path[:strings.LastIndex(page.Path, "/")+1]
+	site := ""
+	if i := strings.Index(page.Path, "/site_"); i >= 0 {
+		if j := strings.Index(page.Path[i+1:], "/"); j >= 0 {
+			site = page.Path[:i+1+j+1]
+		}
+	}
+	art := ""
+	if m := reHanwebCol.FindStringSubmatch(page.Path); m != nil {
+		art = "/art_" + m[1] + "_"
+	}
+	if len(body) > maxSniff*4 {
+		body = body[:maxSniff*4]
+	}
+	seen := map[string]bool{}
+	for _, m := range reAnchorHref.FindAllSubmatch(body, 5000) {
+		u, err := page.Parse(string(m[1]))
+		if err != nil || !strings.EqualFold(u.Host, page.Host) || !extract.IsArticleURL(u.String()) {
+			continue
+		}
+		own := dir != "/" && strings.HasPrefix(u.Path, dir) ||
+			site != "" && strings.HasPrefix(u.Path, site) ||
+			art != "" && strings.Contains(u.Path, art)
+		if own {
+			seen[u.Path] = true
+		}
+	}
+	return len(seen)
+}
+
+// misread reports a list page whose own article links far outnumber the
+// entries read from it: the extractor took a wrong structure (a damaged
+// page, an unknown layout), and judging the column by the few entries it
+// read would find missing posts that are there.
+func misread(body []byte, page *url.URL, entries int) (string, bool) {
+	links := ownArticleLinks(body, page)
+	if links-entries >= 3 && entries*2 < links {
+		return fmt.Sprintf("列表页有 %d 个本栏目信息链接，仅识别出 %d 条（页面结构未适配或页面损坏）", links, entries), true
+	}
+	return "", false
 }

@@ -22,7 +22,7 @@ func simPortal(t *testing.T, faults portalsim.Faults) (*portalsim.Sim, *httptest
 	t.Helper()
 	sim, err := portalsim.New(portalsim.Options{Seed: 7, Units: 12, ChannelsMin: 3, ChannelsMax: 4, Items: 8, Letters: 20,
 		Today: simToday, Faults: faults,
-		Layouts: portalsim.LayoutsClassic}) // until the evidence-based extractor reads the varied layouts (issue 11)
+		Layouts: portalsim.LayoutsVaried})
 	if err != nil {
 		t.Fatal(err)
 	}

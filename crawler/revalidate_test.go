@@ -62,8 +62,12 @@ func (p *tamperPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	orig := rec.Body.Bytes()
 	body := orig
 	for _, id := range ids {
-		re := regexp.MustCompile(`(doc_` + id + `\.html" title=")([^"]*)(">)([^<]*)(<)`)
-		body = re.ReplaceAll(body, []byte("${1}修订${2}${3}修订${4}${5}"))
+		// The anchor's text, whatever element holds the entry.
+		re := regexp.MustCompile(`(doc_` + id + `\.html"[^>]*>)(\s*)([^<\s][^<]*)`)
+		body = re.ReplaceAll(body, []byte("${1}${2}修订${3}"))
+		// And its title attribute, which an extractor may prefer.
+		attr := regexp.MustCompile(`(doc_` + id + `\.html"[^>]*title=")`)
+		body = attr.ReplaceAll(body, []byte("${1}修订"))
 	}
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
@@ -113,7 +117,7 @@ func (p *tamperPortal) requests() map[string]int {
 // revalidation cycle).
 func newTamperFixture(t *testing.T, opt portalsim.Options) (*tamperPortal, *store.Store, string, func(time.Time) store.Run) {
 	t.Helper()
-	opt.Layouts = portalsim.LayoutsClassic // until the evidence-based extractor reads the varied layouts (issue 11)
+	opt.Layouts = portalsim.LayoutsVaried
 	sim, err := portalsim.New(opt)
 	if err != nil {
 		t.Fatal(err)

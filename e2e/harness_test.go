@@ -29,12 +29,12 @@ var cst = time.FixedZone("CST", 8*3600)
 var today = time.Date(2026, 11, 27, 0, 0, 0, 0, cst)
 
 // options is the small portal of these tests: 4 units (gongkai, hanweb,
-// trs, and gongkai in GBK) × 5 channels × about 8 items, 20 letters, in
-// the classic layouts until the evidence-based extractor reads the varied
-// ones (issue 11; TestVariedLayouts crawls those).
+// trs, and gongkai in GBK) × 5 channels × about 8 items, 20 letters, each
+// unit in layouts drawn from the varied set (TestVariedLayouts crawls a
+// portal large enough to hold every variant).
 func options(day time.Time, f portalsim.Faults) portalsim.Options {
 	return portalsim.Options{Seed: 5, Units: 4, ChannelsMin: 5, ChannelsMax: 5, Items: 8, Letters: 20, Today: day, Faults: f,
-		Layouts: portalsim.LayoutsClassic}
+		Layouts: portalsim.LayoutsVaried}
 }
 
 // hit is one request the portal served.

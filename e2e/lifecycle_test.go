@@ -1,11 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -304,9 +304,9 @@ func TestVanishedItemsResolve(t *testing.T) {
 	}
 }
 
-// withdraw serves h with one gongkai item's entry removed from its list.
+// withdraw serves h with one gongkai item's entry removed from its list,
+// whatever element holds the entry (li, tr or div).
 func withdraw(h http.Handler, hexID string) http.Handler {
-	re := regexp.MustCompile(`<li><a href="\.\./doc_` + hexID + `\.html"[^\n]*\n`)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.Contains(r.URL.Path, "/channel_c_") {
 			h.ServeHTTP(w, r)
@@ -322,7 +322,7 @@ func withdraw(h http.Handler, hexID string) http.Handler {
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
-		body := re.ReplaceAll(rec.body, nil)
+		body := removeEntry(rec.body, "doc_"+hexID+".html")
 		w.Header().Del("Content-Length")
 		if len(body) != len(rec.body) {
 			// A changed page: the old validators no longer hold.
@@ -332,6 +332,31 @@ func withdraw(h http.Handler, hexID string) http.Handler {
 		w.WriteHeader(rec.status)
 		w.Write(body)
 	})
+}
+
+// removeEntry removes from a list page the innermost li, tr or div
+// element around the first link to target.
+func removeEntry(body []byte, target string) []byte {
+	at := bytes.Index(body, []byte(target))
+	if at < 0 {
+		return body
+	}
+	start, tag := -1, ""
+	for _, t := range []string{"li", "tr", "div"} {
+		if i := bytes.LastIndex(body[:at], []byte("<"+t)); i > start {
+			start, tag = i, t
+		}
+	}
+	if start < 0 {
+		return body
+	}
+	end := bytes.Index(body[at:], []byte("</"+tag+">"))
+	if end < 0 {
+		return body
+	}
+	end += at + len("</"+tag+">")
+	out := append([]byte(nil), body[:start]...)
+	return append(out, body[end:]...)
 }
 
 // bufferWriter captures an answer.

@@ -22,7 +22,7 @@ import (
 // simOptions is a small portal: a few units of every page family.
 func simOptions(today time.Time) portalsim.Options {
 	return portalsim.Options{Seed: 11, Units: 9, ChannelsMin: 10, ChannelsMax: 14, Items: 8, Letters: 30, Today: today,
-		Layouts: portalsim.LayoutsClassic} // until the evidence-based extractor reads the varied layouts (issue 11)
+		Layouts: portalsim.LayoutsVaried}
 }
 
 // switchHandler serves the current simulated portal; tests swap it to

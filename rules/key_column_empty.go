@@ -23,6 +23,14 @@ func checkKeyColumnEmpty(e *env, _ Def) outcome {
 		}
 		items := e.byColumn[col.ID]
 		oldest, truncated := oldestCut(st.Truncated, items)
+		// An item without any date (its page not read, no date in its
+		// list entry) may belong to any quarter: none is judged empty.
+		undated := 0
+		for _, it := range items {
+			if !it.hasPub {
+				undated++
+			}
+		}
 		for _, q := range quarters {
 			first, last := q, q.AddDate(0, 3, -1)
 			subject := col.ID + ":" + Quarter(q)
@@ -46,6 +54,12 @@ func checkKeyColumnEmpty(e *env, _ Def) outcome {
 				}
 			}
 			if n > 0 {
+				continue
+			}
+			if undated > 0 {
+				o.examined--
+				o.undatable++
+				o.unaudited = append(o.unaudited, subject)
 				continue
 			}
 			prev := "此前从未发布信息"

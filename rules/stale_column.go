@@ -26,8 +26,19 @@ func checkStaleColumn(e *env, _ Def) outcome {
 		}
 		o.examined++
 		newest, n := newestPub(items)
+		unread := 0 // undated because their page could not be read
+		for _, it := range items {
+			if !it.hasPub && it.FetchErr != "" {
+				unread++
+			}
+		}
 		var text string
 		switch {
+		case unread > 0 && (n == 0 || days(newest, e.asOf) > limit):
+			// One of the unread items may be the recent post.
+			o.examined--
+			o.undatable++
+			continue
 		case n == 0:
 			text = fmt.Sprintf("栏目「%s」的 %d 条信息均无发布日期，视为未更新（限 %d 天）", col.Name, len(items), limit)
 		case days(newest, e.asOf) > limit:

@@ -338,9 +338,7 @@ func TestDemoVariedByDefault(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	// Classic layouts until the evidence-based extractor reads the varied
-	// ones (issue 11); TestDemoVariedByDefault runs the default.
-	args := []string{"demo", "--dir", dir, "--units", "3", "--items", "4", "--today", "2026-11-27", "--layouts", "classic"}
+	args := []string{"demo", "--dir", dir, "--units", "3", "--items", "4", "--today", "2026-11-27"}
 	code, stdout, stderr := run(t, args...)
 	if code != 0 {
 		t.Fatalf("demo: exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)

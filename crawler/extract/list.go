@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	nethtml "golang.org/x/net/html"
 
 	"github.com/govaudit/govaudit/crawler/dates"
 )
@@ -490,7 +491,10 @@ func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 		if u == "" {
 			return
 		}
-		raw := dateText(li)
+		raw, byHeader := rowDateText(li)
+		if !byHeader {
+			raw = dateText(li)
+		}
 		d := listDate(raw, u, p.Now)
 		if loose && d == "" && !reArticleURL.MatchString(u) {
 			return
@@ -509,6 +513,19 @@ func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 // article-shaped links. Of list items and table rows, the layout with
 // more dated entries wins (a table-row list beside a navigation menu).
 func looseEntries(doc *goquery.Document, p Page) []Entry {
+	es := dedupe(structuredEntries(doc, p))
+	if walked := dedupe(anchorEntries(doc, p)); len(walked) > 2*len(es) {
+		// Elements that never close (a careless template's rows nest
+		// inside each other) hold one entry's link only at the innermost
+		// level: the document-order walk reads every entry.
+		return walked
+	}
+	return es
+}
+
+// structuredEntries reads the entries of list items, table rows or
+// blocks (see looseEntries).
+func structuredEntries(doc *goquery.Document, p Page) []Entry {
 	var lis, rows []Entry
 	if hasTag(p.Body, "<li") {
 		lis = liEntries(doc.FindMatcher(selLi), p, true)
@@ -534,6 +551,77 @@ func looseEntries(doc *goquery.Document, p Page) []Entry {
 	return liEntries(blocks, p, true)
 }
 
+// anchorEntries reads a list in document order, whatever elements hold
+// it: every article-shaped link is an entry, dated by the first date in
+// the text between it and the next such link. It serves pages whose
+// structure is damaged or unknown.
+func anchorEntries(doc *goquery.Document, p Page) []Entry {
+	var out []Entry
+	var cur *Entry
+	var text strings.Builder
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		t := cleanText(text.String())
+		raw := ""
+		if m := reBracketDate.FindStringSubmatch(t); m != nil {
+			raw = m[0]
+		} else if d, ok := dates.Find(t); ok {
+			raw = d
+		}
+		cur.RawDate, cur.Date = raw, listDate(raw, cur.URL, p.Now)
+		out = append(out, *cur)
+		cur = nil
+		text.Reset()
+	}
+	var walk func(n *nethtml.Node)
+	walk = func(n *nethtml.Node) {
+		if len(out) >= maxLinks {
+			return
+		}
+		switch n.Type {
+		case nethtml.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript":
+				return
+			case "a":
+				if h := attr(n, "href"); h != "" {
+					if u := resolve(p.URL, h); u != "" && reArticleURL.MatchString(u) {
+						flush()
+						a := goquery.NewDocumentFromNode(n).Selection
+						cur = &Entry{URL: u, Title: entryTitle(a)}
+						return // its own text is its title
+					}
+				}
+			}
+		case nethtml.TextNode:
+			if cur != nil && text.Len() < 200 {
+				text.WriteString(n.Data)
+				text.WriteByte(' ')
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
+	flush()
+	return out
+}
+
+// attr returns the value of an element's attribute, or "".
+func attr(n *nethtml.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
 // hasTag reports whether body holds the start of a tag, in lower or
 // upper case ("<li" finds <li> and <LI>).
 func hasTag(body []byte, tag string) bool {
@@ -549,6 +637,49 @@ func dated(es []Entry) int {
 		}
 	}
 	return n
+}
+
+// rowDateText reads the date of a table row by its table's header: the
+// cell under 发布日期 / 发布时间 / 发稿时间 (or a plain 日期 / 时间). ok is
+// true when the header decides: also when it names only written-date
+// columns (成文日期, 发文日期, 印发日期), whose dates are not publication
+// dates, and the row's date is then empty.
+func rowDateText(row *goquery.Selection) (raw string, ok bool) {
+	if goquery.NodeName(row) != "tr" {
+		return "", false
+	}
+	table := row.Closest("table")
+	if table.Length() == 0 {
+		return "", false
+	}
+	header := table.Find("tr").FilterFunction(func(_ int, tr *goquery.Selection) bool {
+		return tr.ChildrenFiltered("th").Length() > 0
+	}).First()
+	if header.Length() == 0 {
+		header = table.Find("tr").First()
+		if header.Length() == 0 || header.Nodes[0] == row.Nodes[0] {
+			return "", false
+		}
+	}
+	pub, written := -1, false
+	header.ChildrenFiltered("th, td").Each(func(i int, c *goquery.Selection) {
+		switch t := label(cleanText(c.Text())); {
+		case t == "发布日期" || t == "发布时间" || t == "发稿时间" || t == "公开日期" || t == "公开时间" || t == "上网日期":
+			pub = i
+		case t == "成文日期" || t == "发文日期" || t == "印发日期" || t == "生成日期":
+			written = true
+		case (t == "日期" || t == "时间") && pub < 0:
+			pub = i
+		}
+	})
+	if pub < 0 {
+		return "", written
+	}
+	cell := row.ChildrenFiltered("td, th").Eq(pub)
+	if cell.Length() == 0 {
+		return "", true
+	}
+	return cleanText(cell.Text()), true
 }
 
 // dateText finds the date printed in a list item.
