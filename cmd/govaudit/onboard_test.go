@@ -117,8 +117,8 @@ func TestInspect(t *testing.T) {
 			"文号 = 临应急发〔2026〕31号  [文号, table]",
 		}},
 		{"trs table list", []string{"/lzq/zwgk/gfxwj/index.html"}, []string{
-			"family   trs", "kind     list", "list     3 entries, 3 with a date",
-			"2026-03-12  临淄区城镇老旧小区改造实施办法", "pager    TRS createPageHTML: 6 pages",
+			"family   trs", "kind     list", "list     3 entries, 0 with a date",
+			"-           临淄区城镇老旧小区改造实施办法", "pager    TRS createPageHTML: 6 pages",
 			"/lzq/zwgk/gfxwj/index_5.html",
 		}},
 		{"hanweb column as forced profile", []string{"--profile", "hanweb", "/col/col1230/index.html"}, []string{
