@@ -75,6 +75,9 @@ func (t *rawTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		res.Body.Close()
 		return nil, fmt.Errorf("%s: %d bytes: %w", req.URL, res.ContentLength, errBodyTooLarge)
 	}
+	// Decoded here, so that every size limit applies to decoded bytes
+	// (encoding.go).
+	decodeBody(res)
 	if ct := res.Header.Get("Content-Type"); ct != "" {
 		res.Header.Set(rawContentType, ct)
 		if mt, _, err := mime.ParseMediaType(ct); err == nil {
