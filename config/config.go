@@ -56,6 +56,10 @@ type Crawl struct {
 	// (conditionally) on one night of the cycle, or at once when its list
 	// entry changed or its last fetch failed.
 	RevalidateDays int `yaml:"revalidate_days"`
+	// AttachmentHosts are the other hosts (names, e.g. "file.example.gov.cn")
+	// whose attachments are probed. Other off-site links and list entries
+	// are recorded, never requested.
+	AttachmentHosts []string `yaml:"attachment_hosts"`
 }
 
 // Store says where the bbolt file lives.

@@ -72,7 +72,7 @@ func TestDecompressionBombCapped(t *testing.T) {
 				w.Write(tt.body) // no Content-Length check can refuse it: 64 KiB
 			}))
 			defer srv.Close()
-			f := newFetcher(context.Background(), nil, "govaudit/test", 10*time.Second, 3, time.Millisecond, maxBody, 0, 1, false)
+			f := newFetcher(context.Background(), nil, nil, "govaudit/test", 10*time.Second, 3, time.Millisecond, maxBody, 0, 1, false)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			res := f.do(context.Background(), request{method: "GET", url: srv.URL + "/a/sitemap.xml.gz"})
@@ -111,7 +111,7 @@ func TestEncodedBodyDecoded(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Write(buf.Bytes())
 		}))
-		f := newFetcher(context.Background(), nil, "govaudit/test", 10*time.Second, 0, time.Millisecond, 1<<20, 0, 1, false)
+		f := newFetcher(context.Background(), nil, nil, "govaudit/test", 10*time.Second, 0, time.Millisecond, 1<<20, 0, 1, false)
 		res := f.do(context.Background(), request{method: "GET", url: srv.URL + "/"})
 		srv.Close()
 		if res.failed() || string(res.body) != page {

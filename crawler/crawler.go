@@ -282,7 +282,7 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 	}
 	r := &run{
 		c: c, cfg: c.cfg, st: c.st, log: c.log, ctx: ctx, id: id, start: start,
-		f:          newFetcher(ctx, c.opt.Transport, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
+		f:          newFetcher(ctx, c.opt.Transport, newNetGuard(c.cfg), ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
 		visited:    newURLSet(),
 		probed:     newURLSet(),
 		considered: newURLSet(),
@@ -549,6 +549,10 @@ func (r *run) fetchPage(rq request, fam string) *response {
 	}
 	res := r.f.do(r.ctx, rq)
 	if r.ctx.Err() != nil && res.failed() {
+		return res
+	}
+	if res.refused {
+		r.countErr(res.errKind) // recorded, not requested: no page fetched
 		return res
 	}
 	r.pages.Add(1)
