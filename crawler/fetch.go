@@ -99,7 +99,7 @@ type request struct {
 	// attachment marks a probe of an attachment: off-site, it may go to
 	// a host of crawl.attachment_hosts (netguard.go).
 	attachment bool
-	robots bool // the robots.txt itself
+	robots     bool // the robots.txt itself
 }
 
 // response is the outcome of a request after its retries.
