@@ -82,7 +82,7 @@ func TestDamagedStores(t *testing.T) {
 		mustFail bool
 	}{
 		{"empty file", func([]byte) []byte { return nil }, true},
-		{"truncated to 8 KiB", func(d []byte) []byte { return d[:8 << 10] }, true},
+		{"truncated to 8 KiB", func(d []byte) []byte { return d[:8<<10] }, true},
 		{"truncated to half", func(d []byte) []byte { return d[:len(d)/2/ps*ps] }, true},
 		{"truncated mid-page", func(d []byte) []byte { return d[:len(d)-ps-100] }, false},
 		{"zeroed middle", func(d []byte) []byte {
