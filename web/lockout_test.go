@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/govaudit/govaudit/config"
+)
+
+// TestSignInLockoutParallel sends 9 wrong passwords for one name at the
+// same instant, each from its own session, against a hash of the default
+// cost (the check takes tens of milliseconds, as in production): only
+// maxFailures of them get a password check, the rest are refused at once.
+func TestSignInLockoutParallel(t *testing.T) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pwInspector), bcrypt.DefaultCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newFixture(t, func(c *config.Config) {
+		c.Inspectors[0].PasswordHash = string(h)
+		c.Web.TrustedProxy = "127.0.0.1/32"
+	})
+	const n = 9
+	type attempt struct {
+		c    *client
+		form url.Values
+	}
+	var attempts []attempt
+	for i := range n {
+		c := fx.client()
+		// From 9 addresses: the name's own limit must hold.
+		c.c.Transport = headerTransport{"X-Forwarded-For": "10.9.0." + string(rune('1'+i))}
+		_, body := c.get("/login")
+		attempts = append(attempts, attempt{c, url.Values{"csrf": {csrfOf(body)}, "name": {"张三"}, "password": {"wrong"}, "next": {"/findings"}}})
+	}
+	start := make(chan struct{})
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i, a := range attempts {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPost, fx.http.URL+"/login", strings.NewReader(a.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			<-start
+			resp, err := a.c.c.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	checked, refused := 0, 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	if checked != maxFailures || refused != n-maxFailures {
+		t.Errorf("%d password checks and %d refusals (%v), want %d and %d", checked, refused, codes, maxFailures, n-maxFailures)
+	}
+	// The right password is refused too until the window passes.
+	if resp, _ := fx.client().login("张三", pwInspector); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right password after the lockout: %d, want 429", resp.StatusCode)
+	}
+}
