@@ -61,7 +61,9 @@ func (d *Daemon) listenAdmin() (*adminServer, error) {
 		d.log.Info("backup copied over the admin socket", "bytes", n)
 	})
 	mux.HandleFunc("GET /healthz", d.healthz)
-	return &adminServer{path: path, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}, nil
+	return &adminServer{path: path, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		// A backup of a large store takes minutes to stream.
+		WriteTimeout: time.Hour, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}}, nil
 }
 
 // Backup writes a consistent copy of the store at storePath to dst: from

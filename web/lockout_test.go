@@ -1,10 +1,12 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -74,5 +76,45 @@ func TestSignInLockoutParallel(t *testing.T) {
 	// The right password is refused too until the window passes.
 	if resp, _ := fx.client().login("张三", pwInspector); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("right password after the lockout: %d, want 429", resp.StatusCode)
+	}
+}
+
+// countingZeros is an endless body of zeros counting what was read of it.
+type countingZeros struct{ n atomic.Int64 }
+
+func (c *countingZeros) Read(p []byte) (int, error) {
+	clear(p)
+	c.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// TestHugeSignInRefusedEarly posts a 1 GiB form to the sign-in page: it is
+// refused (413) before the server reads it, and a body without a declared
+// length is cut at the limit.
+func TestHugeSignInRefusedEarly(t *testing.T) {
+	fx := newFixture(t, nil)
+	for _, declared := range []bool{true, false} {
+		body := &countingZeros{}
+		var r io.Reader = io.LimitReader(body, 1<<30)
+		req, _ := http.NewRequest(http.MethodPost, fx.http.URL+"/login", r)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if declared {
+			req.ContentLength = 1 << 30
+		} else {
+			req.ContentLength = -1 // chunked
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		if declared && (err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge) {
+			t.Errorf("declared 1 GiB: %v %v, want 413", resp, err)
+		}
+		if !declared && err == nil && resp.StatusCode < 400 {
+			t.Errorf("chunked 1 GiB: %d, want refused", resp.StatusCode)
+		}
+		if n := body.n.Load(); n > 8<<20 {
+			t.Errorf("declared=%v: the client sent %d MiB before the answer", declared, n>>20)
+		}
 	}
 }

@@ -207,9 +207,10 @@ func (s *Server) AddPage(p Page) error {
 }
 
 // Handler returns the UI's HTTP handler, with security headers on every
-// answer.
+// answer and request bodies capped (limitBodies). Serve it with a server
+// from NewHTTPServer.
 func (s *Server) Handler() http.Handler {
-	return s.headers(s.mux)
+	return s.headers(limitBodies(s.mux))
 }
 
 func (s *Server) routes() {

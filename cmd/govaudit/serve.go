@@ -78,8 +78,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 
 // serveHTTP serves h on ln with timeouts until ctx is cancelled.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	return runServer(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}, 10*time.Second)
+	return runServer(ctx, ln, web.NewHTTPServer(h, web.Timeouts{}, nil), 10*time.Second)
 }
 
 // runServer runs srv on ln until ctx is cancelled, then shuts it down,
