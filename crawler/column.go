@@ -407,6 +407,7 @@ func storedLetters(les []store.ListEntry) []extract.LetterRow {
 func (r *run) addEntries(cs *colState, es []extract.Entry) int {
 	added := 0
 	for _, e := range es {
+		e.Date = r.plausible(e.Date, e.URL)
 		cs.mu.Lock()
 		isNew := cs.list(e.URL, entrySig(e))
 		if isNew {
