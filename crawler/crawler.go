@@ -64,7 +64,14 @@ type Options struct {
 	// continued by the next Run (0: DefaultResumeWithin; negative: never
 	// resume, always start over).
 	ResumeWithin time.Duration
+	// ProgressEvery is how often a running crawl saves its figures to its
+	// run record (0: DefaultProgressEvery), so that a crawl killed with
+	// kill -9 is shown with the pages it did and a finite duration.
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery is the default Options.ProgressEvery.
+const DefaultProgressEvery = 10 * time.Second
 
 // Crawler crawls one configured portal into a store.
 type Crawler struct {
@@ -134,7 +141,10 @@ func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 	r.cancelAll = cancel
 	r.skip = res.done
 
-	if err := r.crawl(); err != nil && ctx.Err() == nil {
+	stopProgress := r.saveProgress(rec)
+	err = r.crawl()
+	stopProgress()
+	if err != nil && ctx.Err() == nil {
 		r.setFatal(err)
 	}
 	werr := r.w.close()
