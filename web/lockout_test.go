@@ -118,3 +118,17 @@ func TestHugeSignInRefusedEarly(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticListsNoFiles: /static/ serves its files but lists none.
+func TestStaticListsNoFiles(t *testing.T) {
+	fx := newFixture(t, nil)
+	c := fx.client()
+	for _, p := range []string{"/static/", "/static/?C=N;O=D"} {
+		if resp, body := c.get(p); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "app.css") {
+			t.Errorf("GET %s: %d %q, want 404 without a listing", p, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := c.get("/static/app.css"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /static/app.css: %d", resp.StatusCode)
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/govaudit/govaudit/web"
@@ -35,6 +37,10 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A closed terminal (SIGHUP) stops serve like Ctrl-C or SIGTERM
+	// (main), so that it removes its endpoint file and closes the store.
+	ctx, stopHangup := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stopHangup()
 	listen := *addr
 	if listen == "" {
 		listen = cfg.Web.Addr
