@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -265,8 +266,13 @@ type listFetch struct {
 	etag, lm string
 	// had reports whether a ListPage of the URL was stored.
 	had bool
-	// cached is set when the page was not modified.
+	// cached is set when the page was not modified, or, after an
+	// unchanged first page, taken from the store without a request.
 	cached *store.ListPage
+	// prev is what the page showed when last fetched in full (nil: never).
+	prev *store.ListPage
+	// entries is what the visit read from a page fetched in full.
+	entries []store.ListEntry
 }
 
 // listPage fetches one list page; ok is false when it failed (and cs was
@@ -283,6 +289,9 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 		if prev, lf.had, err = r.st.ListPageOf(rq.url); err != nil {
 			r.setFatal(err)
 			return lf, false
+		}
+		if lf.had && prev.Parser == parserOf(s) {
+			lf.prev = &prev
 		}
 		// A page is read in full again once a cycle (crawl.revalidate_days),
 		// in case the server's validators do not follow its content.
@@ -345,10 +354,10 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 }
 
 // saveListPage stores what a fully fetched list page showed, for the
-// conditional GET of the next walk. A page served without validators is
-// stored only to replace an older record (whose validators it clears).
+// conditional GET of the next walk and, validators or not, for telling
+// an unchanged first page (walkPages).
 func (r *run) saveListPage(lf listFetch, entries []store.ListEntry, next []string) {
-	if lf.cached != nil || (lf.etag == "" && lf.lm == "" && !lf.had) {
+	if lf.cached != nil {
 		return
 	}
 	r.w.put(record{listPage: &store.ListPage{URL: lf.url, ETag: lf.etag, LastModified: lf.lm, RunID: r.id, FetchedAt: r.now(), Parser: parserOf(lf.src), Entries: entries, Next: next}})
@@ -443,10 +452,18 @@ func (r *run) truncate(cs *colState) {
 // each page once, until the queue runs dry, the context ends or the page
 // cap cuts the walk. visit handles page n, fetched from u, and returns
 // the list pages it links to; ok false ends the walk.
-func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) (next []string, ok bool)) {
+//
+// When the first page is unchanged (a 304, or the entries and pager it
+// showed last time) and the source is not due for revalidation tonight,
+// nothing was added on top, so nothing shifted further down: the other
+// pages are taken from the store (store.ListPage) without a request, each
+// still read in full once a cycle (see storedListPage). On the source's
+// night of the cycle every page is requested (conditionally).
+func (r *run) walkPages(cs *colState, visit func(n int, u string, lf *listFetch) (next []string, ok bool)) {
 	queue := []string{normalizeURL(cs.src.url)}
 	seen := map[string]bool{queue[0]: true}
 	pages := 0
+	fromStore := false
 	for len(queue) > 0 {
 		if r.ctx.Err() != nil {
 			return
@@ -461,13 +478,22 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) 
 		cs.mu.Lock()
 		cs.st.ListPages = pages
 		cs.mu.Unlock()
-		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
+		var lf listFetch
+		ok := false
+		if fromStore {
+			lf, ok = r.storedListPage(cs, u)
+		}
+		if !ok {
+			if lf, ok = r.listPage(cs, pages, request{method: "GET", url: u}); !ok {
+				return
+			}
+		}
+		next, ok := visit(pages, u, &lf)
 		if !ok {
 			return
 		}
-		next, ok := visit(pages, u, lf)
-		if !ok {
-			return
+		if pages == 1 && lf.prev != nil && !r.due(cs.src.url) && (lf.cached != nil || samePage(lf.prev, lf.entries, next)) {
+			fromStore = true
 		}
 		for _, n := range next {
 			n = normalizeURL(n)
@@ -480,10 +506,41 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) 
 	}
 }
 
+// storedListPage is list page u of an unchanged source as the store holds
+// it, without a request; ok is false when it must be requested: never
+// stored in full, read with other settings, or not read in full for a
+// whole cycle.
+func (r *run) storedListPage(cs *colState, u string) (listFetch, bool) {
+	prev, had, err := r.st.ListPageOf(u)
+	if err != nil {
+		r.setFatal(err)
+		return listFetch{}, false
+	}
+	if !had || prev.Parser != parserOf(cs.src) || r.overdue(prev.FetchedAt) {
+		return listFetch{}, false
+	}
+	r.listsFromStore.Add(1)
+	return listFetch{url: u, src: cs.src, had: true, cached: &prev, prev: &prev}, true
+}
+
+// samePage reports whether a list page fetched in full shows what it
+// showed last time: the same entries and pager links, in order.
+func samePage(prev *store.ListPage, entries []store.ListEntry, next []string) bool {
+	if entries == nil || len(prev.Entries) != len(entries) || !slices.Equal(prev.Next, next) {
+		return false
+	}
+	for i, e := range entries {
+		if e.URL != prev.Entries[i].URL || !slices.Equal(e.Fields, prev.Entries[i].Fields) {
+			return false
+		}
+	}
+	return true
+}
+
 // walkColumn walks a column's list pages in every pagination style.
 func (r *run) walkColumn(cs *colState) {
 	s := cs.src
-	r.walkPages(cs, func(pages int, _ string, lf listFetch) ([]string, bool) {
+	r.walkPages(cs, func(pages int, _ string, lf *listFetch) ([]string, bool) {
 		if lf.cached != nil {
 			r.addEntries(cs, storedArticles(lf.cached.Entries))
 			return lf.cached.Next, true
@@ -503,7 +560,8 @@ func (r *run) walkColumn(cs *colState) {
 			return nil, false
 		}
 		next := append([]string{lp.Next}, lp.Pages...)
-		r.saveListPage(lf, articleEntries(lp.Entries), next)
+		lf.entries = articleEntries(lp.Entries)
+		r.saveListPage(*lf, lf.entries, next)
 		return next, true
 	})
 }
@@ -554,7 +612,7 @@ func (r *run) walkHanweb(cs *colState, lp *extract.ListPage, pages *int) {
 // walkMailbox walks a mailbox's letter list pages.
 func (r *run) walkMailbox(cs *colState) {
 	s := cs.src
-	r.walkPages(cs, func(pages int, u string, lf listFetch) ([]string, bool) {
+	r.walkPages(cs, func(pages int, u string, lf *listFetch) ([]string, bool) {
 		var rows []extract.LetterRow
 		var next []string
 		if lf.cached != nil {
@@ -567,7 +625,8 @@ func (r *run) walkMailbox(cs *colState) {
 				return nil, false
 			}
 			rows, next = ll.Rows, append([]string{ll.Next}, ll.Pages...)
-			r.saveListPage(lf, letterEntries(rows), next)
+			lf.entries = letterEntries(rows)
+			r.saveListPage(*lf, lf.entries, next)
 		}
 		for i := range rows {
 			row := rows[i]

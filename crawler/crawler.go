@@ -239,10 +239,13 @@ type run struct {
 	// listsNotMod counts the list pages that answered 304 (their
 	// entries taken from the store, not parsed).
 	listsNotMod atomic.Int64
-	parsed      atomic.Int64
-	items       atomic.Int64
-	atts        atomic.Int64
-	letters     atomic.Int64
+	// listsFromStore counts the list pages taken from the store without
+	// a request, their source's first page being unchanged (walkPages).
+	listsFromStore atomic.Int64
+	parsed         atomic.Int64
+	items          atomic.Int64
+	atts           atomic.Int64
+	letters        atomic.Int64
 	// reused counts the articles and letters kept from the store without
 	// a request (their list entries unchanged, not due tonight).
 	reused atomic.Int64
@@ -390,7 +393,8 @@ func (r *run) fill(rec *store.Run) {
 			rec.Families[k] = *v
 		}
 	}
-	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load()), "lists_not_modified": int(r.listsNotMod.Load())}
+	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load()), "lists_not_modified": int(r.listsNotMod.Load()),
+		"lists_from_store": int(r.listsFromStore.Load())}
 }
 
 func (r *run) summary(rec store.Run) {
