@@ -49,6 +49,11 @@ var errInternalAddr = errors.New("non-public address refused")
 type netGuard struct {
 	// sites are the configured hosts, as "host:port".
 	sites map[string]bool
+	// domains are the configured host names (without a leading "www."
+	// when what remains still has two dots, as linzi.gov.cn): their
+	// subdomains on the default port are the same site (xxgk.linzi.gov.cn)
+	// and may be fetched, at public addresses only.
+	domains map[string]bool
 	// attach are the host names where off-site attachments are probed.
 	attach map[string]bool
 	// proxies are the proxy addresses the transport may dial.
@@ -57,10 +62,16 @@ type netGuard struct {
 
 // newNetGuard collects the configured hosts of cfg.
 func newNetGuard(cfg *config.Config) *netGuard {
-	g := &netGuard{sites: map[string]bool{}, attach: map[string]bool{}, proxies: map[string]bool{}}
+	g := &netGuard{sites: map[string]bool{}, domains: map[string]bool{}, attach: map[string]bool{}, proxies: map[string]bool{}}
 	add := func(raw string) {
 		if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.Host != "" {
 			g.sites[hostPort(u)] = true
+			if h := strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")); net.ParseIP(h) == nil && strings.Contains(h, ".") {
+				if rest, ok := strings.CutPrefix(h, "www."); ok && strings.Count(rest, ".") >= 2 {
+					h = rest
+				}
+				g.domains[h] = true
+			}
 			for _, scheme := range []string{"http", "https"} {
 				// An operator's proxy is configured too, if one is used.
 				req := &http.Request{URL: &url.URL{Scheme: scheme, Host: u.Host}}
@@ -98,8 +109,24 @@ func hostPort(u *url.URL) string {
 	return net.JoinHostPort(strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")), port)
 }
 
-// onSite reports whether u is on a configured host.
-func (g *netGuard) onSite(u *url.URL) bool { return g.sites[hostPort(u)] }
+// onSite reports whether u is on a configured host, or on a subdomain of
+// one on its scheme's default port.
+func (g *netGuard) onSite(u *url.URL) bool {
+	if g.sites[hostPort(u)] {
+		return true
+	}
+	if u.Port() != "" {
+		return false
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	for i := strings.IndexByte(h, '.'); i >= 0; i = strings.IndexByte(h, '.') {
+		h = h[i+1:]
+		if g.domains[h] {
+			return true
+		}
+	}
+	return false
+}
 
 // permit says whether u may be requested: on a configured host, or an
 // attachment (or its host's robots.txt) on an allowed attachment host.

@@ -139,3 +139,31 @@ func TestDialRefusesInternalAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteHosts: the configured hosts and their subdomains are the site;
+// other hosts, look-alikes and parent domains are not.
+func TestSiteHosts(t *testing.T) {
+	g := newNetGuard(&config.Config{Site: config.Site{BaseURL: "http://www.linzi.gov.cn/"},
+		Columns: []config.Column{{URL: "http://192.0.2.10:8080/col/"}}})
+	for _, tt := range []struct {
+		u    string
+		want bool
+	}{
+		{"http://www.linzi.gov.cn/a.html", true},
+		{"https://www.linzi.gov.cn/a.html", true}, // the same name over https
+		{"http://xxgk.linzi.gov.cn/a.html", true},
+		{"http://linzi.gov.cn/a.html", false},
+		{"http://a.b.linzi.gov.cn/a.html", true},
+		{"http://xxgk.linzi.gov.cn:8080/a.html", false},
+		{"http://linzi.gov.cn.evil.example/a.html", false},
+		{"http://gov.cn/a.html", false},
+		{"http://zibo.gov.cn/a.html", false},
+		{"http://192.0.2.10:8080/x", true},
+		{"http://192.0.2.10/x", false},
+	} {
+		u, _ := url.Parse(tt.u)
+		if got := g.onSite(u); got != tt.want {
+			t.Errorf("onSite(%s) = %v, want %v", tt.u, got, tt.want)
+		}
+	}
+}
