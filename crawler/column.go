@@ -280,6 +280,17 @@ type listFetch struct {
 // conditional, so that an unchanged page costs a 304 and no parse; every
 // page is validated on its own, and read in full at least once a cycle.
 func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) {
+	lf, failed, ok := r.fetchListPage(cs, n, rq)
+	if failed != nil {
+		cs.fail(n, failed)
+	}
+	return lf, ok
+}
+
+// fetchListPage is listPage without marking the source: failed is the
+// answer of a page that failed (nil when it did not, or when the run was
+// interrupted), for the caller to record when it reaches that page.
+func (r *run) fetchListPage(cs *colState, n int, rq request) (lf listFetch, failed *response, ok bool) {
 	s := cs.src
 	rq.url = normalizeURL(rq.url)
 	lf.url, lf.src = rq.url, s
@@ -288,7 +299,7 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 		var err error
 		if prev, lf.had, err = r.st.ListPageOf(rq.url); err != nil {
 			r.setFatal(err)
-			return lf, false
+			return lf, nil, false
 		}
 		if lf.had && prev.Parser == parserOf(s) {
 			lf.prev = &prev
@@ -308,14 +319,14 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 	}
 	res := r.fetchPage(rq, s.family)
 	if r.ctx.Err() != nil {
-		return lf, false
+		return lf, nil, false
 	}
 	if !res.failed() && res.status == http.StatusNotModified {
 		if rq.header != nil {
 			r.notMod.Add(1)
 			r.listsNotMod.Add(1)
 			lf.cached = &prev
-			return lf, true
+			return lf, nil, true
 		}
 		// A 304 to an unconditional request has nothing to read.
 		res.errKind, res.cause = errNotHTML, "未发送条件请求却返回 304（未修改）"
@@ -329,8 +340,7 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 	}
 	if res.failed() {
 		r.putFailed(rq.url, res)
-		cs.fail(n, res)
-		return lf, false
+		return lf, res, false
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
 	// The first list page is kept as evidence (a blank or silent column).
@@ -350,7 +360,7 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 	if res.header != nil {
 		lf.etag, lf.lm = res.header.Get("ETag"), res.header.Get("Last-Modified")
 	}
-	return lf, true
+	return lf, nil, true
 }
 
 // saveListPage stores what a fully fetched list page showed, for the
@@ -464,6 +474,17 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf *listFetch)
 	seen := map[string]bool{queue[0]: true}
 	pages := 0
 	fromStore := false
+	// Known list pages are fetched ahead, a few at a time (the host's gate
+	// still limits the requests), and visited in order.
+	type ahead struct {
+		lf     listFetch
+		failed *response
+		ok     bool
+		done   chan struct{}
+	}
+	pre := map[string]*ahead{}
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
 	for len(queue) > 0 {
 		if r.ctx.Err() != nil {
 			return
@@ -484,7 +505,16 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf *listFetch)
 			lf, ok = r.storedListPage(cs, u)
 		}
 		if !ok {
-			if lf, ok = r.listPage(cs, pages, request{method: "GET", url: u}); !ok {
+			if a := pre[u]; a != nil {
+				<-a.done
+				lf, ok = a.lf, a.ok
+				if a.failed != nil {
+					cs.fail(pages, a.failed)
+				}
+				if !ok {
+					return
+				}
+			} else if lf, ok = r.listPage(cs, pages, request{method: "GET", url: u}); !ok {
 				return
 			}
 		}
@@ -503,8 +533,30 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf *listFetch)
 			seen[n] = true
 			queue = append(queue, n)
 		}
+		if fromStore {
+			continue
+		}
+		for i, q := range queue {
+			n := pages + 1 + i // the page number q will have
+			if i >= listPrefetch || n > r.maxPages {
+				break
+			}
+			if pre[q] != nil {
+				continue
+			}
+			a := &ahead{done: make(chan struct{})}
+			pre[q] = a
+			inflight.Go(func() {
+				defer close(a.done)
+				a.lf, a.failed, a.ok = r.fetchListPage(cs, n, request{method: "GET", url: q})
+			})
+		}
 	}
 }
+
+// listPrefetch is how many known list pages of a source are fetched ahead
+// of the walk.
+const listPrefetch = 4
 
 // storedListPage is list page u of an unchanged source as the store holds
 // it, without a request; ok is false when it must be requested: never

@@ -88,3 +88,52 @@ func TestUnchangedFirstPageStopsWalk(t *testing.T) {
 		t.Errorf("the column's night: list pages requested %v times, want once each", got)
 	}
 }
+
+// TestKnownListPagesFetchedAhead: the list pages a column's pager names
+// are fetched a few at a time, not one after the other.
+func TestKnownListPagesFetchedAhead(t *testing.T) {
+	var mu sync.Mutex
+	cur, peak := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		p := r.URL.Path
+		switch {
+		case p == "/robots.txt":
+			http.NotFound(w, r)
+		case strings.HasPrefix(p, "/c/index"):
+			n := 0
+			fmt.Sscanf(strings.TrimPrefix(p, "/c/index_"), "%d", &n)
+			if n > 0 {
+				mu.Lock()
+				cur++
+				peak = max(peak, cur)
+				mu.Unlock()
+				time.Sleep(100 * time.Millisecond)
+				mu.Lock()
+				cur--
+				mu.Unlock()
+			}
+			fmt.Fprintf(w, `<ul class="doc-list"><li><a href="/c/t20260401_%d.html">文件%d</a><span class="date">2026-04-01</span></li></ul>`+
+				`<script>createPageHTML(6, %d, "index", "html");</script>`, n, n, n)
+		default:
+			fmt.Fprint(w, `<html><body><div id="zoom">正文</div></body></html>`)
+		}
+	}))
+	defer srv.Close()
+	cfg := baseConfig(srv.URL)
+	cfg.Units = cfg.Units[:1]
+	cfg.Units[0].Catalog = ""
+	cfg.Site.Crawl.CheckLinks = false
+	cfg.Columns = []config.Column{{ID: "c", Unit: "lzqfgj", Name: "栏目", URL: srv.URL + "/c/index.html", Profile: "trs"}}
+	st := openStore(t)
+	run, err := crawlOnce(t, cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok, _ := st.Source("column:c"); !ok || !s.Audited || s.Items != 6 || s.ListPages != 6 {
+		t.Errorf("source %+v, want audited with 6 items on 6 pages", s)
+	}
+	if peak < 2 {
+		t.Errorf("at most %d list page requests at a time (run %d), want the known pages fetched ahead", peak, run.ID)
+	}
+}
