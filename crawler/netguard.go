@@ -190,22 +190,24 @@ func (g *netGuard) dialContext(ctx context.Context, network, addr string) (net.C
 	return d.DialContext(ctx, network, addr)
 }
 
-// nonPublic are the ranges that are neither loopback, private nor
+// nonPublic returns the ranges that are neither loopback, private nor
 // link-local for netip but are no public address either.
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-	netip.MustParsePrefix("fec0::/10"),      // deprecated site-local
-	netip.MustParsePrefix("2001:db8::/32"),  // documentation
-	netip.MustParsePrefix("100::/64"),       // discard
-	netip.MustParsePrefix("fd00:ec2::/32"),  // AWS metadata (ULA, for clarity)
-	netip.MustParsePrefix("169.254.0.0/16"), // link-local, metadata 169.254.169.254
-	netip.MustParsePrefix("192.168.0.0/16"), // private
-	netip.MustParsePrefix("255.255.255.255/32"),
+func nonPublic() []netip.Prefix {
+	return []netip.Prefix{
+		netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
+		netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
+		netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
+		netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
+		netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
+		netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
+		netip.MustParsePrefix("fec0::/10"),      // deprecated site-local
+		netip.MustParsePrefix("2001:db8::/32"),  // documentation
+		netip.MustParsePrefix("100::/64"),       // discard
+		netip.MustParsePrefix("fd00:ec2::/32"),  // AWS metadata (ULA, for clarity)
+		netip.MustParsePrefix("169.254.0.0/16"), // link-local, metadata 169.254.169.254
+		netip.MustParsePrefix("192.168.0.0/16"), // private
+		netip.MustParsePrefix("255.255.255.255/32"),
+	}
 }
 
 // publicAddr reports whether ip is a public unicast address.
@@ -215,7 +217,7 @@ func publicAddr(ip netip.Addr) bool {
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
 		return false
 	}
-	for _, p := range nonPublic {
+	for _, p := range nonPublic() {
 		if p.Contains(ip) {
 			return false
 		}
