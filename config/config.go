@@ -5,7 +5,11 @@
 // Errors name the file and the line, so an inspector can fix them by hand.
 package config
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Config is the whole configuration of one audited portal.
 type Config struct {
@@ -56,6 +60,10 @@ type Crawl struct {
 	// (conditionally) on one night of the cycle, or at once when its list
 	// entry changed or its last fetch failed.
 	RevalidateDays int `yaml:"revalidate_days"`
+	// AttachmentHosts are the other hosts (names, e.g. "file.example.gov.cn")
+	// whose attachments are probed. Other off-site links and list entries
+	// are recorded, never requested.
+	AttachmentHosts []string `yaml:"attachment_hosts"`
 }
 
 // Store says where the bbolt file lives.
@@ -240,4 +248,19 @@ type Probes struct {
 	Interval time.Duration `yaml:"interval"` // default 30m
 	Timeout  time.Duration `yaml:"timeout"`  // default 15s
 	Catalogs bool          `yaml:"catalogs"` // probe each unit's catalog page too
+}
+
+// CheckPoints validates the points given to one finding by hand (findings
+// adjust, in the CLI, the review UI and the API alike): a finite number
+// from 0 to a quarter's points. A nil Scoring, or one without quarter
+// points, takes the default quarter points.
+func (s *Scoring) CheckPoints(p float64) error {
+	limit := Default().Scoring.QuarterPoints
+	if s != nil && s.QuarterPoints > 0 {
+		limit = s.QuarterPoints
+	}
+	if math.IsNaN(p) || math.IsInf(p, 0) || p < 0 || p > limit {
+		return fmt.Errorf("points %v: want a number from 0 to %v (scoring.quarter_points)", p, limit)
+	}
+	return nil
 }

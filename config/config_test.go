@@ -281,7 +281,7 @@ func TestStarterParses(t *testing.T) {
 	}
 	// The starter spells out the defaults: they must be the defaults.
 	d := Default()
-	if c.Site.Crawl != d.Site.Crawl || !reflect.DeepEqual(c.Rules, d.Rules) && len(c.Rules.Checks) != 0 ||
+	if !reflect.DeepEqual(c.Site.Crawl, d.Site.Crawl) || !reflect.DeepEqual(c.Rules, d.Rules) && len(c.Rules.Checks) != 0 ||
 		c.Web != d.Web || c.Schedule != d.Schedule || c.Probes != d.Probes {
 		t.Errorf("starter settings differ from the defaults:\n%+v\n%+v", c.Site.Crawl, d.Site.Crawl)
 	}

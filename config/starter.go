@@ -50,6 +50,7 @@ site:
     check_attachments: true    # probe every attachment (HEAD or ranged GET)
     check_links: false         # also probe the other links of article pages
     revalidate_days: 7         # unchanged articles are re-requested one night in this many
+    attachment_hosts: []       # other hosts whose attachments are probed (off-site links are never requested)
 
 store:
   path: govaudit.db            # relative to this file's directory

@@ -81,6 +81,11 @@ func (c *Config) validateSite(p *problems) {
 	if strings.TrimSpace(cr.UserAgent) == "" {
 		p.add("site.crawl.user_agent", "is empty")
 	}
+	for i, h := range cr.AttachmentHosts {
+		if h == "" || strings.ContainsAny(h, "/:@?# \t") || strings.ToLower(h) != h {
+			p.add(fmt.Sprintf("site.crawl.attachment_hosts[%d]", i), "%q is not a lower-case host name (no scheme, port or path)", h)
+		}
+	}
 }
 
 // validateUnits checks the units and returns them by id.

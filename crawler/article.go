@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govaudit/govaudit/crawler/dates"
 	"github.com/govaudit/govaudit/crawler/extract"
 	"github.com/govaudit/govaudit/store"
 )
@@ -183,7 +184,8 @@ func (r *run) doArticle(t task) {
 	if a.Title != "" {
 		it.Title = a.Title
 	}
-	it.Published, it.Written, it.DocNo, it.IndexNo = a.Published, a.Written, a.DocNo, a.IndexNo
+	it.Published, it.Written = r.plausible(a.Published, e.URL), r.plausible(a.Written, e.URL)
+	it.DocNo, it.IndexNo = a.DocNo, a.IndexNo
 	it.Publisher, it.Validity, it.BodyLen = a.Publisher, a.Validity, a.BodyLen
 	it.NamedAttachments = a.Named
 	it.Links = a.Links
@@ -377,7 +379,7 @@ func (r *run) doLetter(t task) {
 		return
 	}
 	l := store.Letter{URL: row.URL, Mailbox: s.id, Unit: s.unit, No: row.No, Title: row.Title, Status: row.Status,
-		Received: row.Received, Handler: row.Handler, RunID: r.id, FetchedAt: r.now()}
+		Received: r.plausible(row.Received, row.URL), Handler: row.Handler, RunID: r.id, FetchedAt: r.now()}
 	defer func() {
 		if r.ctx.Err() != nil {
 			return
@@ -389,8 +391,37 @@ func (r *run) doLetter(t task) {
 	if t.noPage {
 		return
 	}
-	res := r.fetchPage(request{method: "GET", url: row.URL}, s.family)
+	// A letter read before is asked for conditionally: an unanswered
+	// letter is requested every night, and most nights it has not moved.
+	old, haveOld := t.cs.letters[row.URL]
+	var hdr http.Header
+	if haveOld && old.FetchErr == "" && old.SnapshotHash != "" {
+		prev, ok, err := r.st.Page(row.URL)
+		if err != nil {
+			r.setFatal(err)
+			return
+		}
+		if ok && prev.ErrKind == "" && prev.Hash == old.SnapshotHash && (prev.ETag != "" || prev.LastModified != "") {
+			hdr = http.Header{}
+			if prev.ETag != "" {
+				hdr.Set("If-None-Match", prev.ETag)
+			}
+			if prev.LastModified != "" {
+				hdr.Set("If-Modified-Since", prev.LastModified)
+			}
+		}
+	}
+	res := r.fetchPage(request{method: "GET", url: row.URL, header: hdr}, s.family)
 	if r.ctx.Err() != nil {
+		return
+	}
+	if hdr != nil && !res.failed() && res.status == http.StatusNotModified {
+		// Unchanged since it was read: what the page said stays.
+		r.notMod.Add(1)
+		l.Replied, l.ReplyUnit, l.SnapshotHash = old.Replied, old.ReplyUnit, old.SnapshotHash
+		if old.Received != "" {
+			l.Received = old.Received
+		}
 		return
 	}
 	if res.failed() {
@@ -425,7 +456,30 @@ func (r *run) doLetter(t task) {
 	if lp.Received != "" {
 		l.Received = lp.Received
 	}
+	l.Received = r.plausible(l.Received, row.URL)
 	l.Replied, l.ReplyUnit = lp.Replied, lp.ReplyUnit
+	if l.Replied != "" && r.plausible(l.Replied, row.URL) == "" {
+		// An unreadable reply date must not make the letter look
+		// unanswered: the letter is not judged.
+		l.FetchErr = "答复日期不可信：" + l.Replied
+		l.Replied = ""
+	}
 	l.SnapshotHash = hash
 	r.w.put(record{page: &page, hash: hash, snap: snap})
+}
+
+// errImplausibleDate counts, in Run.Errors, the dates recorded as
+// unreadable because no page can bear them (dates.Plausible).
+const errImplausibleDate = "implausible-date"
+
+// plausible returns d, or "" (unreadable: nothing is judged on it) when
+// no page seen tonight can bear that date (in the future beyond a few
+// days, or before 1949): a typo such as 2099 must not become a deduction.
+func (r *run) plausible(d, u string) string {
+	if d == "" || dates.Plausible(d, r.start.In(cst)) {
+		return d
+	}
+	r.countErr(errImplausibleDate)
+	r.log.Info("implausible date recorded as unreadable", "url", u, "date", d)
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -297,8 +298,13 @@ type listFetch struct {
 	etag, lm string
 	// had reports whether a ListPage of the URL was stored.
 	had bool
-	// cached is set when the page was not modified.
+	// cached is set when the page was not modified, or, after an
+	// unchanged first page, taken from the store without a request.
 	cached *store.ListPage
+	// prev is what the page showed when last fetched in full (nil: never).
+	prev *store.ListPage
+	// entries is what the visit read from a page fetched in full.
+	entries []store.ListEntry
 }
 
 // listPage fetches one list page; ok is false when it failed (and cs was
@@ -306,6 +312,17 @@ type listFetch struct {
 // conditional, so that an unchanged page costs a 304 and no parse; every
 // page is validated on its own, and read in full at least once a cycle.
 func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) {
+	lf, failed, ok := r.fetchListPage(cs, n, rq)
+	if failed != nil {
+		cs.fail(n, failed)
+	}
+	return lf, ok
+}
+
+// fetchListPage is listPage without marking the source: failed is the
+// answer of a page that failed (nil when it did not, or when the run was
+// interrupted), for the caller to record when it reaches that page.
+func (r *run) fetchListPage(cs *colState, n int, rq request) (lf listFetch, failed *response, ok bool) {
 	s := cs.src
 	rq.url = normalizeURL(rq.url)
 	lf.url, lf.src = rq.url, s
@@ -314,7 +331,10 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 		var err error
 		if prev, lf.had, err = r.st.ListPageOf(rq.url); err != nil {
 			r.setFatal(err)
-			return lf, false
+			return lf, nil, false
+		}
+		if lf.had && prev.Parser == parserOf(s) {
+			lf.prev = &prev
 		}
 		// A page is read in full again once a cycle (crawl.revalidate_days),
 		// in case the server's validators do not follow its content.
@@ -331,14 +351,14 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 	}
 	res := r.fetchPage(rq, s.family)
 	if r.ctx.Err() != nil {
-		return lf, false
+		return lf, nil, false
 	}
 	if !res.failed() && res.status == http.StatusNotModified {
 		if rq.header != nil {
 			r.notMod.Add(1)
 			r.listsNotMod.Add(1)
 			lf.cached = &prev
-			return lf, true
+			return lf, nil, true
 		}
 		// A 304 to an unconditional request has nothing to read.
 		res.errKind, res.cause = errNotHTML, "未发送条件请求却返回 304（未修改）"
@@ -352,8 +372,7 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 	}
 	if res.failed() {
 		r.putFailed(rq.url, res)
-		cs.fail(n, res)
-		return lf, false
+		return lf, res, false
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
 	// The first list page is kept as evidence (a blank or silent column).
@@ -373,14 +392,14 @@ func (r *run) listPage(cs *colState, n int, rq request) (lf listFetch, ok bool) 
 	if res.header != nil {
 		lf.etag, lf.lm = res.header.Get("ETag"), res.header.Get("Last-Modified")
 	}
-	return lf, true
+	return lf, nil, true
 }
 
 // saveListPage stores what a fully fetched list page showed, for the
-// conditional GET of the next walk. A page served without validators is
-// stored only to replace an older record (whose validators it clears).
+// conditional GET of the next walk and, validators or not, for telling
+// an unchanged first page (walkPages).
 func (r *run) saveListPage(lf listFetch, entries []store.ListEntry, next []string) {
-	if lf.cached != nil || (lf.etag == "" && lf.lm == "" && !lf.had) {
+	if lf.cached != nil {
 		return
 	}
 	r.w.put(record{listPage: &store.ListPage{URL: lf.url, ETag: lf.etag, LastModified: lf.lm, RunID: r.id, FetchedAt: r.now(), Parser: parserOf(lf.src), Entries: entries, Next: next}})
@@ -439,6 +458,7 @@ func storedLetters(les []store.ListEntry) []extract.LetterRow {
 func (r *run) addEntries(cs *colState, es []extract.Entry) int {
 	added := 0
 	for _, e := range es {
+		e.Date = r.plausible(e.Date, e.URL)
 		cs.mu.Lock()
 		isNew := cs.list(e.URL, entrySig(e))
 		if isNew {
@@ -474,10 +494,29 @@ func (r *run) truncate(cs *colState) {
 // each page once, until the queue runs dry, the context ends or the page
 // cap cuts the walk. visit handles page n, fetched from u, and returns
 // the list pages it links to; ok false ends the walk.
-func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) (next []string, ok bool)) {
+//
+// When the first page is unchanged (a 304, or the entries and pager it
+// showed last time) and the source is not due for revalidation tonight,
+// nothing was added on top, so nothing shifted further down: the other
+// pages are taken from the store (store.ListPage) without a request, each
+// still read in full once a cycle (see storedListPage). On the source's
+// night of the cycle every page is requested (conditionally).
+func (r *run) walkPages(cs *colState, visit func(n int, u string, lf *listFetch) (next []string, ok bool)) {
 	queue := []string{normalizeURL(cs.src.url)}
 	seen := map[string]bool{queue[0]: true}
 	pages := 0
+	fromStore := false
+	// Known list pages are fetched ahead, a few at a time (the host's gate
+	// still limits the requests), and visited in order.
+	type ahead struct {
+		lf     listFetch
+		failed *response
+		ok     bool
+		done   chan struct{}
+	}
+	pre := map[string]*ahead{}
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
 	for len(queue) > 0 {
 		if r.ctx.Err() != nil {
 			return
@@ -492,16 +531,34 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) 
 		cs.mu.Lock()
 		cs.st.ListPages = pages
 		cs.mu.Unlock()
-		lf, ok := r.listPage(cs, pages, request{method: "GET", url: u})
-		if !ok {
-			if cs.failed() || r.ctx.Err() != nil {
-				return
-			}
-			continue // a later page failed: the pages already named are still read
+		var lf listFetch
+		ok := false
+		if fromStore {
+			lf, ok = r.storedListPage(cs, u)
 		}
-		next, ok := visit(pages, u, lf)
+		if !ok {
+			if a := pre[u]; a != nil {
+				<-a.done
+				lf, ok = a.lf, a.ok
+				if a.failed != nil {
+					cs.fail(pages, a.failed)
+				}
+			} else {
+				lf, ok = r.listPage(cs, pages, request{method: "GET", url: u})
+			}
+			if !ok {
+				if cs.failed() || r.ctx.Err() != nil {
+					return
+				}
+				continue // a later page failed: the pages already named are still read
+			}
+		}
+		next, ok := visit(pages, u, &lf)
 		if !ok {
 			return
+		}
+		if pages == 1 && lf.prev != nil && !r.due(cs.src.url) && (lf.cached != nil || samePage(lf.prev, lf.entries, next)) {
+			fromStore = true
 		}
 		for _, n := range next {
 			n = normalizeURL(n)
@@ -511,13 +568,66 @@ func (r *run) walkPages(cs *colState, visit func(n int, u string, lf listFetch) 
 			seen[n] = true
 			queue = append(queue, n)
 		}
+		if fromStore {
+			continue
+		}
+		for i, q := range queue {
+			n := pages + 1 + i // the page number q will have
+			if i >= listPrefetch || n > r.maxPages {
+				break
+			}
+			if pre[q] != nil {
+				continue
+			}
+			a := &ahead{done: make(chan struct{})}
+			pre[q] = a
+			inflight.Go(func() {
+				defer close(a.done)
+				a.lf, a.failed, a.ok = r.fetchListPage(cs, n, request{method: "GET", url: q})
+			})
+		}
 	}
+}
+
+// listPrefetch is how many known list pages of a source are fetched ahead
+// of the walk.
+const listPrefetch = 4
+
+// storedListPage is list page u of an unchanged source as the store holds
+// it, without a request; ok is false when it must be requested: never
+// stored in full, read with other settings, or not read in full for a
+// whole cycle.
+func (r *run) storedListPage(cs *colState, u string) (listFetch, bool) {
+	prev, had, err := r.st.ListPageOf(u)
+	if err != nil {
+		r.setFatal(err)
+		return listFetch{}, false
+	}
+	if !had || prev.Parser != parserOf(cs.src) || r.overdue(prev.FetchedAt) {
+		return listFetch{}, false
+	}
+	r.listsFromStore.Add(1)
+	return listFetch{url: u, src: cs.src, had: true, cached: &prev, prev: &prev}, true
+}
+
+// samePage reports whether a list page fetched in full shows what it
+// showed last time: the same entries and pager links, in order.
+func samePage(prev *store.ListPage, entries []store.ListEntry, next []string) bool {
+	if entries == nil || len(prev.Entries) != len(entries) || !slices.Equal(prev.Next, next) {
+		return false
+	}
+	for i, e := range entries {
+		if e.URL != prev.Entries[i].URL || !slices.Equal(e.Fields, prev.Entries[i].Fields) {
+			return false
+		}
+	}
+	return true
 }
 
 // walkColumn walks a column's list pages in every pagination style.
 func (r *run) walkColumn(cs *colState) {
 	s := cs.src
-	r.walkPages(cs, func(pages int, _ string, lf listFetch) ([]string, bool) {
+	r.walkPages(cs, func(pages int, _ string, lf *listFetch) ([]string, bool) {
 		if lf.cached != nil {
 			r.addEntries(cs, storedArticles(lf.cached.Entries))
 			return lf.cached.Next, true
@@ -560,7 +670,8 @@ func (r *run) walkColumn(cs *colState) {
 			return nil, false
 		}
 		next := append([]string{lp.Next}, lp.Pages...)
-		r.saveListPage(lf, articleEntries(lp.Entries), next)
+		lf.entries = articleEntries(lp.Entries)
+		r.saveListPage(*lf, lf.entries, next)
 		return next, true
 	})
 }
@@ -663,7 +774,7 @@ func (r *run) walkProxy(cs *colState, h *extract.HanwebList, pages *int, parse f
 // walkMailbox walks a mailbox's letter list pages.
 func (r *run) walkMailbox(cs *colState) {
 	s := cs.src
-	r.walkPages(cs, func(pages int, u string, lf listFetch) ([]string, bool) {
+	r.walkPages(cs, func(pages int, u string, lf *listFetch) ([]string, bool) {
 		var rows []extract.LetterRow
 		var next []string
 		if lf.cached != nil {
@@ -683,7 +794,8 @@ func (r *run) walkMailbox(cs *colState) {
 				r.walkLetterProxy(cs, u, ll.Proxy, &pages)
 				return nil, false
 			}
-			r.saveListPage(lf, letterEntries(rows), next)
+			lf.entries = letterEntries(rows)
+			r.saveListPage(*lf, lf.entries, next)
 		}
 		r.addRows(cs, u, rows)
 		return next, true

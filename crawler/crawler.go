@@ -64,7 +64,14 @@ type Options struct {
 	// continued by the next Run (0: DefaultResumeWithin; negative: never
 	// resume, always start over).
 	ResumeWithin time.Duration
+	// ProgressEvery is how often a running crawl saves its figures to its
+	// run record (0: DefaultProgressEvery), so that a crawl killed with
+	// kill -9 is shown with the pages it did and a finite duration.
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery is the default Options.ProgressEvery.
+const DefaultProgressEvery = 10 * time.Second
 
 // Crawler crawls one configured portal into a store.
 type Crawler struct {
@@ -134,7 +141,10 @@ func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 	r.cancelAll = cancel
 	r.skip = res.done
 
-	if err := r.crawl(); err != nil && ctx.Err() == nil {
+	stopProgress := r.saveProgress(rec)
+	err = r.crawl()
+	stopProgress()
+	if err != nil && ctx.Err() == nil {
 		r.setFatal(err)
 	}
 	werr := r.w.close()
@@ -229,10 +239,13 @@ type run struct {
 	// listsNotMod counts the list pages that answered 304 (their
 	// entries taken from the store, not parsed).
 	listsNotMod atomic.Int64
-	parsed      atomic.Int64
-	items       atomic.Int64
-	atts        atomic.Int64
-	letters     atomic.Int64
+	// listsFromStore counts the list pages taken from the store without
+	// a request, their source's first page being unchanged (walkPages).
+	listsFromStore atomic.Int64
+	parsed         atomic.Int64
+	items          atomic.Int64
+	atts           atomic.Int64
+	letters        atomic.Int64
 	// reused counts the articles and letters kept from the store without
 	// a request (their list entries unchanged, not due tonight).
 	reused atomic.Int64
@@ -282,7 +295,7 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 	}
 	r := &run{
 		c: c, cfg: c.cfg, st: c.st, log: c.log, ctx: ctx, id: id, start: start,
-		f:          newFetcher(ctx, c.opt.Transport, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
+		f:          newFetcher(ctx, c.opt.Transport, newNetGuard(c.cfg), ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots),
 		visited:    newURLSet(),
 		probed:     newURLSet(),
 		considered: newURLSet(),
@@ -380,7 +393,8 @@ func (r *run) fill(rec *store.Run) {
 			rec.Families[k] = *v
 		}
 	}
-	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load()), "lists_not_modified": int(r.listsNotMod.Load())}
+	rec.Figures = map[string]int{"sources": r.sources, "audited": int(r.audited.Load()), "reused": int(r.reused.Load()), "lists_not_modified": int(r.listsNotMod.Load()),
+		"lists_from_store": int(r.listsFromStore.Load())}
 }
 
 func (r *run) summary(rec store.Run) {
@@ -549,6 +563,10 @@ func (r *run) fetchPage(rq request, fam string) *response {
 	}
 	res := r.f.do(r.ctx, rq)
 	if r.ctx.Err() != nil && res.failed() {
+		return res
+	}
+	if res.refused {
+		r.countErr(res.errKind) // recorded, not requested: no page fetched
 		return res
 	}
 	r.pages.Add(1)

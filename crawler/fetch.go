@@ -75,6 +75,9 @@ func (t *rawTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		res.Body.Close()
 		return nil, fmt.Errorf("%s: %d bytes: %w", req.URL, res.ContentLength, errBodyTooLarge)
 	}
+	// Decoded here, so that every size limit applies to decoded bytes
+	// (encoding.go).
+	decodeBody(res)
 	if ct := res.Header.Get("Content-Type"); ct != "" {
 		res.Header.Set(rawContentType, ct)
 		if mt, _, err := mime.ParseMediaType(ct); err == nil {
@@ -93,7 +96,10 @@ type request struct {
 	form   []byte // POST body (application/x-www-form-urlencoded)
 	header http.Header
 	probe  bool // a HEAD or ranged GET of an attachment or link
-	robots bool // the robots.txt itself
+	// attachment marks a probe of an attachment: off-site, it may go to
+	// a host of crawl.attachment_hosts (netguard.go).
+	attachment bool
+	robots     bool // the robots.txt itself
 }
 
 // response is the outcome of a request after its retries.
@@ -108,6 +114,8 @@ type response struct {
 	errKind string
 	cause   string // for people, in Chinese
 	err     error
+	// refused is set when the guard refused the URL: no request was made.
+	refused bool
 }
 
 // failed reports whether the request gave no usable answer.
@@ -134,6 +142,7 @@ type fetcher struct {
 	backoff    time.Duration
 	maxBody    int64
 	obeyRobots bool
+	guard      *netGuard // nil: no host or address checks (tests of the fetcher alone)
 	par        int
 	interval   time.Duration
 	requests   atomic.Int64
@@ -154,19 +163,22 @@ type robotsEntry struct {
 const resultKey = "govaudit.response"
 
 // newFetcher builds the colly collectors of one run.
-func newFetcher(ctx context.Context, rt http.RoundTripper, ua string, timeout time.Duration, retries int,
+func newFetcher(ctx context.Context, rt http.RoundTripper, guard *netGuard, ua string, timeout time.Duration, retries int,
 	backoff time.Duration, maxBody int64, rps float64, par int, obeyRobots bool) *fetcher {
 	if rt == nil {
 		// Keep a connection per parallel request alive (the default keeps 2).
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 2 * max(par, 1)
+		if guard != nil {
+			t.DialContext = guard.dialContext // addresses checked when dialed
+		}
 		rt = t
 	}
 	if par < 1 {
 		par = 1
 	}
 	f := &fetcher{ua: ua, retries: retries, backoff: backoff, maxBody: maxBody, obeyRobots: obeyRobots,
-		par: par, gates: map[string]*hostGate{}, robots: map[string]*robotsEntry{}}
+		guard: guard, par: par, gates: map[string]*hostGate{}, robots: map[string]*robotsEntry{}}
 	if rps > 0 {
 		f.interval = time.Duration(float64(time.Second) / rps)
 	}
@@ -182,6 +194,9 @@ func newFetcher(ctx context.Context, rt http.RoundTripper, ua string, timeout ti
 	redirects := func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errTooManyRedirects
+		}
+		if guard != nil {
+			return guard.checkRedirect(req)
 		}
 		return nil
 	}
@@ -297,6 +312,12 @@ func (f *fetcher) do(ctx context.Context, rq request) *response {
 	u, err := url.Parse(rq.url)
 	if err != nil || u.Host == "" {
 		return &response{url: rq.url, errKind: errParse, cause: "无效的网址", err: fmt.Errorf("bad URL %q", rq.url)}
+	}
+	if f.guard != nil {
+		if err := f.guard.permit(u, rq.attachment || rq.robots); err != nil {
+			kind, cause := classify(err)
+			return &response{url: rq.url, errKind: kind, cause: cause, err: err, refused: true}
+		}
 	}
 	if f.obeyRobots && !rq.robots && rq.method != "HEAD" && !f.allowed(ctx, u) {
 		return &response{url: rq.url, errKind: errRobots, cause: "robots.txt 禁止抓取", err: fmt.Errorf("%s: disallowed by robots.txt", rq.url)}
@@ -417,6 +438,10 @@ func retryAfter(h http.Header) time.Duration {
 func classify(err error) (kind, cause string) {
 	var ne net.Error
 	switch {
+	case errors.Is(err, errInternalAddr):
+		return errInternal, "指向本机或内网地址，未请求"
+	case errors.Is(err, errOffSiteURL):
+		return errOffSite, "站外地址，未请求"
 	case errors.Is(err, errTooManyRedirects):
 		return errRedirectLoop, "重定向循环"
 	case errors.Is(err, errBodyTooLarge):

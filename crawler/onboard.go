@@ -19,8 +19,9 @@ import (
 // code: the onboarding tools (govaudit inspect, govaudit discover) see a
 // portal as a crawl does.
 type PageFetcher struct {
-	cfg *config.Config
-	f   *fetcher
+	cfg   *config.Config
+	f     *fetcher
+	guard *netGuard
 }
 
 // FetchedPage is one page a PageFetcher fetched, decoded to UTF-8.
@@ -70,12 +71,16 @@ func NewPageFetcher(ctx context.Context, cfg *config.Config, rt http.RoundTrippe
 	if backoff <= 0 {
 		backoff = time.Second
 	}
-	f := newFetcher(ctx, rt, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots)
-	return &PageFetcher{cfg: cfg, f: f}, nil
+	guard := newNetGuard(cfg)
+	f := newFetcher(ctx, rt, guard, ua, timeout, cr.Retries, backoff, maxBody, cr.RequestsPerSecond, cr.Parallelism, cr.ObeyRobots)
+	return &PageFetcher{cfg: cfg, f: f, guard: guard}, nil
 }
 
 // Get fetches a page.
+// The page the user names is trusted like a configured one (a portal
+// on an intranet address may be inspected); what it links to is not.
 func (pf *PageFetcher) Get(ctx context.Context, rawURL string) (*FetchedPage, error) {
+	pf.guard.trust(rawURL)
 	return pf.fetch(ctx, request{method: "GET", url: rawURL})
 }
 

@@ -31,9 +31,14 @@ func (r *run) probe(u string, document bool) probeResult {
 	if d := r.siteDown(); d != nil {
 		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}
 	}
-	res := r.f.do(r.ctx, request{method: "HEAD", url: u, probe: true})
+	res := r.f.do(r.ctx, request{method: "HEAD", url: u, probe: true, attachment: document})
 	if r.ctx.Err() != nil {
 		return probeResult{errKind: errNetwork, err: "抓取已中断"}
+	}
+	if res.refused {
+		// Off-site or internal: recorded as not checked, not requested.
+		r.countErr(res.errKind)
+		return probeResult{errKind: res.errKind, err: res.cause}
 	}
 	r.observe(res)
 	p := evaluate(res, document, true)
@@ -43,7 +48,7 @@ func (r *run) probe(u string, document bool) probeResult {
 	if d := r.siteDown(); d != nil {
 		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}
 	}
-	res = r.f.do(r.ctx, request{method: "GET", url: u, probe: true, header: http.Header{"Range": {"bytes=0-1023"}}})
+	res = r.f.do(r.ctx, request{method: "GET", url: u, probe: true, attachment: document, header: http.Header{"Range": {"bytes=0-1023"}}})
 	if r.ctx.Err() != nil {
 		return probeResult{errKind: errNetwork, err: "抓取已中断"}
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/probe"
 	"github.com/govaudit/govaudit/store"
+	"github.com/govaudit/govaudit/web"
 )
 
 // Options configure a Daemon.
@@ -48,7 +49,10 @@ type Options struct {
 	Hangup <-chan os.Signal
 	// Listener serves HTTP; nil listens on Addr, or cfg.Web.Addr.
 	Listener net.Listener
-	Addr     string
+	// HTTPTimeouts are the HTTP server's timeouts; zero fields take
+	// web.DefaultTimeouts.
+	HTTPTimeouts web.Timeouts
+	Addr         string
 	// AdminSocket is the path of a Unix socket (mode 0600) that serves
 	// GET /backup to `govaudit backup` while the daemon holds the store.
 	// Empty: BackupSocket(store path); "-": none.
@@ -209,8 +213,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return fmt.Errorf("listen on %s: %w", addr, err)
 		}
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
+	srv := web.NewHTTPServer(d.Handler(), d.opt.HTTPTimeouts, d.log)
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
 	d.log.Info("daemon started", "addr", ln.Addr().String(), "store", d.st.Path(), "config", d.cfg.Load().Path)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ var weekEnd = time.Date(2026, 11, 28, 0, 0, 0, 0, cst)
 func simulateWeek(t *testing.T, interval time.Duration, failEvery int, newest string) []store.Probe {
 	t.Helper()
 	var n atomic.Int64
+	var expire atomic.Pointer[visitCtx]
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i := n.Add(1)
 		if failEvery > 0 && i%int64(failEvery) == 0 {
@@ -32,22 +34,50 @@ func simulateWeek(t *testing.T, interval time.Duration, failEvery int, newest st
 			}
 			w.Write([]byte("<html>"))
 			w.(http.Flusher).Flush()
-			select {
-			case <-time.After(time.Second):
-			case <-r.Context().Done():
-			}
+			// The rest of the body never comes: the visit's deadline
+			// passes now, whatever the machine's load.
+			expire.Load().expire()
+			<-r.Context().Done()
 			return
 		}
 		w.Write([]byte(`<ul class="news"><li><a href="/x">要闻</a><span>` + newest + `</span></li><li>2026-01-05</li></ul>`))
 	}))
 	t.Cleanup(srv.Close)
 	clock := weekEnd.Add(-Week)
-	p := &Prober{Timeout: 250 * time.Millisecond, Now: func() time.Time { return clock }}
+	// A generous timeout: a healthy visit on a busy machine must not
+	// fail; the slow answers end their visit by its deadline (visitCtx).
+	p := &Prober{Timeout: time.Minute, Now: func() time.Time { return clock }}
 	var ps []store.Probe
 	for ; clock.Before(weekEnd); clock = clock.Add(interval) {
-		ps = append(ps, p.Probe(context.Background(), Target{Name: HomeTarget, URL: srv.URL + "/"}))
+		ctx := newVisitCtx()
+		expire.Store(ctx)
+		ps = append(ps, p.Probe(ctx, Target{Name: HomeTarget, URL: srv.URL + "/"}))
 	}
 	return ps
+}
+
+// visitCtx is a context whose deadline passes when the test says so, not
+// after a time: a too-late answer without a race against the clock.
+type visitCtx struct {
+	context.Context
+	once sync.Once
+	done chan struct{}
+}
+
+func newVisitCtx() *visitCtx {
+	return &visitCtx{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *visitCtx) expire()                     { c.once.Do(func() { close(c.done) }) }
+func (c *visitCtx) Done() <-chan struct{}       { return c.done }
+func (c *visitCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *visitCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
 
 func TestSummarizeSimulatedWeek(t *testing.T) {

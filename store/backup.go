@@ -53,7 +53,7 @@ func (s *Store) CompactTo(path string) (int64, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := bolt.Compact(dst, s.db, 64<<20); err != nil {
+	if err := s.guard(func() error { return bolt.Compact(dst, s.db, 64<<20) }); err != nil {
 		dst.Close()
 		os.Remove(path)
 		return fail(err)

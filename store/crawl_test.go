@@ -532,3 +532,40 @@ func TestWriteSkipsUnchangedRecords(t *testing.T) {
 		t.Errorf("column after restoring an index entry: %d items, %v", len(col), err)
 	}
 }
+
+// TestDeadRunShownEnded: a crawl whose process died (kill -9) after
+// saving its progress is shown, read-only as read-write, as interrupted,
+// with the figures of its last progress and ended at that time (a finite
+// duration, not one that grows with the clock).
+func TestDeadRunShownEnded(t *testing.T) {
+	s := openTemp(t)
+	path := s.Path()
+	r, _ := s.StartRun("crawl", t0)
+	r.Pages, r.UpdatedAt = 1234, t0.Add(10*time.Minute)
+	if err := s.SaveRun(r); err != nil {
+		t.Fatal(err)
+	}
+	never, _ := s.StartRun("crawl", t0.Add(time.Hour)) // died before any progress
+	s.Close()
+	for _, ro := range []bool{true, false} {
+		s, err := Open(path, Options{ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err := s.Runs("crawl", 0)
+		s.Close()
+		if err != nil || len(runs) != 2 {
+			t.Fatalf("readonly=%v: %d runs, %v", ro, len(runs), err)
+		}
+		for _, got := range runs {
+			wantEnd, wantPages := t0.Add(10*time.Minute), 1234
+			if got.ID == never.ID {
+				wantEnd, wantPages = never.StartedAt, 0
+			}
+			if got.Status != RunInterrupted || !got.EndedAt.Equal(wantEnd) || got.Pages != wantPages {
+				t.Errorf("readonly=%v: run %d = %s, ended %v, %d pages; want interrupted, ended %v, %d pages",
+					ro, got.ID, got.Status, got.EndedAt, got.Pages, wantEnd, wantPages)
+			}
+		}
+	}
+}

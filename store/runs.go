@@ -92,15 +92,39 @@ func markInterrupted(tx *bolt.Tx) error {
 		return err
 	}
 	for _, r := range stale {
-		r.Status = RunInterrupted
-		if r.Note == "" {
-			r.Note = "process ended before the run finished"
-		}
+		r.markDead()
 		if err := putJSONb(tx, bucketRuns, u64(r.ID), r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// markDead marks a run left running by a process that died: interrupted,
+// ended when it last saved its progress (its figures are those), or when
+// it started if it never did.
+func (r *Run) markDead() {
+	r.Status = RunInterrupted
+	if r.Note == "" {
+		r.Note = "process ended before the run finished"
+	}
+	if r.EndedAt.IsZero() {
+		r.EndedAt = r.StartedAt
+		if r.UpdatedAt.After(r.StartedAt) {
+			r.EndedAt = r.UpdatedAt
+		}
+	}
+}
+
+// present is a run as a reader should see it. A read-only store is open
+// only while no process has it open for writing (the file lock): a run
+// still "running" there belongs to a process that died, and is shown as
+// the next read-write open will mark it (markInterrupted).
+func (s *Store) present(r Run) Run {
+	if s.readOnly && r.Status == RunRunning {
+		r.markDead()
+	}
+	return r
 }
 
 // Run returns the run with the given ID, or an error wrapping ErrNotFound.
@@ -116,7 +140,7 @@ func (s *Store) Run(id uint64) (Run, error) {
 	if err != nil {
 		return Run{}, fmt.Errorf("run %d: %w", id, err)
 	}
-	return r, nil
+	return s.present(r), nil
 }
 
 // Runs returns up to limit runs of the given kind, newest first; kind ""
@@ -136,7 +160,7 @@ func (s *Store) Runs(kind string, limit int) ([]Run, error) {
 				if _, err := getJSONb(tx, bucketRuns, k, &r); err != nil {
 					return err
 				}
-				out = append(out, r)
+				out = append(out, s.present(r))
 			}
 			return nil
 		}
@@ -163,7 +187,7 @@ func (s *Store) Runs(kind string, limit int) ([]Run, error) {
 			if !found {
 				return fmt.Errorf("%w: run index names missing run %d", ErrCorrupt, binary.BigEndian.Uint64(k[len(prefix):]))
 			}
-			out = append(out, r)
+			out = append(out, s.present(r))
 		}
 		return nil
 	})

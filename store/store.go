@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -100,7 +101,46 @@ func open(path string, opt Options, version int, migs []migration) (*Store, erro
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	// A damaged file must give an error, not a fault or a panic, and an
+	// empty one must not be replaced by a new store (damage.go).
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guardPath(path, func() (err error) {
+		db, err = openBolt(path, opt)
+		return err
+	})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("store %s is in use by another process (%w)", path, ErrLocked)
+	case errors.Is(err, ErrCorrupt):
+		return nil, err
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
+		return nil, damaged(path, err.Error())
+	case err != nil:
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, readOnly: opt.ReadOnly}
+	if opt.ReadOnly {
+		err = s.view(func(tx *bolt.Tx) error { return checkSchema(tx, version) })
+	} else {
+		err = s.guard(func() error { return db.Update(func(tx *bolt.Tx) error { return prepare(tx, version, migs) }) })
+	}
+	if err != nil {
+		db.Close()
+		if errors.Is(err, ErrCorrupt) && strings.Contains(err.Error(), path) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// openBolt opens the file with bbolt.
+func openBolt(path string, opt Options) (*bolt.DB, error) {
+	return bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      opt.Timeout,
 		ReadOnly:     opt.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
@@ -110,26 +150,6 @@ func open(path string, opt Options, version int, migs []migration) (*Store, erro
 		NoFreelistSync: opt.unsyncedFreelist,
 		MaxSize:        opt.maxSize,
 	})
-	switch {
-	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("store %s is in use by another process (%w)", path, ErrLocked)
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
-		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
-		return nil, fmt.Errorf("open store %s: %w (%v)", path, ErrCorrupt, err)
-	case err != nil:
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	s := &Store{db: db, path: path, readOnly: opt.ReadOnly}
-	if opt.ReadOnly {
-		err = db.View(func(tx *bolt.Tx) error { return checkSchema(tx, version) })
-	} else {
-		err = db.Update(func(tx *bolt.Tx) error { return prepare(tx, version, migs) })
-	}
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
 }
 
 // schemaOf reads the schema version of the file; 0 for a new file.
@@ -208,7 +228,7 @@ func (s *Store) Path() string { return s.path }
 
 // view runs fn in a read transaction.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
-	return s.db.View(fn)
+	return s.guard(func() error { return s.db.View(fn) })
 }
 
 // update runs fn in a write transaction; fn's changes are committed
@@ -217,7 +237,7 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s is open read-only", s.path)
 	}
-	err := s.db.Update(fn)
+	err := s.guard(func() error { return s.db.Update(fn) })
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, berrors.ErrMaxSizeReached) {
 		return fmt.Errorf("store %s: disk full, nothing of this change was written: %w", s.path, err)
 	}

@@ -12,6 +12,10 @@ type Run struct {
 	Kind      string    `json:"kind"` // crawl, check, digest, report, probe …
 	StartedAt time.Time `json:"started_at"`
 	EndedAt   time.Time `json:"ended_at,omitzero"`
+	// UpdatedAt is when a running run last saved its progress (figures
+	// included): a run whose process died (kill -9, power loss) ended
+	// then, as far as anyone can tell.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// Status is running, ok, failed or interrupted.
 	Status string `json:"status"`
 	Note   string `json:"note,omitempty"` // one-line reason for failed/interrupted

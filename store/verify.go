@@ -92,6 +92,10 @@ func VerifyFile(path string) error {
 // until it ends. It decodes every finding, event, run and adjustment
 // (BenchmarkVerify measures it).
 func (s *Store) Verify() error {
+	return s.guard(s.verify)
+}
+
+func (s *Store) verify() error {
 	tx, err := s.db.Begin(!s.readOnly)
 	if err != nil {
 		return fmt.Errorf("verify store %s: %w", s.path, err)

@@ -196,6 +196,12 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("unknown action %q", kind))
 		return
 	}
+	if kind == store.DecideAdjust {
+		if err := s.cfg.Scoring.CheckPoints(d.Points); err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", err.Error())
+			return
+		}
+	}
 	f, err := s.st.Decide(id, store.Action{Kind: kind, By: strings.TrimSpace(d.By), Reason: strings.TrimSpace(d.Reason),
 		Points: d.Points, At: s.now()})
 	if err != nil {

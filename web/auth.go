@@ -158,17 +158,38 @@ func newLimiter(max int, window time.Duration) *limiter {
 	return &limiter{max: max, window: window, fails: make(map[string][]time.Time)}
 }
 
-// blocked reports whether key has max failures within the window.
-func (l *limiter) blocked(key string, now time.Time) bool {
+// attempt counts an attempt of key as a failure in advance, unless key
+// is blocked: then it reports false and counts nothing. Counting before
+// the password check (a slow bcrypt) is what stops parallel guesses: the
+// sixth of nine simultaneous attempts already finds the first five.
+func (l *limiter) attempt(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.recent(key, now)) >= l.max
+	ts := l.recent(key, now)
+	if len(ts) >= l.max {
+		return false
+	}
+	l.fails[key] = append(ts, now)
+	return true
 }
 
-func (l *limiter) fail(key string, now time.Time) {
+// forgive takes back one attempt of key counted at t (it succeeded, or
+// was not made).
+func (l *limiter) forgive(key string, t time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.fails[key] = append(l.recent(key, now), now)
+	ts := l.fails[key]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(t) {
+			ts = append(ts[:i:i], ts[i+1:]...)
+			break
+		}
+	}
+	if len(ts) == 0 {
+		delete(l.fails, key)
+		return
+	}
+	l.fails[key] = ts
 }
 
 func (l *limiter) reset(key string) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -301,8 +302,11 @@ func (s *Server) decision(r *http.Request, kind string) (store.Action, string) {
 			return a, "调整扣分必须填写理由"
 		}
 		p, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("points")), 64)
-		if err != nil || p < 0 || p > 100 {
-			return a, "扣分必须是 0 到 100 之间的数字"
+		if err == nil {
+			err = s.cfg.Scoring.CheckPoints(p)
+		}
+		if err != nil {
+			return a, fmt.Sprintf("扣分必须是 0 到 %v 之间的数字", s.maxPoints())
 		}
 		a.Points = p
 	default:
@@ -415,4 +419,13 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	_, _ = w.Write(Sanitize(body))
+}
+
+// maxPoints is the most points a finding can be given by hand (see
+// config.Scoring.CheckPoints).
+func (s *Server) maxPoints() float64 {
+	if s.cfg.Scoring.QuarterPoints > 0 {
+		return s.cfg.Scoring.QuarterPoints
+	}
+	return config.Default().Scoring.QuarterPoints
 }

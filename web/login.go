@@ -50,7 +50,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.remoteIP(r).String()
-	if s.ipLimit.blocked(ip, now) || s.usrLimit.blocked(name, now) {
+	// The attempt is counted as a failure before the password check and
+	// taken back if it succeeds (see limiter.attempt).
+	ipOK := s.ipLimit.attempt(ip, now)
+	if !ipOK || !s.usrLimit.attempt(name, now) {
+		if ipOK {
+			s.ipLimit.forgive(ip, now)
+		}
 		s.log.Warn("sign-in refused: too many failures", "user", name, "ip", ip)
 		s.renderLogin(w, r, http.StatusTooManyRequests, next, name, "登录失败次数过多，请 15 分钟后再试")
 		return
@@ -62,12 +68,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	err = bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password")))
 	if err != nil || !known || in.PasswordHash == "" {
-		s.ipLimit.fail(ip, now)
-		s.usrLimit.fail(name, now)
 		s.log.Info("sign-in failed", "user", name, "ip", ip)
 		s.renderLogin(w, r, http.StatusUnauthorized, next, name, "用户名或密码错误")
 		return
 	}
+	s.ipLimit.forgive(ip, now)
 	s.usrLimit.reset(name)
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.sessions.delete(c.Value)

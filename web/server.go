@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -207,15 +208,26 @@ func (s *Server) AddPage(p Page) error {
 }
 
 // Handler returns the UI's HTTP handler, with security headers on every
-// answer.
+// answer and request bodies capped (limitBodies). Serve it with a server
+// from NewHTTPServer.
 func (s *Server) Handler() http.Handler {
-	return s.headers(s.mux)
+	return s.headers(limitBodies(s.mux))
 }
 
 func (s *Server) routes() {
 	static, _ := fs.Sub(staticFS, "static")
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
 	s.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: no directory listing.
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if name == "" || strings.HasSuffix(name, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		if fi, err := fs.Stat(static, path.Clean(name)); err != nil || fi.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
 	}))

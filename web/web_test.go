@@ -605,6 +605,8 @@ func TestAPIRequiresToken(t *testing.T) {
 		{"no by", "POST", "/api/findings/" + id + "/confirm", tok, `{}`, 400, "by (who decides)"},
 		{"unknown field", "POST", "/api/findings/" + id + "/confirm", tok, `{"by":"x","pts":1}`, 400, "bad_request"},
 		{"dismiss without reason", "POST", "/api/findings/" + id + "/dismiss", tok, `{"by":"张三"}`, 400, "reason_required"},
+		{"adjust huge points", "POST", "/api/findings/" + id + "/adjust", tok, `{"by":"张三","reason":"x","points":1.7e308}`, 400, "from 0 to 20"},
+		{"adjust above a quarter", "POST", "/api/findings/" + id + "/adjust", tok, `{"by":"张三","reason":"x","points":25}`, 400, "from 0 to 20"},
 		{"confirm", "POST", "/api/findings/" + id + "/confirm", tok, `{"by":"张三"}`, 200, `"status":"confirmed"`},
 		{"confirm again", "POST", "/api/findings/" + id + "/confirm", tok, `{"by":"张三"}`, 409, "transition"},
 	}

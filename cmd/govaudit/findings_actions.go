@@ -251,14 +251,22 @@ func decideCmd(kind string) func(ctx context.Context, a *app, args []string) err
 			return usageError{fmt.Errorf("--reason is required to %s a finding", kind)}
 		case kind == store.DecideAdjust && !flagSet(fs, "points"):
 			return usageError{fmt.Errorf("--points is required")}
-		case kind == store.DecideAdjust && points < 0:
-			return usageError{fmt.Errorf("--points %v: want a number >= 0", points)}
 		case strings.TrimSpace(*by) == "":
 			return usageError{fmt.Errorf("--by cannot be empty")}
 		}
-		rv, _, err := openReviewer(fs, sf, true)
+		rv, cfg, err := openReviewer(fs, sf, true)
 		if err != nil {
 			return err
+		}
+		if kind == store.DecideAdjust {
+			var sc *config.Scoring
+			if cfg != nil {
+				sc = &cfg.Scoring
+			}
+			if err := sc.CheckPoints(points); err != nil {
+				rv.close()
+				return usageError{fmt.Errorf("--points: %w", err)}
+			}
 		}
 		defer rv.close()
 		failed := 0

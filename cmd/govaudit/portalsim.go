@@ -159,7 +159,12 @@ func writeSimConfigNote(cfg *config.Config, path, storePath, note string) error 
 	}
 	head := "# govaudit configuration for the simulated portal (govaudit portalsim / govaudit demo).\n" +
 		"# The portal at " + cfg.Site.BaseURL + " exists only while portalsim runs.\n" + note
-	if err := os.WriteFile(path, append([]byte(head), data...), 0o644); err != nil {
+	// The demo's holds a password hash: readable by its owner only.
+	mode := os.FileMode(0o644)
+	if len(cfg.Inspectors) > 0 {
+		mode = 0o600
+	}
+	if err := writeFileAtomic(path, append([]byte(head), data...), mode); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
 	return nil

@@ -73,6 +73,11 @@ func TestFindingsReviewCommands(t *testing.T) {
 	}{
 		{"dismiss needs a reason", []string{"findings", "dismiss", ids[0], c}, 2, "", "--reason is required"},
 		{"adjust needs points", []string{"findings", "adjust", ids[0], "--reason", "x", c}, 2, "", "--points is required"},
+		// Points are validated in one place (config.Scoring.CheckPoints):
+		// finite, from 0 to the quarter's points (default 20).
+		{"adjust huge points", []string{"findings", "adjust", ids[0], "--points", "1.7e308", "--reason", "x", c}, 2, "", "from 0 to 20"},
+		{"adjust above a quarter", []string{"findings", "adjust", ids[0], "--points", "20.5", "--reason", "x", c}, 2, "", "from 0 to 20"},
+		{"adjust negative", []string{"findings", "adjust", ids[0], "--points", "-1", "--reason", "x", c}, 2, "", "from 0 to 20"},
 		{"adjust one id", []string{"findings", "adjust", ids[0], ids[1], "--points", "1", "--reason", "x", c}, 2, "", "one finding id"},
 		{"confirm", []string{"findings", "confirm", ids[0], "--by", "张三", c}, 0, ids[0] + " 已确认\n", ""},
 		{"confirm again fails", []string{"findings", "confirm", ids[0], "--by", "张三", c}, 1, "", "only a draft can be confirmed"},

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/govaudit/govaudit/web"
@@ -35,6 +37,10 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A closed terminal (SIGHUP) stops serve like Ctrl-C or SIGTERM
+	// (main), so that it removes its endpoint file and closes the store.
+	ctx, stopHangup := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stopHangup()
 	listen := *addr
 	if listen == "" {
 		listen = cfg.Web.Addr
@@ -78,8 +84,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 
 // serveHTTP serves h on ln with timeouts until ctx is cancelled.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	return runServer(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}, 10*time.Second)
+	return runServer(ctx, ln, web.NewHTTPServer(h, web.Timeouts{}, nil), 10*time.Second)
 }
 
 // runServer runs srv on ln until ctx is cancelled, then shuts it down,

@@ -280,9 +280,11 @@ func editInspectors(path string, edit func(list *yaml.Node) (created bool, err e
 	if _, err := config.Parse([]byte(out), path); err != nil {
 		return false, fmt.Errorf("the edited configuration would not load, %s left unchanged: %w", path, err)
 	}
+	// The file holds password hashes: never readable by others (a
+	// root:govaudit 0640 file keeps its group).
 	mode := os.FileMode(0o600)
 	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
+		mode = fi.Mode().Perm() &^ 0o007
 	}
 	return created, writeFileAtomic(path, []byte(out), mode)
 }

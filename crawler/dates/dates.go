@@ -324,3 +324,25 @@ func RefFromURL(u string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// FutureSlack is how far past the crawl a printed date may lie and still
+// be believed: a page dated tomorrow is a clock or time-zone slip, one
+// dated next year is a typo (2099 for 2019) that must not be judged.
+const FutureSlack = 3 * 24 * time.Hour
+
+// Plausible reports whether d (written "2006-01-02", optionally with a
+// time of day) can be the date of a page seen at now: not before 1949 and
+// not more than FutureSlack after now. An implausible date is recorded as
+// unreadable, like one that does not parse, and nothing is judged on it.
+func Plausible(d string, now time.Time) bool {
+	if len(d) < 10 {
+		return false
+	}
+	t, err := time.Parse("2006-01-02", d[:10])
+	if err != nil || t.Year() < minYear {
+		return false
+	}
+	// Compare calendar days in the zone of now (the portal's, CST).
+	latest := now.Add(FutureSlack)
+	return !time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, now.Location()).After(latest)
+}

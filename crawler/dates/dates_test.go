@@ -163,3 +163,26 @@ func FuzzPlainDate(f *testing.F) {
 		}
 	})
 }
+
+func TestPlausible(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 11, 27, 2, 0, 0, 0, cst)
+	for _, tt := range []struct {
+		d    string
+		want bool
+	}{
+		{"2026-11-27", true},
+		{"2026-11-30", true},  // within the slack
+		{"2026-12-01", false}, // 4 days ahead
+		{"2099-01-01", false},
+		{"2026-11-27 23:59", true},
+		{"1949-10-01", true},
+		{"1948-12-31", false},
+		{"", false},
+		{"garbage!!", false},
+	} {
+		if got := Plausible(tt.d, now); got != tt.want {
+			t.Errorf("Plausible(%q) = %v, want %v", tt.d, got, tt.want)
+		}
+	}
+}

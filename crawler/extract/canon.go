@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // CanonicalURL returns the canonical form of an absolute http(s) URL, so
@@ -54,7 +55,9 @@ func canonical(u *url.URL) {
 		}
 	}
 	if u.RawQuery != "" {
-		u.RawQuery = stripQuerySessions(u.RawQuery)
+		// Whitespace before a dropped fragment would be trimmed from the
+		// next reading of the result: drop it now (idempotence).
+		u.RawQuery = strings.TrimRightFunc(stripQuerySessions(strings.TrimRightFunc(u.RawQuery, unicode.IsSpace)), unicode.IsSpace)
 	}
 	if u.RawQuery == "" {
 		u.ForceQuery = false

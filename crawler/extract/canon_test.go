@@ -23,6 +23,8 @@ func TestCanonicalURL(t *testing.T) {
 		{"http://x.gov.cn/a.html?utm_source=x", "http://x.gov.cn/a.html"},
 		{"/relative.html", "/relative.html"},
 		{"http://[::1]:80/x", "http://[::1]/x"},
+		// Whitespace before a fragment is no part of the query (FuzzCanonicalURL).
+		{"http://x.gov.cn/a.html?id=5 #top", "http://x.gov.cn/a.html?id=5"},
 		{"http://x.gov.cn/%E6%96%87%E4%BB%B6;jsessionid=1.pdf", "http://x.gov.cn/%E6%96%87%E4%BB%B6"},
 	}
 	for _, tt := range tests {
