@@ -85,6 +85,10 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	}
 	in.Page = st.Page
 	in.Pages = st.Pages
+	in.Snapshot = st.Snapshot
+	if in.Notified, err = st.NoticeEntries(); err != nil {
+		return Input{}, fmt.Errorf("read notice records: %w", err)
+	}
 	return in, nil
 }
 

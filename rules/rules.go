@@ -32,6 +32,13 @@ const (
 	AnnualReport      = "annual-report"
 	StaleColumn       = "stale-column"
 	BrokenLink        = "broken-link"
+
+	// Content and follow-up checks (issue 15).
+	Wording        = "wording"
+	Interpretation = "interpretation"
+	Validity       = "validity"
+	Catalog        = "catalog"
+	Rectification  = "rectification"
 )
 
 // Rule packs.
@@ -67,6 +74,9 @@ func Defs() []Def {
 		{ID: AnnualReport, Title: "政府信息公开工作年度报告未按时发布", Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkAnnualReport},
 		{ID: StaleColumn, Title: "栏目长期未更新", Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, eval: checkStaleColumn},
 		{ID: BrokenLink, Title: "页面链接失效", Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
+		// Content and follow-up checks (issue 15).
+		{ID: Wording, Title: "错别字及严重表述错误", Article: "考核办法第十三条第二项：信息不得有错别字；国家政府网站检查指标：严重表述错误", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkWording},
+		// Rectification reads the findings of the checks above: keep it last.
 	}
 }
 
@@ -130,6 +140,15 @@ type Input struct {
 	// Pages looks up many URLs at once and returns those that have a page;
 	// nil means Page is asked for each.
 	Pages func(urls []string) (map[string]store.Page, error)
+	// Snapshot returns a stored page body by its hash (the content checks
+	// read article text from it); nil means no text is known, and the
+	// content checks count the items they need text for as not audited.
+	Snapshot func(hash string) ([]byte, error)
+	// Notified are the notices' records of listed findings, for the
+	// rectification check.
+	Notified []store.NoticeEntry
+
+	texts *textCache // article texts of one evaluation (text.go)
 }
 
 // Summary is what one check did in one evaluation.

@@ -41,6 +41,7 @@ func bucketNames() []string {
 		// Sibling files: add your buckets below.
 		"adjustments",
 		"digests",
+		bucketNotices,
 		"probes",
 		"sessions",
 	}
