@@ -36,7 +36,7 @@ func TestWording(t *testing.T) {
 	pg := pages{
 		bad: article("关于贯彻《中华人民共合国政府信息公开条例》的通知", []string{
 			"会上，副区长高志远强调要再接再励。", // 高志远 is 区长 since 2024
-			"区委书记林正化出席会议。",        // misspelt leader
+			"区委书记林正化出席会议。",      // misspelt leader
 			"学习贯彻党二十大精神，中华人民共合国。",
 			"对提按进行答复。",
 		}),
