@@ -76,6 +76,8 @@ func Defs() []Def {
 		{ID: BrokenLink, Title: "页面链接失效", Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
 		// Content and follow-up checks (issue 15).
 		{ID: Wording, Title: "错别字及严重表述错误", Article: "考核办法第十三条第二项：信息不得有错别字；国家政府网站检查指标：严重表述错误", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkWording},
+		{ID: Interpretation, Title: "政策解读缺失、滞后或未双向关联", Article: "考核办法第六条第四项：解读时效性、政策文件与解读材料关联性", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkInterpretation},
+		{ID: Validity, Title: "规范性文件未标注有效性或有效性标注错误", Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
 		// Rectification reads the findings of the checks above: keep it last.
 	}
 }
