@@ -78,6 +78,7 @@ func Defs() []Def {
 		{ID: Wording, Title: "错别字及严重表述错误", Article: "考核办法第十三条第二项：信息不得有错别字；国家政府网站检查指标：严重表述错误", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkWording},
 		{ID: Interpretation, Title: "政策解读缺失、滞后或未双向关联", Article: "考核办法第六条第四项：解读时效性、政策文件与解读材料关联性", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkInterpretation},
 		{ID: Validity, Title: "规范性文件未标注有效性或有效性标注错误", Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
+		{ID: Catalog, Title: "主动公开基本目录事项未公开或未按期更新", Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkCatalog},
 		// Rectification reads the findings of the checks above: keep it last.
 	}
 }
@@ -166,6 +167,9 @@ type Summary struct {
 	NotAudited int `json:"not_audited"`
 	// Undatable counts subjects without the date the check needs.
 	Undatable int `json:"undatable"`
+	// Notes are remarks for the office that are no finding (e.g. the
+	// catalog check's columns that the catalog does not assign).
+	Notes []string `json:"notes,omitempty"`
 	// Set by Check (the store's merge).
 	New       int `json:"new"`
 	Unchanged int `json:"unchanged"`
@@ -217,6 +221,11 @@ type outcome struct {
 	undatable  int
 	// unaudited subjects of this check (kept in the store).
 	unaudited []string
+	// notes for the summary (Summary.Notes).
+	notes []string
+	// weight multiplies the check's points for a subject (default 1),
+	// e.g. 拒不整改 counts double.
+	weight map[string]float64
 }
 
 // Evaluate runs the enabled checks of in.Config over in as of asOf.
@@ -260,6 +269,9 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 				f.Rule = d.ID
 				f.ID = store.FindingID(d.ID, f.Subject)
 				f.Points = d.Points
+				if w, ok := o.weight[f.Subject]; ok {
+					f.Points = d.Points * w
+				}
 				f.Scoring = d.Scoring
 				f.Status = store.StatusDraft
 			}
@@ -268,6 +280,7 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 				res.unauditedSubjects[d.ID+"\x00"+s] = true
 			}
 			sum.Examined, sum.Findings, sum.NotAudited, sum.Undatable = o.examined, len(o.findings), o.notAudited, o.undatable
+			sum.Notes = o.notes
 			res.Rules = append(res.Rules, d.ID)
 		}
 		res.Checks = append(res.Checks, sum)
