@@ -142,6 +142,11 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err != nil {
 		return Report{}, err
 	}
+	if len(res.Rectification) > 0 {
+		if err := st.UpdateNoticeEntries(res.Rectification); err != nil {
+			return Report{}, err
+		}
+	}
 	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]

@@ -56,7 +56,9 @@ func checkInterpretation(e *env, _ Def) outcome {
 			}
 		}
 	}
-	keep := func(col config.Column, it *item) bool { return isNormative(col, it) && !reInterpTitle.MatchString(it.Title) }
+	keep := func(col config.Column, it *item) bool {
+		return isNormative(col, it) && !reInterpTitle.MatchString(it.Title)
+	}
 	for _, p := range e.windowItems(&o, keep) {
 		pt, ok := e.text(p)
 		if e.err != nil {

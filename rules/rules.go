@@ -80,6 +80,7 @@ func Defs() []Def {
 		{ID: Validity, Title: "规范性文件未标注有效性或有效性标注错误", Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
 		{ID: Catalog, Title: "主动公开基本目录事项未公开或未按期更新", Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkCatalog},
 		// Rectification reads the findings of the checks above: keep it last.
+		{ID: Rectification, Title: "通报问题未按期整改", Article: "考核办法第十三条第四项：通报问题整改情况，拒不整改的加重扣分", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkRectification},
 	}
 }
 
@@ -152,6 +153,7 @@ type Input struct {
 	Notified []store.NoticeEntry
 
 	texts *textCache // article texts of one evaluation (text.go)
+	sofar *Result    // the evaluation in progress (rectification.go)
 }
 
 // Summary is what one check did in one evaluation.
@@ -184,6 +186,10 @@ type Result struct {
 	Rules    []string
 	Findings []store.Finding
 	Checks   []Summary // every check, in Defs order; disabled ones with Enabled false
+
+	// Rectification is the new rectification state of the notice entries
+	// whose state changed (Check stores it).
+	Rectification []store.NoticeEntry
 
 	// What was not audited, for Keep.
 	unauditedSources  map[string]bool // source key -> not audited
@@ -251,6 +257,7 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 	for key, s := range e.sources {
 		res.unauditedSources[key] = !s.Audited
 	}
+	e.in.sofar = &res
 	for _, it := range e.items {
 		if it.FetchErr != "" {
 			res.unauditedURLs[it.URL] = true

@@ -35,6 +35,7 @@ type NoticeEntry struct {
 	Rule       string    `json:"rule"`
 	Subject    string    `json:"subject"`
 	Unit       string    `json:"unit"`
+	Column     string    `json:"column,omitempty"`
 	Quarter    string    `json:"quarter"` // the finding's quarter
 	URL        string    `json:"url,omitempty"`
 	Title      string    `json:"title,omitempty"`
@@ -84,7 +85,7 @@ func (s *Store) RecordNotice(notice string, at time.Time, deadline string, fs []
 			if exists {
 				continue
 			}
-			e := NoticeEntry{Notice: notice, FindingID: f.ID, Rule: f.Rule, Subject: f.Subject, Unit: f.Unit,
+			e := NoticeEntry{Notice: notice, FindingID: f.ID, Rule: f.Rule, Subject: f.Subject, Unit: f.Unit, Column: f.Column,
 				Quarter: f.Quarter, URL: f.URL, Title: f.Title, NotifiedAt: at, Deadline: deadline, State: RectifyPending}
 			if err := putJSON(tx, bucketNotices, k, e); err != nil {
 				return err
