@@ -31,6 +31,9 @@ type Options struct {
 	Faults Faults
 	// Rates are the violation injection rates.
 	Rates Rates
+	// Content adds the documents of the content checks (wording,
+	// interpretation, validity) to the first unit: see content.go.
+	Content bool
 }
 
 // Faults are the misbehaviours of the portal. Pages chosen "every Nth" are

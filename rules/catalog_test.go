@@ -18,7 +18,7 @@ const testCatalogCSV = "\ufeff单位,事项,栏目,周期,时限\n" +
 	"u3,教育收费,空白栏目,,\n" +
 	"u9,不存在的单位,某栏目,,\n"
 
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {

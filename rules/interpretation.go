@@ -25,7 +25,11 @@ var reBookTitle = regexp.MustCompile(`《([^《》]{4,})》`)
 // policy's 文号 or title (or a 《…》 name in it of 4 characters or more), or
 // that links to the policy's page. Findings, one per policy:
 //   - missing: no 解读, once more than rules.interpretation_days working
-//     days have passed since the policy's publication;
+//     days have passed since the policy's publication; judged only when
+//     the configuration has a column of kind interpretation (else the
+//     policy counts as not audited: where the site publishes its 解读 is
+//     unknown) and the policy's unit's interpretation columns were
+//     audited;
 //   - late: the first 解读 was published more than that many working days
 //     after the policy (a 解读 published before the policy is on time);
 //   - not linked both ways: the policy's page does not link any of its
@@ -98,7 +102,7 @@ func checkInterpretation(e *env, _ Def) outcome {
 				o.examined++ // still within the limit
 				continue
 			}
-			if unauditedInterp(e, interpCols[p.Unit]) {
+			if len(interpCols) == 0 || unauditedInterp(e, interpCols[p.Unit]) {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, p.URL)
 				continue

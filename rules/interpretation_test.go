@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,6 +93,20 @@ func TestInterpretation(t *testing.T) {
 	if !res.Keep(store.Finding{Rule: Interpretation, Subject: p3, URL: p3, Quarter: "2025Q2"}) {
 		t.Errorf("the finding of p3 would be resolved")
 	}
+
+	// No interpretation column configured: a missing 解读 is not judged,
+	// the other problems are.
+	cfg.Columns = slices.DeleteFunc(cfg.Columns, func(c config.Column) bool { return c.ID == colInterp })
+	in.Sources = audited(cfg, nil)
+	var kept []store.Item
+	for _, x := range items {
+		if x.Column != colInterp {
+			kept = append(kept, x)
+		}
+	}
+	in.Items = kept
+	got, _, _ = eval(t, in, Interpretation, "2025-12-01")
+	sameSubjects(t, got, p5)
 }
 
 func TestValidity(t *testing.T) {
