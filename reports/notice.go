@@ -102,6 +102,9 @@ type Notice struct {
 	YearEndMax float64
 	// Max is the highest possible score of the period (without bonus).
 	Max float64
+	// Rectification is the rectification record of the earlier notices
+	// (RectificationRecord), set by the caller (issue 15).
+	Rectification []RectifyUnit
 }
 
 // Check is one column of deductions in the ranking.

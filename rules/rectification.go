@@ -15,11 +15,12 @@ import (
 // condition the unit can undo (a missing attachment, a wrong word …), so
 // that a notice asks for its rectification and the rectification check
 // follows it up. A late publication or a late reply cannot be undone:
-// its deduction is final (docs/CHECKS.md).
+// its deduction is final (docs/CHECKS.md). A rectification finding is
+// rectifiable: a notice listing it lists again the finding it concerns.
 func Rectifiable(rule string) bool {
 	switch rule {
 	case Backdated, BlankColumn, MissingAttachment, BrokenAttachment, StaleColumn, BrokenLink,
-		Wording, Interpretation, Validity, Catalog:
+		Wording, Interpretation, Validity, Catalog, Rectification:
 		return true
 	}
 	return false
