@@ -20,6 +20,8 @@ type Report struct {
 	// Findings is the number of findings of this evaluation.
 	Findings int
 	Sync     store.SyncResult
+	// Verdict is the site's national verdict of asOf's week (issue 15).
+	Verdict store.VerdictRecord
 }
 
 // LoadInput reads the items, letters and source states of st into an
@@ -147,7 +149,11 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 			return Report{}, err
 		}
 	}
-	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync}
+	verdict, err := SaveVerdict(ctx, cfg, st, in, asOf)
+	if err != nil {
+		return Report{}, fmt.Errorf("national verdict: %w", err)
+	}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]
 		rc := sync.PerRule[c.ID]

@@ -42,6 +42,7 @@ func bucketNames() []string {
 		"adjustments",
 		"digests",
 		bucketNotices,
+		bucketVerdicts,
 		"probes",
 		"sessions",
 	}
