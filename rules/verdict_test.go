@@ -40,10 +40,10 @@ func TestNationalVerdict(t *testing.T) {
 		counts[fmt.Sprintf("u3/空白%d", i)] = 0
 	}
 	letters := []store.Letter{
-		{URL: "http://p/l/old", Mailbox: mbox, Unit: "u1", Received: "2025-08-20", Status: "办理中"},                       // > 3 months: fail
-		{URL: "http://p/l/warn", Mailbox: mbox, Unit: "u1", Received: "2025-09-20", Status: "办理中"},                      // > 2 months
+		{URL: "http://p/l/old", Mailbox: mbox, Unit: "u1", Received: "2025-08-20", Status: "办理中"},                        // > 3 months: fail
+		{URL: "http://p/l/warn", Mailbox: mbox, Unit: "u1", Received: "2025-09-20", Status: "办理中"},                       // > 2 months
 		{URL: "http://p/l/ans", Mailbox: mbox, Unit: "u1", Received: "2025-06-20", Replied: "2025-06-22", Status: "已办结"}, // answered
-		{URL: "http://p/l/yr", Mailbox: mbox, Unit: "u1", Received: "2024-10-20", Status: "办理中"},                        // over a year ago
+		{URL: "http://p/l/yr", Mailbox: mbox, Unit: "u1", Received: "2024-10-20", Status: "办理中"},                         // over a year ago
 	}
 	in := Input{Config: cfg, Calendar: testCal(t), Items: items, Letters: letters, Sources: audited(cfg, counts)}
 	home := &probe.Summary{Target: probe.HomeTarget, Visits: 700, Failures: 28, Ratio: 0.04, Sufficient: true, Status: probe.StatusWarn,
