@@ -224,13 +224,16 @@ func (s *Sim) contentTruth(base string, add func(Violation), problem func(string
 		return
 	}
 	today := s.today
-	// Without a column of kind interpretation, a missing 解读 is not judged.
-	hasInterp := false
+	// A unit without a column of kind interpretation is not judged for a
+	// missing 解读.
+	hasInterp := map[*unit]bool{}
 	interps := map[*item][]*item{}
 	for _, u := range s.units {
 		for _, c := range u.cols {
 			for _, it := range c.items {
-				hasInterp = hasInterp || c.spec.kind == config.KindInterpretation
+				if c.spec.kind == config.KindInterpretation {
+					hasInterp[u] = true
+				}
 				if it.q != nil && it.q.interpOf != nil && it.pub <= today {
 					interps[it.q.interpOf] = append(interps[it.q.interpOf], it)
 				}
@@ -263,14 +266,14 @@ func (s *Sim) contentTruth(base string, add func(Violation), problem func(string
 					v(CheckValidity, iurl) // every 有效期至 of content.go has passed
 				}
 				// interpretation
-				n, err := cal.Between(it.pub.at(0), today.at(0))
+				due, err := cal.Add(it.pub.at(0), 3)
 				if err != nil {
 					problem("calendar: %v", err)
 					continue
 				}
 				ins := interps[it]
 				if len(ins) == 0 {
-					if n > 3 && hasInterp {
+					if today > dayOf(due) && hasInterp[u] {
 						v(CheckInterpretation, iurl)
 					}
 					continue

@@ -26,16 +26,25 @@ var reBookTitle = regexp.MustCompile(`《([^《》]{4,})》`)
 // that links to the policy's page. Findings, one per policy:
 //   - missing: no 解读, once more than rules.interpretation_days working
 //     days have passed since the policy's publication; judged only when
-//     the configuration has a column of kind interpretation (else the
-//     policy counts as not audited: where the site publishes its 解读 is
-//     unknown) and the policy's unit's interpretation columns were
-//     audited;
+//     the policy's unit has a column of kind interpretation and they were
+//     all audited (else the policy counts as not audited: where the unit
+//     publishes its 解读 is unknown);
 //   - late: the first 解读 was published more than that many working days
 //     after the policy (a 解读 published before the policy is on time);
 //   - not linked both ways: the policy's page does not link any of its
 //     解读, or no 解读 page links the policy.
-func checkInterpretation(e *env, _ Def) outcome {
-	var o outcome
+func checkInterpretation(e *env, _ Def) (o outcome) {
+	noInterp := map[string]int{} // unit -> policies not judged for a missing 解读
+	defer func() {
+		units := make([]string, 0, len(noInterp))
+		for u := range noInterp {
+			units = append(units, u)
+		}
+		slices.Sort(units)
+		for _, u := range units {
+			o.notes = append(o.notes, fmt.Sprintf("%s未配置政策解读栏目（kind: interpretation），%d 件规范性文件未核查是否发布解读", e.unitName(u), noInterp[u]))
+		}
+	}()
 	limit := e.cfg.Rules.InterpretationDays
 	if limit <= 0 {
 		limit = 3
@@ -102,7 +111,13 @@ func checkInterpretation(e *env, _ Def) outcome {
 				o.examined++ // still within the limit
 				continue
 			}
-			if len(interpCols) == 0 || unauditedInterp(e, interpCols[p.Unit]) {
+			if len(interpCols[p.Unit]) == 0 {
+				// Not judged (a note, not "not audited": nothing failed).
+				noInterp[p.Unit]++
+				o.unaudited = append(o.unaudited, p.URL)
+				continue
+			}
+			if unauditedInterp(e, interpCols[p.Unit]) {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, p.URL)
 				continue

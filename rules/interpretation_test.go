@@ -105,8 +105,11 @@ func TestInterpretation(t *testing.T) {
 		}
 	}
 	in.Items = kept
-	got, _, _ = eval(t, in, Interpretation, "2025-12-01")
+	got, sum, _ = eval(t, in, Interpretation, "2025-12-01")
 	sameSubjects(t, got, p5)
+	if len(sum.Notes) != 1 || !strings.Contains(sum.Notes[0], "区政府办公室未配置政策解读栏目") || sum.NotAudited != 0 {
+		t.Errorf("notes %q, not audited %d", sum.Notes, sum.NotAudited)
+	}
 }
 
 func TestValidity(t *testing.T) {

@@ -71,7 +71,8 @@ func (f *simFlags) options(now time.Time) (portalsim.Options, error) {
 		return portalsim.Options{}, usageError{fmt.Errorf("--channels-min, --channels-max and --letters cannot be negative")}
 	}
 	return portalsim.Options{Seed: f.seed, Today: today, Units: f.units, Items: f.items,
-		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters}, nil
+		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters,
+		Content: true}, nil // Content: the content checks' pages (issue 15)
 }
 
 func runPortalsim(ctx context.Context, a *app, args []string) error {

@@ -60,3 +60,29 @@ func issueNotice(w io.Writer, cfg *config.Config, st *store.Store, p reports.Per
 	fmt.Fprintf(w, "通报（%s）已登记：%d 条需整改问题（新登记 %d 条），整改期限 %s\n", p, len(listed), added, due.Format("2006-01-02"))
 	return nil
 }
+
+// writeCheckExtras writes the parts of a check run's summary that issue 15
+// added: the checks' notes for the office (the catalog's unassigned
+// columns) and the site's national verdict.
+func writeCheckExtras(w io.Writer, rep rules.Report) {
+	for _, c := range rep.Checks {
+		if len(c.Notes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s（供政务公开办参考，不扣分）：\n", c.Title)
+		for i, n := range c.Notes {
+			if i == 10 {
+				fmt.Fprintf(w, "  …… 另有 %d 条\n", len(c.Notes)-10)
+				break
+			}
+			fmt.Fprintln(w, "  "+n)
+		}
+	}
+	if rep.Verdict.Week == "" {
+		return
+	}
+	fmt.Fprintln(w, "\n"+reports.VerdictHeadline(rep.Verdict)+"：")
+	for _, ind := range rep.Verdict.Indicators {
+		fmt.Fprintln(w, "  "+reports.VerdictLine(ind))
+	}
+}
