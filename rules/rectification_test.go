@@ -126,6 +126,9 @@ func TestRectification(t *testing.T) {
 
 	// After the deadline: a and c are rectification findings.
 	rep = check("2025-10-23")
+	if s := sumOf(rep, Rectification); s.Findings != 2 || s.Examined != 4 {
+		t.Errorf("rectification summary after the deadline: %+v", s)
+	}
 	rf, _, err := st.Findings(store.Filter{Rule: Rectification})
 	if err != nil {
 		t.Fatal(err)
