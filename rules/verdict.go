@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -22,6 +23,9 @@ import (
 //	blank-columns  ≥ 5 columns that never held an item (warn 3)
 //	interaction    a letter received within the past year unanswered for more
 //	               than 3 months (warn: one unanswered for more than 2 months)
+//	severe-wording a confirmed wording finding of a 严重表述错误 (职务错误 and
+//	               领导姓名错误 included) on a page of the window (warn: such a
+//	               draft, a 疑似 awaiting review); from the store's findings
 //
 // The first two come from the probes' week (probe.Summary of the home
 // page); without probes they are "none".
@@ -159,14 +163,49 @@ func NationalVerdict(in Input, home *probe.Summary, asOf time.Time) (store.Verdi
 	}
 
 	v.Indicators = []store.VerdictIndicator{avail, upd, stale, blank, inter}
-	v.Status = store.VerdictNone
+	v.Status = worstStatus(v.Indicators)
+	return v, nil
+}
+
+// worstStatus is the worst status of the indicators (none when all are none).
+func worstStatus(inds []store.VerdictIndicator) string {
+	status := store.VerdictNone
 	rank := map[string]int{store.VerdictNone: 0, store.VerdictOK: 1, store.VerdictWarn: 2, store.VerdictFail: 3}
-	for _, ind := range v.Indicators {
-		if rank[ind.Status] > rank[v.Status] {
-			v.Status = ind.Status
+	for _, ind := range inds {
+		if rank[ind.Status] > rank[status] {
+			status = ind.Status
 		}
 	}
-	return v, nil
+	return status
+}
+
+// severeWording judges the wording findings: a confirmed severe one fails
+// the site, a severe draft warns.
+func severeWording(fs []store.Finding) store.VerdictIndicator {
+	ind := store.VerdictIndicator{ID: "severe-wording", Name: "严重表述错误", Warn: 1, Fail: 1, Unit: "处", Status: store.VerdictOK}
+	confirmed, drafts := 0, 0
+	for _, f := range fs {
+		if !strings.Contains(f.Evidence.Text, "（严重）") {
+			continue
+		}
+		switch f.Status {
+		case store.StatusConfirmed:
+			confirmed++
+		case store.StatusDraft:
+			drafts++
+		}
+	}
+	switch {
+	case confirmed > 0:
+		ind.Status, ind.Value = store.VerdictFail, float64(confirmed)
+		ind.Note = fmt.Sprintf("已确认 %d 处严重表述错误（另有 %d 处待审核）", confirmed, drafts)
+	case drafts > 0:
+		ind.Status, ind.Value = store.VerdictWarn, float64(drafts)
+		ind.Note = fmt.Sprintf("%d 处疑似严重表述错误待审核", drafts)
+	default:
+		ind.Note = "未发现严重表述错误"
+	}
+	return ind
 }
 
 // countIndicator judges a count of columns.
@@ -231,6 +270,12 @@ func SaveVerdict(ctx context.Context, cfg *config.Config, st *store.Store, in In
 	if err != nil {
 		return store.VerdictRecord{}, err
 	}
+	ws, _, err := st.Findings(store.Filter{Rule: Wording})
+	if err != nil {
+		return store.VerdictRecord{}, err
+	}
+	v.Indicators = append(v.Indicators, severeWording(ws))
+	v.Status = worstStatus(v.Indicators)
 	v.At = time.Now()
 	if err := st.PutVerdict(v); err != nil {
 		return store.VerdictRecord{}, err

@@ -109,4 +109,20 @@ func TestSaveVerdict(t *testing.T) {
 	if a.Status != store.VerdictFail || !strings.Contains(a.Note, "失败") {
 		t.Errorf("availability %+v", a)
 	}
+	// richInput's typo is no severe error.
+	if w := indicators(v)["severe-wording"]; w.Status != store.VerdictOK {
+		t.Errorf("severe wording %+v", w)
+	}
+}
+
+func TestSevereWordingIndicator(t *testing.T) {
+	sev := store.Finding{Rule: Wording, Status: store.StatusDraft, Evidence: store.Evidence{Text: "严重表述错误（严重）：「攻府」应为「政府」"}}
+	gen := store.Finding{Rule: Wording, Status: store.StatusConfirmed, Evidence: store.Evidence{Text: "错别字（一般）：「布署」应为「部署」"}}
+	if ind := severeWording([]store.Finding{sev, gen}); ind.Status != store.VerdictWarn || ind.Value != 1 {
+		t.Errorf("draft severe: %+v", ind)
+	}
+	sev.Status = store.StatusConfirmed
+	if ind := severeWording([]store.Finding{sev, gen}); ind.Status != store.VerdictFail || ind.Value != 1 {
+		t.Errorf("confirmed severe: %+v", ind)
+	}
 }
