@@ -102,6 +102,7 @@ func (w *wordLists) scan(text string, date time.Time) []wordingHit {
 			if i+1 < len(matches) && matches[i+1].Start == m.End && matches[i+1].PatternID < len(w.titles) {
 				title := w.titles[matches[i+1].PatternID]
 				if h, ok := w.wrongTitle(name, title, date); ok {
+					h.wrong = name + title // as the page writes it
 					add(h, m.Start, matches[i+1].End)
 				}
 			}

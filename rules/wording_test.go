@@ -44,6 +44,7 @@ func TestWording(t *testing.T) {
 			"区委副书记、区长高志远，常务副区长周明德出席。原副区长孙丽娟在会上发言。",
 			"学习贯彻中国共产党二十大精神。区委书记林正华讲话。",
 			"会议由高志远区长主持。",
+			"孙丽娟区长出席。", // 孙丽娟 is 副区长
 		}),
 		old: article("副区长高志远调研", []string{"2023 年，副区长高志远到企业调研。"}),
 		// Wrong text only inside a script: not body text.
@@ -59,7 +60,7 @@ func TestWording(t *testing.T) {
 	in := Input{Config: cfg, Calendar: testCal(t), Items: items, Sources: audited(cfg, nil), Snapshot: pg.snapshot}
 	cfg.Rules.Since = "2023-01-01"
 	got, sum, _ := eval(t, in, Wording, "2025-06-30")
-	sameSubjects(t, got,
+	sameSubjects(t, got, good+"#孙丽娟区长",
 		bad+"#中华人民共合国", bad+"#再接再励", bad+"#副区长高志远", bad+"#区委书记林正化", bad+"#党二十大", bad+"#提按")
 	if f := got[bad+"#中华人民共合国"]; !strings.Contains(f.Evidence.Text, "共 2 处") || !strings.Contains(f.Evidence.Text, "严重表述错误") {
 		t.Errorf("country name evidence: %q", f.Evidence.Text)
