@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
 )
@@ -123,4 +125,35 @@ func (r RectifyUnit) Summary() string {
 		}
 	}
 	return strings.Join(parts, "，")
+}
+
+// SheetRectification is the notice workbook's sheet of the rectification
+// record (only when there is one).
+const SheetRectification = "整改情况"
+
+// writeRectificationSheet adds the rectification record to the notice
+// workbook.
+func writeRectificationSheet(f *excelize.File, n *Notice, st xlsxStyles) error {
+	if len(n.Rectification) == 0 {
+		return nil
+	}
+	if _, err := f.NewSheet(SheetRectification); err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, u := range n.Rectification {
+		for _, l := range u.Lines {
+			rows = append(rows, []any{
+				excelize.Cell{StyleID: st.text, Value: safeCell(u.Unit)},
+				excelize.Cell{StyleID: st.text, Value: quarterLabel(l.Notice)},
+				excelize.Cell{StyleID: st.text, Value: safeCell(l.Check)},
+				excelize.Cell{StyleID: st.text, Value: safeCell(l.Title)},
+				linkCell(l.URL, st),
+				excelize.Cell{StyleID: st.text, Value: l.Deadline},
+				excelize.Cell{StyleID: st.text, Value: safeCell(l.State)},
+			})
+		}
+	}
+	hdr := []string{"单位", "通报", "问题类型", "信息标题", "链接", "整改期限", "整改情况"}
+	return writeSheet(f, SheetRectification, hdr, []float64{18, 14, 16, 44, 36, 12, 20}, st.head, rows)
 }
