@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"testing"
 
 	"github.com/govaudit/govaudit/store"
 )
@@ -31,4 +32,16 @@ func article(title string, body []string, links ...string) string {
 		s += "<p><a href=\"" + l + "\">相关链接</a></p>"
 	}
 	return s + "</div></body></html>"
+}
+
+func TestParseArticleTextPrefersTheBody(t *testing.T) {
+	page := `<html><body><div id="content"><div class="nav">相关文件：关于印发某某办法的通知</div>
+<div class="TRS_Editor"><p>正文第一段。</p><script>var x="攻府";</script><p>第二段<a href="../b.html#top">链接</a></p></div></div></body></html>`
+	at := parseArticleText([]byte(page), "http://p/dir/a.html")
+	if at.Body != "正文第一段。\n第二段链接" {
+		t.Errorf("body %q", at.Body)
+	}
+	if len(at.Links) != 1 || at.Links[0] != "http://p/b.html" {
+		t.Errorf("links %q", at.Links)
+	}
 }

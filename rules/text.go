@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -35,13 +36,24 @@ type textCache struct {
 	m  map[string]articleText
 }
 
-// bodyIDs and bodyClasses name the elements that hold an article's body
-// on the CMS families the crawler knows, tried in this order; the whole
-// <body> is the fallback.
-var (
-	bodyIDs     = []string{"zoom", "content", "article-content"}
-	bodyClasses = []string{"TRS_Editor", "bt_content", "article-content", "pages_content", "content"}
-)
+// bodyMarks name the elements that hold an article's body on the CMS
+// families the crawler knows, best first (an id "x" is "#x", a class
+// ".x"); the whole <body> is the fallback.
+var bodyMarks = []string{"#zoom", ".TRS_Editor", ".bt_content", "#article-content", ".article-content",
+	".pages_content", "#content", ".content"}
+
+// bodyRank returns the rank of n in bodyMarks (len(bodyMarks) when none).
+func bodyRank(n *html.Node) int {
+	best := len(bodyMarks)
+	id := attr(n, "id")
+	classes := strings.Fields(attr(n, "class"))
+	for i, m := range bodyMarks[:best] {
+		if (m[0] == '#' && id == m[1:]) || (m[0] == '.' && slices.Contains(classes, m[1:])) {
+			return i
+		}
+	}
+	return best
+}
 
 // text returns the text of an item's page and whether it could be read.
 // An item without a snapshot (or a store without snapshots) has none; a
@@ -84,8 +96,8 @@ func parseArticleText(page []byte, base string) articleText {
 	}
 	var t articleText
 	bu, _ := url.Parse(base)
-	var body, byID, byClass *html.Node
-	idRank, classRank := len(bodyIDs), len(bodyClasses)
+	var body, best *html.Node
+	bestRank := len(bodyMarks)
 	seen := map[string]bool{}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -106,23 +118,8 @@ func parseArticleText(page []byte, base string) articleText {
 					}
 				}
 			}
-			if id := attr(n, "id"); id != "" {
-				for i, want := range bodyIDs[:idRank] {
-					if id == want {
-						byID, idRank = n, i
-						break
-					}
-				}
-			}
-			if cls := attr(n, "class"); cls != "" {
-				for _, c := range strings.Fields(cls) {
-					for i, want := range bodyClasses[:classRank] {
-						if c == want {
-							byClass, classRank = n, i
-							break
-						}
-					}
-				}
+			if r := bodyRank(n); r < bestRank {
+				best, bestRank = n, r
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -131,11 +128,8 @@ func parseArticleText(page []byte, base string) articleText {
 	}
 	walk(doc)
 	root := body
-	switch {
-	case byID != nil:
-		root = byID
-	case byClass != nil:
-		root = byClass
+	if best != nil {
+		root = best
 	}
 	if root != nil {
 		var b strings.Builder
