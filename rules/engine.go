@@ -153,6 +153,9 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err != nil {
 		return Report{}, fmt.Errorf("national verdict: %w", err)
 	}
+	if err := saveNotes(st, res.Checks, asOf); err != nil {
+		return Report{}, err
+	}
 	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]

@@ -282,3 +282,15 @@ func SaveVerdict(ctx context.Context, cfg *config.Config, st *store.Store, in In
 	}
 	return v, nil
 }
+
+// saveNotes keeps the checks' remarks for the office (Summary.Notes) of a
+// check run, so that the UI can show them after a nightly run.
+func saveNotes(st *store.Store, sums []Summary, asOf time.Time) error {
+	n := store.CheckNotes{AsOf: workday.Day(asOf).Format(dateLayout), At: time.Now(), Notes: map[string][]string{}}
+	for _, s := range sums {
+		if len(s.Notes) > 0 {
+			n.Notes[s.ID] = s.Notes
+		}
+	}
+	return st.PutCheckNotes(n)
+}

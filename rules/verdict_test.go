@@ -109,6 +109,10 @@ func TestSaveVerdict(t *testing.T) {
 	if a.Status != store.VerdictFail || !strings.Contains(a.Note, "失败") {
 		t.Errorf("availability %+v", a)
 	}
+	// The catalog's remarks for the office are kept for the UI.
+	if n, ok, err := st.LatestCheckNotes(); err != nil || !ok || len(n.Notes[Catalog]) == 0 || n.AsOf != "2025-04-01" {
+		t.Errorf("check notes %+v %v %v", n, ok, err)
+	}
 	// richInput's typo is no severe error.
 	if w := indicators(v)["severe-wording"]; w.Status != store.VerdictOK {
 		t.Errorf("severe wording %+v", w)

@@ -43,6 +43,7 @@ func bucketNames() []string {
 		"digests",
 		bucketNotices,
 		bucketVerdicts,
+		bucketCheckNotes,
 		"probes",
 		"sessions",
 	}

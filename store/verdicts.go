@@ -83,3 +83,30 @@ func (s *Store) LatestVerdict() (VerdictRecord, bool, error) {
 	}
 	return v, found, nil
 }
+
+// bucketCheckNotes keeps the remarks for the office of the latest check
+// run (e.g. the columns the 主动公开基本目录 does not assign):
+//
+//	check-notes  "latest" -> CheckNotes (JSON)
+const bucketCheckNotes = "check-notes"
+
+// CheckNotes are the remarks of one check run, by check id.
+type CheckNotes struct {
+	AsOf  string              `json:"as_of"`
+	At    time.Time           `json:"at"`
+	Notes map[string][]string `json:"notes,omitempty"`
+}
+
+// PutCheckNotes replaces the latest check run's remarks.
+func (s *Store) PutCheckNotes(n CheckNotes) error {
+	if err := s.update(func(tx *bolt.Tx) error { return putJSON(tx, bucketCheckNotes, "latest", n) }); err != nil {
+		return fmt.Errorf("put check notes: %w", err)
+	}
+	return nil
+}
+
+// LatestCheckNotes returns the latest check run's remarks and whether
+// there are any.
+func (s *Store) LatestCheckNotes() (CheckNotes, bool, error) {
+	return getOne[CheckNotes](s, bucketCheckNotes, "latest")
+}

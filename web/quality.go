@@ -27,11 +27,19 @@ func init() {
 	}
 }
 
-// verdictView is the national verdict as the overview shows it.
+// verdictView is the national verdict as the overview shows it, with the
+// latest check run's remarks for the office.
 type verdictView struct {
 	Headline string
 	Status   string
 	Lines    []verdictLine
+	Notes    []noteGroup
+}
+
+// noteGroup is one check's remarks.
+type noteGroup struct {
+	Check string
+	Notes []string
 }
 
 type verdictLine struct {
@@ -50,6 +58,16 @@ func (s *Server) latestVerdict() *verdictView {
 	out := &verdictView{Headline: reports.VerdictHeadline(v), Status: v.Status}
 	for _, ind := range v.Indicators {
 		out.Lines = append(out.Lines, verdictLine{Status: ind.Status, Text: reports.VerdictLine(ind)})
+	}
+	if n, ok, err := s.st.LatestCheckNotes(); err == nil && ok {
+		ids := make([]string, 0, len(n.Notes))
+		for id := range n.Notes {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			out.Notes = append(out.Notes, noteGroup{Check: reports.CheckLabel(id), Notes: n.Notes[id]})
+		}
 	}
 	return out
 }

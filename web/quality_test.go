@@ -23,6 +23,10 @@ func TestVerdictAndRectificationPages(t *testing.T) {
 			Status: store.VerdictWarn, Note: "3 个：<script>x</script>"}}}); err != nil {
 		t.Fatal(err)
 	}
+	if err := fx.st.PutCheckNotes(store.CheckNotes{AsOf: "2026-10-12", Notes: map[string][]string{
+		"catalog": {"区发改局「机构职能」栏目未列入主动公开基本目录"}}}); err != nil {
+		t.Fatal(err)
+	}
 	f := store.Finding{ID: store.FindingID("missing-attachment", "http://www.linzi.gov.cn/jtj/a1.html"), Rule: "missing-attachment",
 		Subject: "http://www.linzi.gov.cn/jtj/a1.html", Unit: "lzqjtj", Title: "教体局通知一", Quarter: "2026Q3"}
 	if _, err := fx.st.RecordNotice("2026Q3", t0, "2026-10-26", []store.Finding{f}); err != nil {
@@ -34,7 +38,8 @@ func TestVerdictAndRectificationPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := c.get("/overview")
-	if !strings.Contains(body, `id="verdict"`) || !strings.Contains(body, "空白栏目：3 个") || strings.Contains(body, "<script>x</script>") {
+	if !strings.Contains(body, `id="verdict"`) || !strings.Contains(body, "空白栏目：3 个") || strings.Contains(body, "<script>x</script>") ||
+		!strings.Contains(body, "「机构职能」栏目未列入") {
 		t.Errorf("overview verdict missing or not escaped")
 	}
 	resp, body := c.get("/rectification?notice=2026Q3")
