@@ -96,6 +96,8 @@ const (
 	KindGuide        = "guide"
 	KindCatalog      = "catalog"
 	KindOther        = "other"
+	// KindInterpretation is a 政策解读 column (interpretation check).
+	KindInterpretation = "interpretation"
 )
 
 // Column cadences.
@@ -120,6 +122,9 @@ type Column struct {
 	// by which that period's item must be published (periodic-gap check).
 	DeadlineDays int    `yaml:"deadline_days"`
 	Profile      string `yaml:"profile"` // CMS family; empty means the unit's
+	// Normative says the column holds 规范性文件 even when an item has no
+	// 文号 (interpretation and validity checks).
+	Normative bool `yaml:"normative"`
 	// Selectors drive the generic profile.
 	Selectors *Selectors `yaml:"selectors"`
 
@@ -142,7 +147,8 @@ type Template struct {
 	RequiresAttachment *bool    `yaml:"requires_attachment"`
 	Cadence            string   `yaml:"cadence"`
 	DeadlineDays       int      `yaml:"deadline_days"`
-	Units              []string `yaml:"units"` // empty: every unit with a catalog
+	Normative          bool     `yaml:"normative"` // see Column.Normative
+	Units              []string `yaml:"units"`     // empty: every unit with a catalog
 }
 
 // Selectors are the CSS selectors of the generic profile.
@@ -184,6 +190,24 @@ type Rules struct {
 	// and period checks look at; empty means 1 January of the year before
 	// the as-of date.
 	Since string `yaml:"since"`
+	// InterpretationDays is the number of working days after a 规范性文件's
+	// publication within which its 解读 must be published (default 3).
+	InterpretationDays int `yaml:"interpretation_days"`
+	// RectifyDays is the number of working days after a notice by which
+	// the findings it lists must be fixed (default 10).
+	RectifyDays int `yaml:"rectify_days"`
+	// Wording extends the shipped word lists of the wording check.
+	Wording Wording `yaml:"wording"`
+	// Catalog is the 主动公开基本目录 file (CSV or YAML) of the catalog
+	// check; empty means the check has nothing to compare.
+	Catalog string `yaml:"catalog"`
+}
+
+// Wording configures the wording check.
+type Wording struct {
+	// Files are extra word-list files (YAML, the format of
+	// rules/wordlists/*.yaml), read after the shipped lists.
+	Files []string `yaml:"files"`
 }
 
 // Check holds the configurable part of one check.

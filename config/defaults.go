@@ -32,7 +32,7 @@ const DefaultStorePath = "govaudit.db"
 // Kinds returns the column kinds, in the order they are documented.
 func Kinds() []string {
 	return []string{KindDynamic, KindNotice, KindPolicy, KindService, KindPlanning, KindPersonnel,
-		KindStatistics, KindAnnualReport, KindGuide, KindCatalog, KindOther}
+		KindStatistics, KindAnnualReport, KindGuide, KindCatalog, KindOther, KindInterpretation}
 }
 
 // Cadences returns the column cadences.
@@ -119,9 +119,11 @@ func Default() *Config {
 		Store: Store{Path: DefaultStorePath},
 		Units: DefaultUnits(),
 		Rules: Rules{
-			PublishDays:      20,
-			MailboxReplyDays: 5,
-			Stale:            DefaultStaleDays(),
+			PublishDays:        20,
+			MailboxReplyDays:   5,
+			InterpretationDays: 3,
+			RectifyDays:        10,
+			Stale:              DefaultStaleDays(),
 		},
 		Scoring:  Scoring{QuarterPoints: 20, YearEndPoints: 20},
 		Web:      Web{Addr: "127.0.0.1:8080", SessionHours: 12},
@@ -158,6 +160,8 @@ func (c *Config) ApplyDefaults() {
 
 	setInt(&c.Rules.PublishDays, d.Rules.PublishDays)
 	setInt(&c.Rules.MailboxReplyDays, d.Rules.MailboxReplyDays)
+	setInt(&c.Rules.InterpretationDays, d.Rules.InterpretationDays)
+	setInt(&c.Rules.RectifyDays, d.Rules.RectifyDays)
 	if c.Scoring.QuarterPoints == 0 {
 		c.Scoring.QuarterPoints = d.Scoring.QuarterPoints
 	}

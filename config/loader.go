@@ -168,6 +168,14 @@ func (c *Config) resolvePaths(dir string) {
 	if c.Store.Path != "" && !filepath.IsAbs(c.Store.Path) {
 		c.Store.Path = filepath.Join(dir, c.Store.Path)
 	}
+	for i, f := range c.Rules.Wording.Files {
+		if f != "" && !filepath.IsAbs(f) {
+			c.Rules.Wording.Files[i] = filepath.Join(dir, f)
+		}
+	}
+	if c.Rules.Catalog != "" && !filepath.IsAbs(c.Rules.Catalog) {
+		c.Rules.Catalog = filepath.Join(dir, c.Rules.Catalog)
+	}
 	for i, o := range c.Calendar.Overrides {
 		if o != "" && !filepath.IsAbs(o) {
 			c.Calendar.Overrides[i] = filepath.Join(dir, o)

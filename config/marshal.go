@@ -44,6 +44,13 @@ func (c *Config) minimized() *Config {
 	for _, o := range c.Calendar.Overrides {
 		m.Calendar.Overrides = append(m.Calendar.Overrides, relPath(dir, o))
 	}
+	if c.Rules.Catalog != "" {
+		m.Rules.Catalog = relPath(dir, c.Rules.Catalog)
+	}
+	m.Rules.Wording.Files = nil
+	for _, f := range c.Rules.Wording.Files {
+		m.Rules.Wording.Files = append(m.Rules.Wording.Files, relPath(dir, f))
+	}
 
 	expanded, _ := c.expandedColumns()
 	byID := make(map[string]Column, len(expanded))

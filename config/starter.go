@@ -70,7 +70,8 @@ units:
 # - With a path, the column's URL is the unit's catalog URL joined with the path.
 # "units: [id, …]" limits a template to some units; otherwise it applies to every
 # unit with a catalog. kind: dynamic, notice, policy, service, planning, personnel,
-# statistics, annual-report, guide, catalog, other. key: a key column must not go a
+# statistics, annual-report, guide, catalog, other, interpretation (政策解读: where the
+# interpretation check looks for each 规范性文件's 解读). key: a key column must not go a
 # whole quarter without a post. cadence: none, monthly, quarterly, yearly (periodic
 # information; deadline_days after the period's end, default 15 / 20 / 31).
 # requires_attachment: default true for policy and service columns.
@@ -110,6 +111,9 @@ templates:
   - name: 机构职能
     match: [机构信息, 机构设置, 机构概况, 机构简介]
     kind: other
+  - name: 政策解读
+    match: [政策解读专栏, 解读回应]
+    kind: interpretation
 
 # Columns listed one by one: for channels that no template covers, or to give one
 # unit's column its own settings (an explicit column with the id of a template's
@@ -141,6 +145,14 @@ rules:
   mailbox_reply_days: 5        # Art. 6.4: letters answered within 5 working days
   # Longest gap between posts per column kind, in days (national spot-check indicators).
   stale_days: {dynamic: 14, notice: 183, policy: 183, planning: 365, personnel: 365}
+  interpretation_days: 3       # Art. 6.4: a 规范性文件's 解读 within 3 working days of it
+  rectify_days: 10             # Art. 13.4: findings a notice lists are fixed within 10 working days
+  # Extra word lists for the wording check, in the format of rules/wordlists/*.yaml
+  # (leader names and titles, fixed expressions, typo pairs); relative to this file.
+  wording:
+    files: []
+  # The district's 主动公开基本目录 (CSV: 单位,事项,栏目,周期,时限) for the catalog check.
+  catalog: ""
   # Per-check settings; a check not listed keeps its defaults (docs/CHECKS.md).
   checks: {}
   #  timeliness: {points: 1}

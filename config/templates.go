@@ -38,6 +38,7 @@ func TemplateColumn(t Template, u Unit) Column {
 		Cadence:            t.Cadence,
 		DeadlineDays:       t.DeadlineDays,
 		RequiresAttachment: t.RequiresAttachment,
+		Normative:          t.Normative,
 	}
 	if col.RequiresAttachment != nil {
 		b := *col.RequiresAttachment

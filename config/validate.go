@@ -239,6 +239,12 @@ func (c *Config) validateRules(p *problems) {
 	if c.Rules.MailboxReplyDays < 1 {
 		p.add("rules.mailbox_reply_days", "must be at least 1")
 	}
+	if c.Rules.InterpretationDays < 1 {
+		p.add("rules.interpretation_days", "must be at least 1")
+	}
+	if c.Rules.RectifyDays < 1 {
+		p.add("rules.rectify_days", "must be at least 1")
+	}
 	if c.Rules.Since != "" {
 		if _, err := time.Parse("2006-01-02", c.Rules.Since); err != nil {
 			p.add("rules.since", "%q is not a date such as 2025-01-01", c.Rules.Since)

@@ -608,8 +608,17 @@ func TestHealthzMetricsAndProbes(t *testing.T) {
 		}
 	}
 
+	// The latest national verdict (issue 15) is exported as gauges.
+	if err := st.PutVerdict(store.VerdictRecord{Week: "2026-W48", Status: store.VerdictWarn, Indicators: []store.VerdictIndicator{
+		{ID: "blank-columns", Value: 3, Warn: 3, Fail: 5, Status: store.VerdictWarn}}}); err != nil {
+		t.Fatal(err)
+	}
 	m := get(t, h.url+"/metrics")
 	for _, want := range []string{
+		`govaudit_verdict_status{week="2026-W48"} 1`,
+		`govaudit_verdict_indicator_status{indicator="blank-columns"} 1`,
+		`govaudit_verdict_indicator_value{indicator="blank-columns"} 3`,
+		`govaudit_verdict_indicator_fail_threshold{indicator="blank-columns"} 5`,
 		`govaudit_findings{status="confirmed"} 1`,
 		`govaudit_findings{status="draft"} 1`,
 		`govaudit_findings{status="dismissed"} 0`,

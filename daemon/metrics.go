@@ -77,6 +77,7 @@ func newMetrics(st *store.Store, log *slog.Logger) *metrics {
 		m.pages, m.lastPages, m.crawlErrs,
 		m.probeUp, m.probeLat, m.probes, m.weekRatio, m.weekStatus, m.homeDays,
 		&findingsCollector{st: st, log: log},
+		&verdictCollector{st: st, log: log}, // issue 15: verdict_metrics.go
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

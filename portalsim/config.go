@@ -69,6 +69,7 @@ func (s *Sim) Config(baseURL string) *config.Config {
 			})
 		}
 	}
+	cfg.Rules.Catalog = s.catalogPath // content.go
 	for _, mb := range s.mailboxes {
 		cfg.Mailboxes = append(cfg.Mailboxes, config.Mailbox{
 			ID:   mb.id,

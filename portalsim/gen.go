@@ -106,6 +106,11 @@ func (g *generator) generate() error {
 			u.newest = max(u.newest, c.newest())
 		}
 	}
+	if s.opt.Content {
+		if err := g.content(); err != nil {
+			return err
+		}
+	}
 	g.mailboxes()
 	return s.index()
 }

@@ -81,7 +81,8 @@ type item struct {
 	missing    []string // names the body gives that no link matches
 	mention    bool     // the body names the linked attachments
 	brokenLink bool
-	scriptAtts bool // trs: attachments written by document.write
+	scriptAtts bool        // trs: attachments written by document.write
+	q          *contentDoc // an extra document of Options.Content (content.go)
 }
 
 // Attachment states.

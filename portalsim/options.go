@@ -39,6 +39,9 @@ type Options struct {
 	// LayoutDims) and gives every other the varied renderer's plainest
 	// variant: to tell which variant a parser misreads.
 	VaryOnly string
+	// Content adds the documents of the content checks (wording,
+	// interpretation, validity) to the first unit: see content.go.
+	Content bool
 }
 
 // Faults are the misbehaviours of the portal. Pages chosen "every Nth" are

@@ -279,7 +279,7 @@ func (s *Sim) metaTable(b *strings.Builder, it *item) {
 	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[0], it.indexNo, l[1], esc(it.subject))
 	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[2], esc(u.name), l[3], written)
 	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[4], pub, l[5], esc(it.docNo))
-	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>有效</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[6], l[7], esc(it.title))
+	fmt.Fprintf(b, "<tr><td class=\"label\">%s</td><td>%s</td><td class=\"label\">%s</td><td>%s</td></tr>\n", l[6], esc(it.validityText()), l[7], esc(it.title))
 	b.WriteString("</table>\n")
 }
 
@@ -296,6 +296,9 @@ var bodySentences = []string{
 // body writes an item's text: paragraphs, the attachment names it gives,
 // and for dated documents the issuing unit and date.
 func (s *Sim) body(b *strings.Builder, it *item) {
+	if s.contentBody(b, it) {
+		return
+	}
 	r := s.rng(9, uint64(it.id))
 	if it.c.spec.kind == config.KindDynamic {
 		_, m, d := it.pub.ymd()

@@ -43,6 +43,8 @@ type Sim struct {
 	flap     atomic.Int64 // requests counted for Faults.FlapUp/FlapDown
 	flakyMu  sync.Mutex
 	flaky    map[string]bool // pages that already failed once
+
+	catalogPath string // written by WriteCatalog (content.go)
 }
 
 // route kinds.

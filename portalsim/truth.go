@@ -286,6 +286,7 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 			s.annualTruth(u, annual, base, add, problem)
 		}
 	}
+	s.contentTruth(base, add, problem)
 	for _, mb := range s.mailboxes {
 		form := "table"
 		if mb.script {

@@ -83,6 +83,9 @@ type Digest struct {
 	Units []UnitDigest
 	// Availability is the week's probes; empty when nothing was probed.
 	Availability Availability
+	// Verdict is the site's latest national verdict (单项否决), for the
+	// office's summary; nil when none was computed (set by the caller).
+	Verdict *store.VerdictRecord
 }
 
 // UnitDigest is one unit's part of the digest.

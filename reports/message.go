@@ -41,6 +41,9 @@ var digestFuncs = map[string]any{
 	"catalognote": catalogNote,
 	"unitpage":    func(s *probe.Summary) string { return s.NoteAs("贵单位目录页") },
 	"availlimits": AvailabilityLimits,
+	// The national verdict (verdict.go, issue 15).
+	"vline":     VerdictLine,
+	"vheadline": VerdictHeadline,
 	// linkable guards every href: only http(s) URLs become links.
 	"linkable": linkable,
 }
@@ -98,7 +101,8 @@ func (d *Digest) Messages(office string) (Messages, error) {
 		m := Message{To: office, ToName: "政务公开办", Subject: SummarySubject(d.Week, len(d.Units), overdue+soon+drafts+alerts),
 			Items: overdue + soon + drafts + alerts}
 		data := map[string]any{"Units": d.Units, "AsOf": asOf, "Week": week, "Subject": m.Subject,
-			"Total": m.Items, "Overdue": overdue, "Soon": soon, "Drafts": drafts, "Alerts": alerts, "Avail": d.Availability}
+			"Total": m.Items, "Overdue": overdue, "Soon": soon, "Drafts": drafts, "Alerts": alerts, "Avail": d.Availability,
+			"Verdict": d.Verdict}
 		if m.Text, err = render(sumText, data); err != nil {
 			return out, err
 		}

@@ -14,6 +14,9 @@ import (
 var checkOrder = []string{
 	"timeliness", "backdated", "key-column-empty", "blank-column", "missing-attachment",
 	"broken-attachment", "mailbox-reply", "periodic-gap", "annual-report", "stale-column", "broken-link",
+	// BEGIN issue 15 (content and follow-up checks): merge into the check catalogue.
+	"wording", "interpretation", "validity", "catalog", "rectification",
+	// END issue 15.
 }
 
 // CheckLabel returns the Chinese name of a check id (the id itself when unknown).
@@ -41,6 +44,18 @@ func CheckLabel(rule string) string {
 		return "栏目长期未更新"
 	case "broken-link":
 		return "链接失效"
+	// BEGIN issue 15 (content and follow-up checks): merge into the check catalogue.
+	case "wording":
+		return "错别字及严重表述错误"
+	case "interpretation":
+		return "政策解读缺失或滞后"
+	case "validity":
+		return "未标注或错标有效性"
+	case "catalog":
+		return "目录事项未公开"
+	case "rectification":
+		return "通报问题未整改"
+		// END issue 15.
 	}
 	return rule
 }
@@ -87,6 +102,9 @@ type Notice struct {
 	YearEndMax float64
 	// Max is the highest possible score of the period (without bonus).
 	Max float64
+	// Rectification is the rectification record of the earlier notices
+	// (RectificationRecord), set by the caller (issue 15).
+	Rectification []RectifyUnit
 }
 
 // Check is one column of deductions in the ranking.

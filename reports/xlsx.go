@@ -193,7 +193,7 @@ func writeXLSX(f *excelize.File, n *Notice) error {
 	if err := writeSheet(f, SheetAdjustments, adjustmentHeader, []float64{18, 14, 10, 50, 10, 17, 12}, st.head, rows); err != nil {
 		return err
 	}
-	return nil
+	return writeRectificationSheet(f, n, st) // issue 15: rectification.go
 }
 
 // xlsxStyles are the cell styles of the notice workbook.

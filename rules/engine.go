@@ -23,6 +23,8 @@ type Report struct {
 	Sync     store.SyncResult
 	// Coverage is what the latest crawl read of each configured column.
 	Coverage []ColumnCoverage
+	// Verdict is the site's national verdict of asOf's week (issue 15).
+	Verdict store.VerdictRecord
 }
 
 // LoadInput reads the items, letters and source states of st into an
@@ -88,6 +90,10 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	}
 	in.Page = st.Page
 	in.Pages = st.Pages
+	in.Snapshot = st.Snapshot
+	if in.Notified, err = st.NoticeEntries(); err != nil {
+		return Input{}, fmt.Errorf("read notice records: %w", err)
+	}
 	return in, nil
 }
 
@@ -141,7 +147,19 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Coverage: Coverage(in)}
+	if len(res.Rectification) > 0 {
+		if err := st.UpdateNoticeEntries(res.Rectification); err != nil {
+			return Report{}, err
+		}
+	}
+	verdict, err := SaveVerdict(ctx, cfg, st, in, asOf)
+	if err != nil {
+		return Report{}, fmt.Errorf("national verdict: %w", err)
+	}
+	if err := saveNotes(st, res.Checks, asOf); err != nil {
+		return Report{}, err
+	}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict, Coverage: Coverage(in)}
 	for _, c := range rep.Coverage {
 		for _, w := range c.Warnings {
 			slog.Warn("column looks mis-read", "column", c.Column, "warning", w)

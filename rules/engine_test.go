@@ -21,8 +21,14 @@ func openTestStore(t *testing.T) *store.Store {
 // writeInput stores in's records as one crawl batch.
 func writeInput(t *testing.T, st *store.Store, in Input, pages ...store.Page) {
 	t.Helper()
-	if err := st.Write(&store.Batch{Items: in.Items, Letters: in.Letters, Sources: in.Sources, Pages: pages}); err != nil {
+	if err := st.Write(&store.Batch{Items: in.Items, Letters: in.Letters, Sources: in.Sources, Pages: pages, Snapshots: richSnapshots}); err != nil {
 		t.Fatal(err)
+	}
+	for _, n := range in.Notified {
+		f := store.Finding{ID: n.FindingID, Rule: n.Rule, Subject: n.Subject, Unit: n.Unit, Column: n.Column, Quarter: n.Quarter, URL: n.URL}
+		if _, err := st.RecordNotice(n.Notice, n.NotifiedAt, n.Deadline, []store.Finding{f}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -32,6 +32,13 @@ const (
 	AnnualReport      = "annual-report"
 	StaleColumn       = "stale-column"
 	BrokenLink        = "broken-link"
+
+	// Content and follow-up checks (issue 15).
+	Wording        = "wording"
+	Interpretation = "interpretation"
+	Validity       = "validity"
+	Catalog        = "catalog"
+	Rectification  = "rectification"
 )
 
 // isColumnCheck reports whether a check judges a column as a whole (its
@@ -78,6 +85,13 @@ func Defs() []Def {
 		{ID: AnnualReport, Title: "政府信息公开工作年度报告未按时发布", Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkAnnualReport},
 		{ID: StaleColumn, Title: "栏目长期未更新", Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, eval: checkStaleColumn},
 		{ID: BrokenLink, Title: "页面链接失效", Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
+		// Content and follow-up checks (issue 15).
+		{ID: Wording, Title: "错别字及严重表述错误", Article: "考核办法第十三条第二项：信息不得有错别字；国家政府网站检查指标：严重表述错误", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkWording},
+		{ID: Interpretation, Title: "政策解读缺失、滞后或未双向关联", Article: "考核办法第六条第四项：解读时效性、政策文件与解读材料关联性", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkInterpretation},
+		{ID: Validity, Title: "规范性文件未标注有效性或有效性标注错误", Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
+		{ID: Catalog, Title: "主动公开基本目录事项未公开或未按期更新", Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkCatalog},
+		// Rectification reads the findings of the checks above: keep it last.
+		{ID: Rectification, Title: "通报问题未按期整改", Article: "考核办法第十三条第四项：通报问题整改情况，拒不整改的加重扣分", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkRectification},
 	}
 }
 
@@ -141,6 +155,16 @@ type Input struct {
 	// Pages looks up many URLs at once and returns those that have a page;
 	// nil means Page is asked for each.
 	Pages func(urls []string) (map[string]store.Page, error)
+	// Snapshot returns a stored page body by its hash (the content checks
+	// read article text from it); nil means no text is known, and the
+	// content checks count the items they need text for as not audited.
+	Snapshot func(hash string) ([]byte, error)
+	// Notified are the notices' records of listed findings, for the
+	// rectification check.
+	Notified []store.NoticeEntry
+
+	texts *textCache // article texts of one evaluation (text.go)
+	sofar *Result    // the evaluation in progress (rectification.go)
 }
 
 // Summary is what one check did in one evaluation.
@@ -156,6 +180,9 @@ type Summary struct {
 	NotAudited int `json:"not_audited"`
 	// Undatable counts subjects without the date the check needs.
 	Undatable int `json:"undatable"`
+	// Notes are remarks for the office that are no finding (e.g. the
+	// catalog check's columns that the catalog does not assign).
+	Notes []string `json:"notes,omitempty"`
 	// Set by Check (the store's merge).
 	New       int `json:"new"`
 	Unchanged int `json:"unchanged"`
@@ -170,6 +197,10 @@ type Result struct {
 	Rules    []string
 	Findings []store.Finding
 	Checks   []Summary // every check, in Defs order; disabled ones with Enabled false
+
+	// Rectification is the new rectification state of the notice entries
+	// whose state changed (Check stores it).
+	Rectification []store.NoticeEntry
 
 	// What was not audited, for Keep.
 	unauditedSources  map[string]bool // source key -> not audited
@@ -211,6 +242,11 @@ type outcome struct {
 	undatable  int
 	// unaudited subjects of this check (kept in the store).
 	unaudited []string
+	// notes for the summary (Summary.Notes).
+	notes []string
+	// weight multiplies the check's points for a subject (default 1),
+	// e.g. 拒不整改 counts double.
+	weight map[string]float64
 }
 
 // Evaluate runs the enabled checks of in.Config over in as of asOf.
@@ -240,6 +276,7 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 			res.unjudgedColumns[key] = true
 		}
 	}
+	e.in.sofar = &res
 	for _, it := range e.items {
 		if it.FetchErr != "" {
 			res.unauditedURLs[it.URL] = true
@@ -258,6 +295,9 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 				f.Rule = d.ID
 				f.ID = store.FindingID(d.ID, f.Subject)
 				f.Points = d.Points
+				if w, ok := o.weight[f.Subject]; ok {
+					f.Points = d.Points * w
+				}
 				f.Scoring = d.Scoring
 				f.Status = store.StatusDraft
 			}
@@ -266,6 +306,7 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 				res.unauditedSubjects[d.ID+"\x00"+s] = true
 			}
 			sum.Examined, sum.Findings, sum.NotAudited, sum.Undatable = o.examined, len(o.findings), o.notAudited, o.undatable
+			sum.Notes = o.notes
 			res.Rules = append(res.Rules, d.ID)
 		}
 		res.Checks = append(res.Checks, sum)

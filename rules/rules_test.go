@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,14 +22,48 @@ func richInput(t testing.TB, cfg *config.Config) Input {
 	x4.Links = []string{"http://p/dead"}
 	x5 := it(colStats, "http://p/s.html", "2025年1月统计数据", "2025-02-10", "")
 	x6 := it(colReport2, "http://p/r.html", "2024年政府信息公开工作年度报告", "2025-02-10", "") // late
-	items := []store.Item{x1, x2, x3, x4, x5, x6}
+	// Content checks (issue 15): a typo (wording); a 规范性文件 without a
+	// 有效性 (validity) whose 解读 in its column does not link it
+	// (interpretation); a monthly catalog item not updated (catalog); the
+	// missing attachment of x3 listed by a notice and not fixed
+	// (rectification).
+	x7 := it(colPolicy, "http://p/gfxwj.html", "关于印发临淄区某某管理办法的通知", "2024-02-05", "2024-02-01")
+	x7.DocNo = "临政办发〔2024〕9号"
+	x7.Attachments = []store.Attachment{{URL: "http://p/f/x7.pdf", Name: "办法.pdf", Checked: true, Status: 200}}
+	x8 := it(colPolicy, "http://p/jd.html", "《临淄区某某管理办法》政策解读", "2024-02-05", "2024-02-01")
+	x8.Attachments = x7.Attachments
+	for i, x := range []*store.Item{&x4, &x7, &x8} {
+		body := []byte(article(x.Title, []string{[]string{"各单位要再接再励。", "正文。", "现对临政办发〔2024〕9号解读如下。"}[i]}))
+		x.SnapshotHash = store.SnapshotHash(body)
+		richSnapshots[x.SnapshotHash] = body
+	}
+	if cfg.Rules.Catalog == "" {
+		cfg.Rules.Catalog = writeFile(t, "catalog.csv", "unit,item,column,cadence\nu1,统计数据,统计数据,monthly\n")
+	}
+	items := []store.Item{x1, x2, x3, x4, x5, x6, x7, x8}
+	notified := []store.NoticeEntry{{Notice: "2024Q4", FindingID: store.FindingID(MissingAttachment, x3.URL), Rule: MissingAttachment,
+		Subject: x3.URL, Unit: "u1", Column: colPolicy, Quarter: "2024Q1", URL: x3.URL,
+		NotifiedAt: day(t, "2025-01-08"), Deadline: "2025-01-22", State: store.RectifyPending}}
 	letters := []store.Letter{{URL: "http://p/l1", Mailbox: mbox, Unit: "u1", Title: "咨询", Received: "2025-03-03", Status: "办理中"}}
 	counts := map[string]int{colBlank: 0}
 	pages := map[string]store.Page{"http://p/dead": {URL: "http://p/dead", Status: 404}}
 	return Input{
 		Config: cfg, Calendar: testCal(t), Items: items, Letters: letters, Sources: audited(cfg, counts),
-		Page: func(u string) (store.Page, bool, error) { p, ok := pages[u]; return p, ok, nil },
+		Page:     func(u string) (store.Page, bool, error) { p, ok := pages[u]; return p, ok, nil },
+		Snapshot: richSnapshot,
+		Notified: notified,
 	}
+}
+
+// richSnapshots are the page bodies of richInput by hash.
+var richSnapshots = map[string][]byte{}
+
+// richSnapshot is Input.Snapshot over richSnapshots.
+func richSnapshot(hash string) ([]byte, error) {
+	if b, ok := richSnapshots[hash]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("snapshot %s: %w", hash, store.ErrNotFound)
 }
 
 func TestEveryCheckFinds(t *testing.T) {

@@ -41,6 +41,9 @@ func bucketNames() []string {
 		// Sibling files: add your buckets below.
 		"adjustments",
 		"digests",
+		bucketNotices,
+		bucketVerdicts,
+		bucketCheckNotes,
 		"probes",
 		"sessions",
 	}

@@ -37,6 +37,8 @@ type overviewData struct {
 	Total     unitRow
 	Chart     chart
 	NoScoring bool
+	// Verdict is the site's latest national verdict (quality.go).
+	Verdict *verdictView
 }
 
 // chart holds the geometry of the inline SVG bar chart.
@@ -65,7 +67,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if !quarterRE.MatchString(q) {
 		q = quarterOf(s.now())
 	}
-	d := overviewData{Quarter: q}
+	d := overviewData{Quarter: q, Verdict: s.latestVerdict()}
 	rows := map[string]*unitRow{}
 	var order []string
 	for _, u := range s.cfg.Units {

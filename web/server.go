@@ -158,6 +158,9 @@ func New(opt Options) (*Server, error) {
 		}
 	}
 	s.routes()
+	if err := s.AddPage(s.rectificationPage()); err != nil { // issue 15: quality.go
+		return nil, err
+	}
 	return s, nil
 }
 

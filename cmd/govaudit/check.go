@@ -120,6 +120,7 @@ func writeCheckSummary(w io.Writer, rep rules.Report) {
 	if tot[4] > 0 {
 		fmt.Fprintln(w, "未审计：栏目、信箱或页面未能抓取，不产生扣分，原有问题保持不变（见 govaudit runs）。")
 	}
+	writeCheckExtras(w, rep) // issue 15: report_issue.go
 }
 
 // writeTable writes rows under header in columns padded by display width

@@ -90,6 +90,7 @@ func demoSteps() []demoStep {
 		{"crawl", demoCrawl},
 		{"check", demoCheck},
 		{"report", demoReport},
+		{"rectify", demoRectify},
 		{"digest", demoDigest},
 	}
 }
@@ -157,6 +158,14 @@ func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (
 		stopServer()
 		return nil, nil, err
 	}
+	// The district's 主动公开基本目录 for the catalog check (issue 15).
+	catalogPath, err := filepath.Abs(filepath.Join(dir, "catalog.csv"))
+	if err != nil {
+		return fail(err)
+	}
+	if err := sim.WriteCatalog(catalogPath); err != nil {
+		return fail(err)
+	}
 	if err := sim.Truth(base).WriteFile(truthPath); err != nil {
 		return fail(fmt.Errorf("write ground truth: %w", err))
 	}
@@ -198,6 +207,7 @@ func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (
 			{"configuration", cfgPath},
 			{"store", dbPath},
 			{"ground truth (injected violations)", truthPath},
+			{"主动公开基本目录 (catalog check)", catalogPath},
 		},
 	}
 	stop := func() {

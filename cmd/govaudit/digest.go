@@ -164,8 +164,15 @@ func buildDigest(ctx context.Context, cfg *config.Config, st *store.Store, cal *
 	if err != nil {
 		return nil, err
 	}
-	return reports.BuildDigest(reports.DigestInput{Week: week, AsOf: asOf, Site: cfg.Site.Name, Units: cfg.Units,
-		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail}), nil
+	d := reports.BuildDigest(reports.DigestInput{Week: week, AsOf: asOf, Site: cfg.Site.Name, Units: cfg.Units,
+		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail})
+	// The latest national verdict (issue 15), computed by the checks.
+	if v, ok, err := st.LatestVerdict(); err != nil {
+		return nil, err
+	} else if ok {
+		d.Verdict = &v
+	}
+	return d, nil
 }
 
 // convertRisks turns the checks' early warnings into digest entries.

@@ -79,7 +79,8 @@ func (f *simFlags) options(now time.Time) (portalsim.Options, error) {
 		return portalsim.Options{}, usageError{fmt.Errorf("--layouts %q: want classic or varied", f.layouts)}
 	}
 	return portalsim.Options{Seed: f.seed, Today: today, Units: f.units, Items: f.items,
-		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters, Layouts: lay}, nil
+		ChannelsMin: f.chMin, ChannelsMax: f.chMax, Letters: f.letters, Layouts: lay,
+		Content: true}, nil // Content: the content checks' pages (issue 15)
 }
 
 func runPortalsim(ctx context.Context, a *app, args []string) error {

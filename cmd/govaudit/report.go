@@ -10,6 +10,7 @@ import (
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/reports"
+	"github.com/govaudit/govaudit/rules/workday"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -31,6 +32,8 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	year := fs.Int("year", 0, "the year, e.g. 2026, for the annual total")
 	format := fs.String("format", "html,xlsx,csv", "formats, comma-separated: html, xlsx, csv")
 	out := fs.String("out", ".", "directory to write the files into")
+	issue := fs.Bool("issue", false, "issue the quarter's notice: record its confirmed findings of rectifiable checks for the rectification check, due rules.rectify_days working days after --date")
+	issueDate := fs.String("date", "", "with --issue, the notice's date (default today)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +59,13 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--format: %w", err)}
 	}
-	cfg, st, err := sf.open(true)
+	day := time.Now()
+	if *issueDate != "" {
+		if day, err = time.ParseInLocation("2006-01-02", *issueDate, workday.CST()); err != nil {
+			return usageError{fmt.Errorf("--date %q: want a date such as 2026-10-09", *issueDate)}
+		}
+	}
+	cfg, st, err := sf.open(!*issue)
 	if err != nil {
 		return err
 	}
@@ -65,6 +74,11 @@ func runReport(ctx context.Context, a *app, args []string) error {
 		n, err := buildNotice(ctx, cfg, st, p, time.Now())
 		if err != nil {
 			return err
+		}
+		if *issue && !p.IsYear() {
+			if err := issueNotice(a.stdout, cfg, st, p, day); err != nil {
+				return err
+			}
 		}
 		paths, err := reports.WriteFiles(*out, n, formats)
 		if err != nil {
@@ -107,6 +121,9 @@ func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p rep
 	n, err := reports.Build(reports.Input{Period: p, Site: cfg.Site.Name, Units: cfg.Units, Columns: columnNames(cfg),
 		Scoring: cfg.Scoring, Findings: findings, Adjustments: adjs, Generated: now})
 	if err != nil {
+		return nil, err
+	}
+	if err := addRectification(cfg, st, n); err != nil {
 		return nil, err
 	}
 	if len(n.Rows) == 0 {
