@@ -248,7 +248,7 @@ func metaFields(it *item, pubFirst bool) []field {
 		w, p = p, w
 	}
 	return []field{{"索引号", it.indexNo}, {"主题分类", esc(it.subject)}, {l.publisherLabel, esc(u.name)}, w,
-		p, {l.docNoLabel, esc(it.docNo)}, {validity, "有效"}, {"标题", esc(it.title)}}
+		p, {l.docNoLabel, esc(it.docNo)}, {validity, esc(it.validityText())}, {"标题", esc(it.title)}}
 }
 
 // metaBlock writes an item's metadata in its unit's metadata layout (all

@@ -32,6 +32,7 @@ func richInput(t testing.TB, cfg *config.Config) Input {
 	x7.Attachments = []store.Attachment{{URL: "http://p/f/x7.pdf", Name: "办法.pdf", Checked: true, Status: 200}}
 	x8 := it(colPolicy, "http://p/jd.html", "《临淄区某某管理办法》政策解读", "2024-02-05", "2024-02-01")
 	x8.Attachments = x7.Attachments
+	x8.Validity = "有效" // the unit's pages carry a 有效性 field: x7's lack of one is judged
 	for i, x := range []*store.Item{&x4, &x7, &x8} {
 		body := []byte(article(x.Title, []string{[]string{"各单位要再接再励。", "正文。", "现对临政办发〔2024〕9号解读如下。"}[i]}))
 		x.SnapshotHash = store.SnapshotHash(body)
