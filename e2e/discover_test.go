@@ -36,7 +36,9 @@ func templatesOnly(t *testing.T, cfg *config.Config) *config.Config {
 		units[k] = append(units[k], c.Unit)
 	}
 	out := config.Default()
-	out.Site, out.Units, out.Mailboxes, out.Rules, out.Scoring, out.Mail = cfg.Site, cfg.Units, cfg.Mailboxes, cfg.Rules, cfg.Scoring, cfg.Mail
+	out.Site, out.Units, out.Mailboxes, out.Scoring, out.Mail = cfg.Site, cfg.Units, cfg.Mailboxes, cfg.Scoring, cfg.Mail
+	out.Rules.PublishDays, out.Rules.MailboxReplyDays, out.Rules.Stale = cfg.Rules.PublishDays, cfg.Rules.MailboxReplyDays, cfg.Rules.Stale
+	out.Rules.Checks, out.Rules.Since = cfg.Rules.Checks, cfg.Rules.Since
 	for _, k := range order {
 		out.Templates = append(out.Templates, config.Template{Name: k.name, Kind: k.kind, Key: k.isKey, Cadence: k.cadence,
 			DeadlineDays: k.deadline, Units: units[k]})
