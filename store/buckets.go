@@ -43,6 +43,7 @@ func bucketNames() []string {
 		"digests",
 		"probes",
 		"sessions",
+		bucketContent,
 	}
 }
 
