@@ -36,6 +36,11 @@ type Site struct {
 	// trs or generic. Units and columns may override it.
 	Profile string `yaml:"profile"`
 	Crawl   Crawl  `yaml:"crawl"`
+	// AllowedDomains extends the hosts that links of article pages may
+	// point to without an external-link finding: the site's host, *.gov.cn
+	// and DefaultAllowedDomains are always allowed. "*.example.cn" allows
+	// the domain and its subdomains; "example.cn" only that host.
+	AllowedDomains []string `yaml:"allowed_domains"`
 }
 
 // Crawl holds the politeness and limits of the crawler.
@@ -56,6 +61,12 @@ type Crawl struct {
 	// (conditionally) on one night of the cycle, or at once when its list
 	// entry changed or its last fetch failed.
 	RevalidateDays int `yaml:"revalidate_days"`
+	// AttachmentText downloads the attachments of the articles in the
+	// checks' window and reads their text for the personal-data check.
+	AttachmentText bool `yaml:"attachment_text"`
+	// MaxAttachmentBytes caps an attachment's download for its text; a
+	// larger one is not audited.
+	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
 }
 
 // Store says where the bbolt file lives.
@@ -170,6 +181,15 @@ type Rules struct {
 	// and period checks look at; empty means 1 January of the year before
 	// the as-of date.
 	Since string `yaml:"since"`
+	// PersonalData configures the personal-data check.
+	PersonalData PersonalData `yaml:"personal_data"`
+}
+
+// PersonalData configures the personal-data check.
+type PersonalData struct {
+	// Allow lists numbers that are legitimately public (a unit's service
+	// mobile, a donation account): never findings.
+	Allow []string `yaml:"allow"`
 }
 
 // Check holds the configurable part of one check.
