@@ -14,6 +14,7 @@ import (
 var checkOrder = []string{
 	"timeliness", "backdated", "key-column-empty", "blank-column", "missing-attachment",
 	"broken-attachment", "mailbox-reply", "periodic-gap", "annual-report", "stale-column", "broken-link",
+	"personal-data", "external-link", "hidden-link", // content checks (issue 14)
 }
 
 // CheckLabel returns the Chinese name of a check id (the id itself when unknown).
@@ -41,6 +42,14 @@ func CheckLabel(rule string) string {
 		return "栏目长期未更新"
 	case "broken-link":
 		return "链接失效"
+	// --- content checks (issue 14): move into the catalogue of check names on merge ---
+	case "personal-data":
+		return "个人信息未脱敏"
+	case "external-link":
+		return "链接非政府网站"
+	case "hidden-link":
+		return "隐藏链接（暗链）"
+		// --- end of content checks ---
 	}
 	return rule
 }

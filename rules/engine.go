@@ -85,6 +85,9 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	}
 	in.Page = st.Page
 	in.Pages = st.Pages
+	if in.Contents, err = st.Contents(); err != nil {
+		return Input{}, err
+	}
 	return in, nil
 }
 

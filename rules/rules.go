@@ -32,6 +32,10 @@ const (
 	AnnualReport      = "annual-report"
 	StaleColumn       = "stale-column"
 	BrokenLink        = "broken-link"
+	// Content checks (content.go, issue 14).
+	PersonalData = "personal-data"
+	ExternalLink = "external-link"
+	HiddenLink   = "hidden-link"
 )
 
 // Rule packs.
@@ -67,6 +71,10 @@ func Defs() []Def {
 		{ID: AnnualReport, Title: "政府信息公开工作年度报告未按时发布", Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkAnnualReport},
 		{ID: StaleColumn, Title: "栏目长期未更新", Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, eval: checkStaleColumn},
 		{ID: BrokenLink, Title: "页面链接失效", Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
+		// Content checks (issue 14).
+		{ID: PersonalData, Title: "公开信息含未脱敏个人信息", Article: "2018年政务公开工作要点：涉及个人隐私的政府信息公开时要去标识化处理", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkPersonalData},
+		{ID: ExternalLink, Title: "链接指向非政府网站或 IP 地址", Article: "国家政府网站检查指标：不得链接非政府网站域名或 IP 地址", Pack: PackNational, Points: 0.5, Scoring: false, Enabled: true, eval: checkExternalLink},
+		{ID: HiddenLink, Title: "页面存在隐藏链接（暗链）", Article: "国家政府网站检查指标：页面被挂马、内容被篡改（暗链）", Pack: PackNational, Points: 2, Scoring: true, Enabled: true, eval: checkHiddenLink},
 	}
 }
 
@@ -130,6 +138,9 @@ type Input struct {
 	// Pages looks up many URLs at once and returns those that have a page;
 	// nil means Page is asked for each.
 	Pages func(urls []string) (map[string]store.Page, error)
+	// Contents are the content records of articles by URL (content
+	// checks); an article without one is not audited by them.
+	Contents map[string]store.Content
 }
 
 // Summary is what one check did in one evaluation.

@@ -27,7 +27,8 @@ func richInput(t testing.TB, cfg *config.Config) Input {
 	pages := map[string]store.Page{"http://p/dead": {URL: "http://p/dead", Status: 404}}
 	return Input{
 		Config: cfg, Calendar: testCal(t), Items: items, Letters: letters, Sources: audited(cfg, counts),
-		Page: func(u string) (store.Page, bool, error) { p, ok := pages[u]; return p, ok, nil },
+		Page:     func(u string) (store.Page, bool, error) { p, ok := pages[u]; return p, ok, nil },
+		Contents: richContents(items), // content_test.go
 	}
 }
 
