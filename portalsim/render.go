@@ -298,6 +298,7 @@ func (s *Sim) body(b *strings.Builder, it *item) {
 			}
 		}
 	}
+	s.contentBody(b, it) // content.go
 	if it.written != 0 && it.c.spec.kind != config.KindDynamic {
 		fmt.Fprintf(b, "<p style=\"text-align:right\">%s</p>\n<p style=\"text-align:right\">%s</p>\n",
 			esc(it.c.u.name), it.written.format(fmtCN, 0))

@@ -37,6 +37,8 @@ type Sim struct {
 	flap     atomic.Int64 // requests counted for Faults.FlapUp/FlapDown
 	flakyMu  sync.Mutex
 	flaky    map[string]bool // pages that already failed once
+
+	content *simContent // content.go
 }
 
 // route kinds.

@@ -271,6 +271,7 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 				if it.brokenLink {
 					itemV(CheckBrokenLink, iurl+" -> "+base+it.deadLink())
 				}
+				s.contentTruth(it, iurl, base, itemV) // content.go
 			}
 		}
 		if len(annual) > 0 {
