@@ -165,8 +165,19 @@ func (r *run) readContent(it *store.Item, page *url.URL, body []byte, prev store
 	if ps, err := pagescan.Scan(page, body); err == nil {
 		res := pii.Scan(ps.Lines, pii.Options{Today: r.now()})
 		rec.Personal, rec.PersonalCounts = personal(res)
+		seen := map[string]int{}
 		for _, l := range ps.Links {
-			rec.Links = append(rec.Links, store.ContentLink{URL: l.URL, Text: l.Text, Image: l.Image, Hidden: l.Hidden})
+			// Canonical, as the crawler stores every URL: no session or
+			// tracking parameters (see extract.CanonicalURL).
+			u := normalizeURL(l.URL)
+			if i, dup := seen[u]; dup {
+				if rec.Links[i].Hidden == "" && l.Hidden != "" {
+					rec.Links[i] = store.ContentLink{URL: u, Text: l.Text, Image: l.Image, Hidden: l.Hidden}
+				}
+				continue
+			}
+			seen[u] = len(rec.Links)
+			rec.Links = append(rec.Links, store.ContentLink{URL: u, Text: l.Text, Image: l.Image, Hidden: l.Hidden})
 		}
 	}
 	if c.attText {

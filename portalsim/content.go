@@ -75,11 +75,11 @@ type simContent struct {
 
 // hiddenLinks are the links of bodyHidden: href, how it is hidden.
 var hiddenLinks = []struct{ href, html string }{
-	{"http://www.bet-365-vip.com/", `<div style="display:none"><a href="http://www.bet-365-vip.com/">体育投注</a></div>`},
-	{"http://www.aomen-casino.com/", `<div style="font-size:0"><a href="http://www.aomen-casino.com/">澳门娱乐</a></div>`},
-	{"http://www.sscai-888.com/", `<div style="position:absolute;left:-9999px;top:-9999px"><a href="http://www.sscai-888.com/">时时彩</a></div>`},
-	{"http://www.qipai-vip.com/", `<p><a href="http://www.qipai-vip.com/" style="color:#ffffff">棋牌游戏</a></p>`},
-	{"http://www.xinpujing-dc.com/", `<p><a href="http://www.xinpujing-dc.com/"></a></p>`},
+	{"http://www.bet-365-vip.com/", `<span style="display:none"><a href="http://www.bet-365-vip.com/">体育投注</a></span>`},
+	{"http://www.aomen-casino.com/", `<span style="font-size:0"><a href="http://www.aomen-casino.com/">澳门娱乐</a></span>`},
+	{"http://www.sscai-888.com/", `<span style="position:absolute;left:-9999px;top:-9999px"><a href="http://www.sscai-888.com/">时时彩</a></span>`},
+	{"http://www.qipai-vip.com/", `<span><a href="http://www.qipai-vip.com/" style="color:#ffffff">棋牌游戏</a></span>`},
+	{"http://www.xinpujing-dc.com/", `<span><a href="http://www.xinpujing-dc.com/"></a></span>`},
 }
 
 // externalLinks are the visible links of bodyExternal.
@@ -240,7 +240,9 @@ func (s *Sim) contentBody(b *strings.Builder, it *item) {
 	case bodyGovLinks:
 		b.WriteString("<p>相关链接：<a href=\"http://www.shandong.gov.cn/\">山东省人民政府</a> <a href=\"http://www.people.com.cn/\">人民网</a> <a href=\"https://www.gov.cn/zhengce/\">中国政府网</a></p>\n")
 	case bodyHiddenSelf:
-		fmt.Fprintf(b, "<div style=\"visibility:hidden\"><a href=\"%s\">%s</a></div>\n", it.c.listPath(1), esc(it.c.spec.name))
+		// Spans: the malformed-markup fault drops </div> and </p>, which
+		// would hide the rest of the page with the link.
+		fmt.Fprintf(b, "<span style=\"visibility:hidden\"><a href=\"%s\">%s</a></span>\n", it.c.listPath(1), esc(it.c.spec.name))
 	}
 }
 
