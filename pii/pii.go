@@ -118,8 +118,11 @@ func maskRun(n string) string {
 	return n[:3] + strings.Repeat("*", len(n)-3-tail) + n[len(n)-tail:]
 }
 
-// MaskText masks every run of 7 or more digits in s (an ID's final X
-// included): what may be shown of free text near personal data.
+// MaskText masks every number of 7 or more digits in s: a digit run,
+// with the groups that follow it after single spaces or hyphens (a card
+// written 6222 0212 …, a mobile 138-1234-5678) and an ID's final X. What
+// may be shown of free text near personal data; dates and landlines get
+// masked too, which is the safe side.
 func MaskText(s string) string {
 	var b strings.Builder
 	rs := []rune(s)
@@ -130,15 +133,22 @@ func MaskText(s string) string {
 			continue
 		}
 		j := i
-		for j < len(rs) && isDigit(rs[j]) {
-			j++
+		for {
+			for j < len(rs) && isDigit(rs[j]) {
+				j++
+			}
+			if j+1 < len(rs) && (rs[j] == ' ' || rs[j] == '-' || rs[j] == '\u00a0') && isDigit(rs[j+1]) {
+				j++
+				continue
+			}
+			break
 		}
-		if j < len(rs) && (rs[j] == 'X' || rs[j] == 'x') && j-i == 17 {
+		if j < len(rs) && (rs[j] == 'X' || rs[j] == 'x') {
 			j++
 		}
 		run := string(rs[i:j])
-		if j-i >= 7 {
-			run = maskRun(Normalize(run))
+		if d := Normalize(run); len(d) >= 7 {
+			run = maskRun(d)
 		}
 		b.WriteString(run)
 		i = j
@@ -147,6 +157,11 @@ func MaskText(s string) string {
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// numberRune reports whether r may be part of a written number.
+func numberRune(r rune) bool {
+	return isDigit(r) || r == 'X' || r == 'x' || r == ' ' || r == '-' || r == '\u00a0' || isMaskChar(r)
+}
 
 func isMaskChar(r rune) bool {
 	return r == '*' || r == '＊' || r == '×' || r == '●' || r == '○' || r == '#'
@@ -229,7 +244,15 @@ func scanLine(l textract.Line, opt Options, res *Result) {
 		}
 		res.Counts[kind]++
 		if len(res.Matches) < opt.MaxMatches {
+			// The context never cuts a number: a cut one would escape
+			// MaskText with its middle digits.
 			lo, hi := max(0, n.start-12), min(len(rs), n.end+12)
+			for lo > 0 && numberRune(rs[lo-1]) {
+				lo--
+			}
+			for hi < len(rs) && numberRune(rs[hi]) {
+				hi++
+			}
 			ctx := MaskText(string(rs[lo:n.start])) + Mask(kind, n.digits) + MaskText(string(rs[n.end:hi]))
 			res.Matches = append(res.Matches, Match{Kind: kind, Masked: Mask(kind, n.digits), Hash: Hash(n.digits),
 				Where: l.Where, Context: strings.TrimSpace(ctx)})

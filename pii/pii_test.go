@@ -86,8 +86,15 @@ func TestMaskAndHash(t *testing.T) {
 	if Hash("138-1234-5678") != Hash("13812345678") || Hash("13812345678") == Hash("13812345679") {
 		t.Error("hash does not normalise or collides")
 	}
-	if got := MaskText("王五 13812345678 与 0533-7212345"); got != "王五 138****5678 与 0533-721**45" {
-		t.Errorf("MaskText: %s", got)
+	for in, want := range map[string]string{
+		"王五 13812345678 与 0533-7212345": "王五 138****5678 与 053****2345",
+		"卡号 6222 0212 3456 7890 128 户名": "卡号 622************0128 户名",
+		"身份证 37030519800101123X。":       "身份证 370***********123X。",
+		"2026年5月 共 12 人":                "2026年5月 共 12 人",
+	} {
+		if got := MaskText(in); got != want {
+			t.Errorf("MaskText(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -98,5 +105,23 @@ func TestCheckDigit(t *testing.T) {
 	}
 	if ValidID18("110105194912310021", today) {
 		t.Error("wrong check digit accepted")
+	}
+}
+
+// TestContextNeverCutsANumber: the context of one match never shows the
+// middle digits of a neighbour, however the window falls.
+func TestContextNeverCutsANumber(t *testing.T) {
+	a, b := id("37030519941201050"), id("37030519871111222")
+	line := "1\t李丽强\t" + a + "\t13812345678\t6222 0212 3456 7890 128\t" + b
+	r := scan(line, "姓名\t身份证\t电话\t银行卡号")
+	if r.Total() != 4 {
+		t.Fatalf("found %v", r.Counts)
+	}
+	for _, m := range r.Matches {
+		for _, secret := range []string{a[6:14], b[6:14], "12345678", "0212 3456", "3456 7890", "19941201", "871111"} {
+			if strings.Contains(m.Context, secret) || strings.Contains(m.Masked, secret) {
+				t.Errorf("%s: %q leaks %q", m.Kind, m.Context, secret)
+			}
+		}
 	}
 }

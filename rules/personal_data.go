@@ -112,7 +112,7 @@ func personalText(ms []store.PersonalMatch, counts map[string]int) string {
 		// not leak either.
 		fmt.Fprintf(&b, "%s %s（%s", pii.KindLabel(m.Kind), pii.MaskText(m.Masked), m.Where)
 		if m.Context != "" {
-			fmt.Fprintf(&b, "：「%s」", pii.MaskText(m.Context))
+			fmt.Fprintf(&b, "：「%s」", strings.Join(strings.Fields(pii.MaskText(m.Context)), " "))
 		}
 		b.WriteString("）")
 	}
