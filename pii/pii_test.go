@@ -125,3 +125,19 @@ func TestContextNeverCutsANumber(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskHTML(t *testing.T) {
+	good := id("37030519800101123")
+	page := `<html><body><p title="13812345678">张三 ` + good + ` 联系电话：13812345678 &amp; 0533-7212345</p><td>6222021234567890128</td></body></html>`
+	got := string(MaskHTML([]byte(page)))
+	for _, clear := range []string{good, ">张三 " + good, "：13812345678", "6222021234567890128"} {
+		if strings.Contains(got, clear) {
+			t.Errorf("MaskHTML left %q: %s", clear, got)
+		}
+	}
+	for _, kept := range []string{"370305********" + good[14:], "138****5678", "0533-7212345", "&amp;", `title="13812345678"`} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("MaskHTML lost %q: %s", kept, got)
+		}
+	}
+}
