@@ -2,7 +2,9 @@ package textract
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
@@ -23,6 +25,9 @@ func extractPDF(data []byte, lim Limits) (doc Doc, err error) {
 			doc, err = Doc{}, noText("pdf", "PDF 文件已损坏或无法解析")
 		}
 	}()
+	if inflated(data, lim.MaxUnzipped) > lim.MaxUnzipped {
+		return Doc{}, noText("pdf", fmt.Sprintf("解压后超过上限 %d MiB", lim.MaxUnzipped>>20))
+	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if strings.Contains(err.Error(), "encrypt") || strings.Contains(err.Error(), "password") {
@@ -60,4 +65,42 @@ func extractPDF(data []byte, lim Limits) (doc Doc, err error) {
 		}
 	}
 	return Doc{Lines: l.out}, l.tooLarge("pdf")
+}
+
+// inflated returns what the zlib (FlateDecode) streams of a PDF
+// decompress to, counting up to limit+1: the PDF library reads a stream
+// whole, so a stream bomb is refused before it is parsed. Streams of
+// other filters fail zlib's header check at once and count nothing.
+func inflated(data []byte, limit int64) int64 {
+	var total int64
+	rest := data
+	for {
+		i := bytes.Index(rest, []byte("stream"))
+		if i < 0 {
+			return total
+		}
+		j := i + len("stream")
+		if i >= 3 && string(rest[i-3:i]) == "end" {
+			rest = rest[j:]
+			continue
+		}
+		if j < len(rest) && rest[j] == '\r' {
+			j++
+		}
+		if j < len(rest) && rest[j] == '\n' {
+			j++
+		}
+		end := bytes.Index(rest[j:], []byte("endstream"))
+		if end < 0 {
+			end = len(rest) - j
+		}
+		if zr, err := zlib.NewReader(bytes.NewReader(rest[j : j+end])); err == nil {
+			n, _ := io.Copy(io.Discard, io.LimitReader(zr, limit-total+1))
+			total += n
+			if total > limit {
+				return total
+			}
+		}
+		rest = rest[j+end:]
+	}
 }

@@ -3,7 +3,9 @@ package textract
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -159,5 +161,29 @@ func TestTextAndHTML(t *testing.T) {
 	find(t, d, "第二行")
 	if l := find(t, d, "赵六"); l.Context != "姓名\t卡号" {
 		t.Errorf("table row %+v", l)
+	}
+}
+
+// TestPDFStreamBomb: a PDF whose content stream inflates past the cap is
+// refused before the PDF library reads it.
+func TestPDFStreamBomb(t *testing.T) {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	chunk := bytes.Repeat([]byte("0 0 m "), 1<<14)
+	for range 200 { // 19 MiB of operators
+		zw.Write(chunk)
+	}
+	zw.Close()
+	pdf := []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>\nendobj\n4 0 obj\n<< /Length " +
+		strconv.Itoa(z.Len()) + " /Filter /FlateDecode >>\nstream\n")
+	pdf = append(pdf, z.Bytes()...)
+	pdf = append(pdf, "\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"...)
+	_, err := Extract(pdf, "pdf", "", Limits{MaxUnzipped: 4 << 20})
+	if !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "上限") {
+		t.Fatalf("bomb: %v", err)
+	}
+	// A normal PDF passes the same check.
+	if _, err := Extract(docgen.PDF([]string{"正常的文件"}), "pdf", "", Limits{MaxUnzipped: 4 << 20}); err != nil {
+		t.Fatal(err)
 	}
 }
