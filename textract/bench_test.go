@@ -74,6 +74,8 @@ func BenchmarkExtract(b *testing.B) {
 				chars = d.Chars
 			}
 			b.ReportMetric(float64(chars*b.N)/b.Elapsed().Seconds()/1e6, "Mchars/s")
+			b.ReportMetric(float64(len(data))/1024, "fileKiB")
+			b.ReportMetric(float64(chars)/1000, "kchars")
 		})
 	}
 }
