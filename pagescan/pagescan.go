@@ -6,11 +6,14 @@
 // nobody sees it: display:none, visibility:hidden, opacity:0, a zero font
 // size (not reset to a visible size further in), a zero width or height
 // with overflow hidden (or both at most 1px), positioned or indented far
-// off-screen (-1000px and beyond), or written in the colour of its
+// off-screen (-500px and beyond), or written in the colour of its
 // background; also the hidden attribute. Styles come from style
 // attributes, legacy attributes (<font color>, bgcolor, width/height) and
-// the page's <style> blocks for simple selectors (tag, .class, #id and
-// their compounds; selectors with combinators are ignored).
+// the page's <style> blocks (selectors of tags, classes and ids joined
+// by descendant or child combinators; rules with attribute selectors,
+// pseudo-classes or sibling combinators are ignored; a later rule wins
+// over an earlier one whatever their specificity, and inline styles win
+// over both).
 package pagescan
 
 import (
@@ -52,7 +55,7 @@ func Scan(base *url.URL, body []byte) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	s := &scanner{base: base, rules: map[string]decls{}, seen: map[string]int{}}
+	s := &scanner{base: base, seen: map[string]int{}}
 	s.collectStyles(root)
 	s.walk(root, state{})
 	return Page{Lines: textract.HTMLLines(root, textract.Limits{}), Links: s.links}, nil
@@ -71,9 +74,10 @@ type state struct {
 
 type scanner struct {
 	base  *url.URL
-	rules map[string]decls // simple selector -> declarations
+	rules []cssRule // in source order
 	links []Link
 	seen  map[string]int // URL -> index in links
+	stack []compound     // the open elements, outermost first (when rules exist)
 }
 
 // collectStyles reads the <style> blocks.
@@ -94,7 +98,7 @@ func (s *scanner) collectStyles(n *html.Node) {
 // parseCSS reads "selectors { declarations }" blocks; @-rules' inner
 // blocks are read as if at top level (media queries included).
 func (s *scanner) parseCSS(css string) {
-	for len(s.rules) < 2000 {
+	for len(s.rules) < maxRules {
 		css = stripComments(css)
 		open := strings.IndexByte(css, '{')
 		if open < 0 {
@@ -112,18 +116,13 @@ func (s *scanner) parseCSS(css string) {
 		body := css[open+1 : open+end]
 		css = css[open+end+1:]
 		d := parseDecls(body)
+		if len(d) == 0 || !hidingDecls(d) {
+			continue // only declarations that can hide matter
+		}
 		for _, one := range strings.Split(sel, ",") {
-			one = strings.ToLower(strings.TrimSpace(one))
-			if one == "" || strings.ContainsAny(one, " >+~:[") {
-				continue
-			}
-			m := s.rules[one]
-			if m == nil {
-				m = decls{}
-				s.rules[one] = m
-			}
-			for k, v := range d {
-				m[k] = v
+			if r, ok := parseSelector(one); ok {
+				r.decls = d
+				s.rules = append(s.rules, r)
 			}
 		}
 	}
@@ -158,8 +157,8 @@ func parseDecls(s string) decls {
 }
 
 // style returns the declarations that apply to an element: matching
-// <style> rules (tag, classes, id and their compounds), legacy attributes,
-// then the style attribute.
+// <style> rules in source order, legacy attributes, then the style
+// attribute.
 func (s *scanner) style(n *html.Node) decls {
 	d := decls{}
 	tag := strings.ToLower(n.Data)
@@ -173,23 +172,12 @@ func (s *scanner) style(n *html.Node) decls {
 			id = strings.ToLower(strings.TrimSpace(a.Val))
 		}
 	}
-	apply := func(sel string) {
-		for k, v := range s.rules[sel] {
-			d[k] = v
-		}
-	}
-	if len(s.rules) > 0 {
-		apply(tag)
-		for _, c := range classes {
-			apply("." + c)
-			apply(tag + "." + c)
-		}
-		if len(classes) > 1 {
-			apply("." + strings.Join(classes, "."))
-		}
-		if id != "" {
-			apply("#" + id)
-			apply(tag + "#" + id)
+	self := compound{tag: tag, classes: classes, id: id}
+	for _, r := range s.rules {
+		if r.matches(self, s.stack) {
+			for k, v := range r.decls {
+				d[k] = v
+			}
 		}
 	}
 	for _, a := range n.Attr {
@@ -257,7 +245,7 @@ func hiddenBy(d decls) string {
 		if !ok {
 			continue
 		}
-		if px, ok := pixels(v); ok && px <= -1000 {
+		if px, ok := pixels(v); ok && px <= -500 {
 			if k == "text-indent" || strings.HasPrefix(k, "margin") || d["position"] == "absolute" || d["position"] == "fixed" || d["position"] == "relative" {
 				return "移出可视区域（" + k + ":" + v + "）"
 			}
@@ -387,6 +375,10 @@ func (s *scanner) walk(n *html.Node, st state) {
 		if n.DataAtom == atom.A {
 			s.link(n, st)
 		}
+		if len(s.rules) > 0 {
+			s.stack = append(s.stack, compoundOf(n))
+			defer func() { s.stack = s.stack[:len(s.stack)-1] }()
+		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		s.walk(c, st)
@@ -491,4 +483,131 @@ func linkText(a *html.Node, st state) (text string, img, visible bool) {
 		text = string(r[:60])
 	}
 	return text, img, visible
+}
+
+// maxRules caps the <style> rules kept of one page.
+const maxRules = 2000
+
+// compound is a simple selector's parts, or an element's.
+type compound struct {
+	tag     string // "" or "*": any
+	classes []string
+	id      string
+}
+
+// cssRule is a selector of compounds joined by descendant or child
+// combinators (a child is matched as a descendant), with the
+// declarations it sets.
+type cssRule struct {
+	parts []compound // outermost first
+	decls decls
+}
+
+// parseSelector reads "div.a #b > a.c"; selectors with attribute,
+// pseudo-class, sibling or namespace parts are not supported.
+func parseSelector(sel string) (cssRule, bool) {
+	sel = strings.ToLower(strings.TrimSpace(sel))
+	if sel == "" || strings.ContainsAny(sel, "+~:[|()") {
+		return cssRule{}, false
+	}
+	var r cssRule
+	for _, f := range strings.Fields(strings.ReplaceAll(sel, ">", " ")) {
+		var c compound
+		i := strings.IndexAny(f, ".#")
+		if i < 0 {
+			i = len(f)
+		}
+		c.tag = f[:i]
+		rest := f[i:]
+		for rest != "" {
+			kind := rest[0]
+			rest = rest[1:]
+			j := strings.IndexAny(rest, ".#")
+			if j < 0 {
+				j = len(rest)
+			}
+			name := rest[:j]
+			rest = rest[j:]
+			if name == "" {
+				return cssRule{}, false
+			}
+			if kind == '.' {
+				c.classes = append(c.classes, name)
+			} else {
+				c.id = name
+			}
+		}
+		r.parts = append(r.parts, c)
+	}
+	return r, len(r.parts) > 0 && len(r.parts) <= 8
+}
+
+// compoundOf describes an element for matching.
+func compoundOf(n *html.Node) compound {
+	c := compound{tag: strings.ToLower(n.Data)}
+	for _, a := range n.Attr {
+		switch strings.ToLower(a.Key) {
+		case "class":
+			c.classes = strings.Fields(strings.ToLower(a.Val))
+		case "id":
+			c.id = strings.ToLower(strings.TrimSpace(a.Val))
+		}
+	}
+	return c
+}
+
+// has reports whether element e satisfies compound c.
+func (c compound) has(e compound) bool {
+	if c.tag != "" && c.tag != "*" && c.tag != e.tag {
+		return false
+	}
+	if c.id != "" && c.id != e.id {
+		return false
+	}
+	for _, want := range c.classes {
+		found := false
+		for _, got := range e.classes {
+			if got == want {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// matches reports whether the rule applies to element self whose open
+// ancestors are stack (outermost first).
+func (r cssRule) matches(self compound, stack []compound) bool {
+	last := len(r.parts) - 1
+	if !r.parts[last].has(self) {
+		return false
+	}
+	k := len(stack) - 1
+	for p := last - 1; p >= 0; p-- {
+		for k >= 0 && !r.parts[p].has(stack[k]) {
+			k--
+		}
+		if k < 0 {
+			return false
+		}
+		k--
+	}
+	return true
+}
+
+// hidingDecls reports whether declarations touch what can hide a link.
+func hidingDecls(d decls) bool {
+	for k := range d {
+		switch k {
+		case "display", "visibility", "opacity", "width", "height", "overflow", "overflow-x", "overflow-y",
+			"left", "top", "right", "bottom", "position", "margin-left", "margin-top", "text-indent",
+			"font-size", "font", "color", "background", "background-color":
+			return true
+		}
+	}
+	return false
 }

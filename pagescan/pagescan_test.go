@@ -11,6 +11,9 @@ func TestHiddenLinks(t *testing.T) {
 .hd { display: none }
 #off { position: absolute; left: -9999px }
 div.tiny { font-size: 0 }
+.ft .inner a { display:none }
+#box > p { position:absolute; top:-600px }
+a:hover { color: red }
 </style></head><body style="background:#fff">
 <div class="content">
 <p>正文 <a href="/other.html">站内链接</a> <a href="http://www.shandong.gov.cn/">省政府</a></p>
@@ -27,6 +30,9 @@ div.tiny { font-size: 0 }
 <a href="http://img.example.com/"><img src="x.png" alt=""></a>
 <a href="/hidden-inside.html" style="display:none">站内隐藏</a>
 <a href="javascript:void(0)">js</a>
+<div class="ft"><div class="inner"><span><a href="http://bet9.example.com/">desc</a></span></div></div>
+<div class="inner"><a href="http://ok2.example.com/">not under .ft</a></div>
+<div id="box"><p><a href="http://bet10.example.com/">child</a></p></div>
 </div></body></html>`
 	base, _ := url.Parse("http://www.linzi.gov.cn/art/1.html")
 	p, err := Scan(base, []byte(page))
@@ -51,6 +57,9 @@ div.tiny { font-size: 0 }
 		"http://bet8.example.com/":                   "",
 		"http://img.example.com/":                    "",
 		"http://www.linzi.gov.cn/hidden-inside.html": "display:none",
+		"http://bet9.example.com/":                   "display:none",
+		"http://ok2.example.com/":                    "",
+		"http://bet10.example.com/":                  "移出可视区域",
 	}
 	for u, why := range want {
 		l, ok := got[u]
