@@ -40,7 +40,7 @@ func MaskHTML(page []byte) []byte {
 
 // maskNumbers masks the personal data of a text (see MaskHTML).
 func maskNumbers(text string, today time.Time) (string, bool) {
-	rs := []rune(text)
+	rs := halfWidth([]rune(text))
 	var b strings.Builder
 	changed := false
 	last := 0

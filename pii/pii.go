@@ -158,6 +158,20 @@ func MaskText(s string) string {
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
+// halfWidth maps full-width digits and Ｘ/ｘ to ASCII in place (one rune
+// for one, so offsets hold): Chinese documents often type numbers so.
+func halfWidth(rs []rune) []rune {
+	for i, r := range rs {
+		switch {
+		case r >= '０' && r <= '９':
+			rs[i] = r - '０' + '0'
+		case r == 'Ｘ' || r == 'ｘ':
+			rs[i] = 'X'
+		}
+	}
+	return rs
+}
+
 // numberRune reports whether r may be part of a written number.
 func numberRune(r rune) bool {
 	return isDigit(r) || r == 'X' || r == 'x' || r == ' ' || r == '-' || r == '\u00a0' || isMaskChar(r)
@@ -227,7 +241,7 @@ func scanLine(l textract.Line, opt Options, res *Result) {
 	if !utf8.ValidString(l.Text) {
 		return
 	}
-	rs := []rune(l.Text)
+	rs := halfWidth([]rune(l.Text))
 	for i := 0; i < len(rs); {
 		if !isDigit(rs[i]) {
 			i++

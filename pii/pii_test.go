@@ -40,6 +40,8 @@ func TestScan(t *testing.T) {
 		{"mobile", "联系人张三，13812345678", "", map[string]int{KindMobile: 1}},
 		{"mobile grouped", "王五 138 1234 5678", "", map[string]int{KindMobile: 1}},
 		{"mobile masked", "王五 138****5678", "", nil},
+		{"mobile full-width", "王五 １３８１２３４５６７８", "", map[string]int{KindMobile: 1}},
+		{"mobile masked full-width", "王五 １３８＊＊＊＊５６７８", "", nil},
 		{"mobile contact line", "联系电话：13812345678", "", nil},
 		{"mobile 12 digits", "编号 138123456789", "", nil},
 		{"mobile 1[0-2]", "编号 12812345678", "", nil},
