@@ -117,3 +117,18 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestUnreadAttachmentNotAudited: an attachment the content record does
+// not cover (attachment text off) is not audited, not clean.
+func TestUnreadAttachmentNotAudited(t *testing.T) {
+	cfg := onlyCheck(testConfig(), PersonalData)
+	in := richInput(t, cfg)
+	c := in.Contents["http://p/brk.html"]
+	c.Attachments = nil
+	c.Personal, c.PersonalCounts = nil, nil
+	in.Contents["http://p/brk.html"] = c
+	fs, sum, _ := eval(t, in, PersonalData, "2025-04-01")
+	if len(fs) != 0 || sum.NotAudited != 1 {
+		t.Errorf("findings %v, summary %+v; want none and 1 not audited", keys(fs), sum)
+	}
+}

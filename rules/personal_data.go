@@ -34,6 +34,19 @@ func checkPersonalData(e *env, _ Def) outcome {
 			f.Evidence.Dates["published"] = it.pub.Format(dateLayout)
 			o.findings = append(o.findings, f)
 		}
+		read := map[string]bool{}
+		for _, a := range c.Attachments {
+			read[a.URL] = true
+		}
+		for _, a := range it.Attachments {
+			// Linked but not read (crawl.attachment_text off, or the
+			// crawl stopped): not audited, never clean.
+			if !read[a.URL] && !seen[a.URL] {
+				seen[a.URL] = true
+				o.notAudited++
+				o.unaudited = append(o.unaudited, a.URL)
+			}
+		}
 		for _, a := range c.Attachments {
 			if seen[a.URL] {
 				continue
