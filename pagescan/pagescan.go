@@ -405,15 +405,10 @@ func (s *scanner) link(n *html.Node, st state) {
 		return
 	}
 	u.Fragment = ""
-	text, img, visibleText := linkText(n, st)
+	text, img, textHidden := s.linkText(n, st)
 	hidden := st.hidden
 	if hidden == "" && text != "" && !img {
-		switch {
-		case !visibleText:
-			hidden = "字号为0"
-		case st.color != "" && st.color == bgOr(st.bg):
-			hidden = "文字颜色与背景相同（" + st.color + "）"
-		}
+		hidden = textHidden
 	}
 	if hidden == "" && strings.EqualFold(u.Hostname(), s.base.Hostname()) {
 		return // a visible link of the site itself: nothing to check
@@ -441,48 +436,66 @@ func bgOr(bg string) string {
 }
 
 // linkText returns a link's text (capped), whether it holds an image,
-// and whether any of its text is drawn at a visible size.
-func linkText(a *html.Node, st state) (text string, img, visible bool) {
+// and why none of its text can be seen ("" when some can): each text
+// node is judged with the styles of the elements inside the link too
+// (<a><font color="#fff">…</font></a>, a zero-size <span>).
+func (s *scanner) linkText(a *html.Node, st state) (text string, img bool, hidden string) {
 	var b strings.Builder
-	var rec func(n *html.Node, zero bool)
-	rec = func(n *html.Node, zero bool) {
+	visible := false
+	var rec func(n *html.Node, st state)
+	rec = func(n *html.Node, st state) {
 		switch n.Type {
 		case html.TextNode:
 			t := strings.TrimSpace(n.Data)
-			if t != "" {
-				if b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(strings.Join(strings.Fields(t), " "))
-				if !zero {
-					visible = true
-				}
+			if t == "" {
+				return
+			}
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.Join(strings.Fields(t), " "))
+			why := st.hidden
+			switch {
+			case why != "":
+			case st.fontZero:
+				why = "字号为0"
+			case st.color != "" && st.color == bgOr(st.bg):
+				why = "文字颜色与背景相同（" + st.color + "）"
+			}
+			if why == "" {
+				visible = true
+			} else if hidden == "" {
+				hidden = why
 			}
 			return
 		case html.ElementNode:
-			if n.DataAtom == atom.Img {
+			switch n.DataAtom {
+			case atom.Img:
 				img = true
 				if alt := strings.TrimSpace(attr(n, "alt")); alt != "" && b.Len() == 0 {
 					b.WriteString(alt)
 				}
 				return
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return
 			}
 			if n != a {
-				if fs, ok := parseDecls(attr(n, "style"))["font-size"]; ok {
-					zero = isZero(fs)
-				}
+				st = next(st, s.style(n))
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c, zero)
+			rec(c, st)
 		}
 	}
-	rec(a, st.fontZero)
+	rec(a, st)
 	text = b.String()
 	if r := []rune(text); len(r) > 60 {
 		text = string(r[:60])
 	}
-	return text, img, visible
+	if visible || img {
+		hidden = ""
+	}
+	return text, img, hidden
 }
 
 // maxRules caps the <style> rules kept of one page.

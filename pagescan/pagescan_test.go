@@ -33,6 +33,8 @@ a:hover { color: red }
 <div class="ft"><div class="inner"><span><a href="http://bet9.example.com/">desc</a></span></div></div>
 <div class="inner"><a href="http://ok2.example.com/">not under .ft</a></div>
 <div id="box"><p><a href="http://bet10.example.com/">child</a></p></div>
+<p><a href="http://bet11.example.com/"><font color="#FFF">白字在链接内</font></a></p>
+<p><a href="http://ok3.example.com/"><font color="#FFF">白</font>和黑</a></p>
 </div></body></html>`
 	base, _ := url.Parse("http://www.linzi.gov.cn/art/1.html")
 	p, err := Scan(base, []byte(page))
@@ -60,6 +62,8 @@ a:hover { color: red }
 		"http://bet9.example.com/":                   "display:none",
 		"http://ok2.example.com/":                    "",
 		"http://bet10.example.com/":                  "移出可视区域",
+		"http://bet11.example.com/":                  "颜色与背景相同",
+		"http://ok3.example.com/":                    "",
 	}
 	for u, why := range want {
 		l, ok := got[u]
