@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -13,13 +14,50 @@ import (
 // maxPDFPages caps the pages read of one PDF.
 const maxPDFPages = 2000
 
-// extractPDF reads the text layer of a PDF page by page, one line per
-// row of text ("第 P 页 第 R 行"). Fonts are decoded through their
-// ToUnicode CMaps (how CJK text in Type0/Identity-H fonts maps to
-// Unicode) or their simple encodings. A PDF whose pages hold no text is
-// an image-only (scanned) PDF. The library panics on some damaged files:
-// that is caught and reported as a damaged document.
-func extractPDF(data []byte, lim Limits) (doc Doc, err error) {
+// pdfTimeout bounds the parse of one PDF; pdfSlots bounds the parses
+// running at once, so that PDFs that send the library into an endless
+// loop (it has no guard against every malformed structure) can neither
+// stall a crawl nor pile up: a parse past its time is abandoned and the
+// document reported as not audited; a stuck parse keeps its slot.
+var (
+	pdfTimeout = 60 * time.Second
+	pdfSlots   = make(chan struct{}, 4)
+)
+
+// extractPDF reads a PDF's text layer under the watchdog.
+func extractPDF(data []byte, lim Limits) (Doc, error) {
+	select {
+	case pdfSlots <- struct{}{}:
+	case <-time.After(pdfTimeout):
+		return Doc{}, noText("pdf", "PDF 解析繁忙（此前的 PDF 解析未结束）")
+	}
+	type result struct {
+		doc Doc
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() { <-pdfSlots }()
+		d, err := parsePDF(data, lim)
+		done <- result{d, err}
+	}()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-time.After(pdfTimeout):
+		return Doc{}, noText("pdf", "PDF 解析超时（文件结构异常）")
+	}
+}
+
+// parsePDF reads the text layer of a PDF page by page, one line per row
+// of text ("第 P 页 第 R 行"). Fonts are decoded through their ToUnicode
+// CMaps (how CJK text in Type0/Identity-H fonts maps to Unicode) or their
+// simple encodings. A PDF whose pages hold no text is an image-only
+// (scanned) PDF. The pages are found by a walk of the page tree that
+// refuses cycles and deep trees (the library's own walk loops on them);
+// the library panics on some damaged files: that is caught and reported
+// as a damaged document.
+func parsePDF(data []byte, lim Limits) (doc Doc, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			doc, err = Doc{}, noText("pdf", "PDF 文件已损坏或无法解析")
@@ -35,19 +73,18 @@ func extractPDF(data []byte, lim Limits) (doc Doc, err error) {
 		}
 		return Doc{}, noText("pdf", "PDF 文件已损坏或无法解析")
 	}
-	n := r.NumPage()
-	if n > maxPDFPages {
-		return Doc{}, noText("pdf", fmt.Sprintf("页数 %d 超过上限 %d", n, maxPDFPages))
+	pages, ok := pageList(r)
+	if !ok {
+		return Doc{}, noText("pdf", "PDF 页面结构异常（循环引用或层级过深）")
+	}
+	if len(pages) > maxPDFPages {
+		return Doc{}, noText("pdf", fmt.Sprintf("页数 %d 超过上限 %d", len(pages), maxPDFPages))
 	}
 	l := &lines{lim: lim}
-	for i := 1; i <= n; i++ {
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
-		}
+	for i, p := range pages {
 		rows, err := p.GetTextByRow()
 		if err != nil {
-			return Doc{}, noText("pdf", fmt.Sprintf("第 %d 页无法解析", i))
+			return Doc{}, noText("pdf", fmt.Sprintf("第 %d 页无法解析", i+1))
 		}
 		for j, row := range rows {
 			var b strings.Builder
@@ -59,12 +96,47 @@ func extractPDF(data []byte, lim Limits) (doc Doc, err error) {
 				b.WriteString(t.S)
 				lastEnd = t.X + t.W
 			}
-			if !l.add(fmt.Sprintf("第 %d 页 第 %d 行", i, j+1), b.String(), "") {
+			if !l.add(fmt.Sprintf("第 %d 页 第 %d 行", i+1, j+1), b.String(), "") {
 				return Doc{Lines: l.out}, l.tooLarge("pdf")
 			}
 		}
 	}
 	return Doc{Lines: l.out}, l.tooLarge("pdf")
+}
+
+// pageList walks the page tree in order. It gives up (false) on a tree
+// deeper than 32 levels, with more nodes than 2 × maxPDFPages + 64, or a
+// page whose chain of /Parent is longer than 32: what a cycle looks like.
+func pageList(r *pdf.Reader) ([]pdf.Page, bool) {
+	var out []pdf.Page
+	nodes := 0
+	var walk func(v pdf.Value, depth int) bool
+	walk = func(v pdf.Value, depth int) bool {
+		nodes++
+		if depth > 32 || nodes > 2*maxPDFPages+64 {
+			return false
+		}
+		switch v.Key("Type").Name() {
+		case "Pages":
+			kids := v.Key("Kids")
+			for i := 0; i < kids.Len(); i++ {
+				if !walk(kids.Index(i), depth+1) {
+					return false
+				}
+			}
+		case "Page":
+			n := 0
+			for p := v.Key("Parent"); !p.IsNull(); p = p.Key("Parent") {
+				if n++; n > 32 {
+					return false
+				}
+			}
+			out = append(out, pdf.Page{V: v})
+		}
+		return true
+	}
+	ok := walk(r.Trailer().Key("Root").Key("Pages"), 0)
+	return out, ok
 }
 
 // inflated returns what the zlib (FlateDecode) streams of a PDF
