@@ -15,38 +15,25 @@ import (
 const maxPDFPages = 2000
 
 // pdfTimeout bounds the parse of one PDF; pdfSlots bounds the parses
-// running at once, so that PDFs that send the library into an endless
-// loop (it has no guard against every malformed structure) can neither
-// stall a crawl nor pile up: a parse past its time is abandoned and the
-// document reported as not audited; a stuck parse keeps its slot.
+// running at once.
 var (
 	pdfTimeout = 60 * time.Second
-	pdfSlots   = make(chan struct{}, 4)
+	pdfSlots   = make(chan struct{}, 2)
 )
 
-// extractPDF reads a PDF's text layer under the watchdog.
+// extractPDF reads a PDF's text layer in a child process (see
+// pdfchild.go): the PDF library has malformed inputs on which it loops
+// for ever or recurses until the stack overflows, which no recover
+// catches. The child is killed past pdfTimeout, and a crash or a kill
+// makes the document not audited, never the crawl fail.
 func extractPDF(data []byte, lim Limits) (Doc, error) {
 	select {
 	case pdfSlots <- struct{}{}:
 	case <-time.After(pdfTimeout):
-		return Doc{}, noText("pdf", "PDF 解析繁忙（此前的 PDF 解析未结束）")
+		return Doc{}, noText("pdf", "PDF 解析繁忙，未审查")
 	}
-	type result struct {
-		doc Doc
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() { <-pdfSlots }()
-		d, err := parsePDF(data, lim)
-		done <- result{d, err}
-	}()
-	select {
-	case r := <-done:
-		return r.doc, r.err
-	case <-time.After(pdfTimeout):
-		return Doc{}, noText("pdf", "PDF 解析超时（文件结构异常）")
-	}
+	defer func() { <-pdfSlots }()
+	return runPDFChild(data, lim)
 }
 
 // parsePDF reads the text layer of a PDF page by page, one line per row

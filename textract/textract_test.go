@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/govaudit/govaudit/textract/docgen"
 )
@@ -185,5 +187,32 @@ func TestPDFStreamBomb(t *testing.T) {
 	// A normal PDF passes the same check.
 	if _, err := Extract(docgen.PDF([]string{"正常的文件"}), "pdf", "", Limits{MaxUnzipped: 4 << 20}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPDFLibraryLoopIsKilled: a PDF on which the library loops for ever
+// (an unterminated hex string at the end of a content stream; found by
+// FuzzExtract) is parsed in a child process killed at the timeout: not
+// audited, and the parse does not go on in this process.
+func TestPDFLibraryLoopIsKilled(t *testing.T) {
+	raw, err := os.ReadFile("testdata/fuzz/FuzzExtract/6ca93182ed6919ce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := strings.TrimSuffix(strings.TrimPrefix(strings.Split(string(raw), "\n")[1], "[]byte("), ")")
+	bad, err := strconv.Unquote(lit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := pdfTimeout
+	pdfTimeout = 2 * time.Second
+	defer func() { pdfTimeout = saved }()
+	t0 := time.Now()
+	_, err = Extract([]byte(bad), "pdf", "", Limits{})
+	if !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "超时") {
+		t.Fatalf("looping PDF: %v", err)
+	}
+	if el := time.Since(t0); el > 10*time.Second {
+		t.Errorf("took %s", el)
 	}
 }
