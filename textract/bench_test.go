@@ -54,20 +54,21 @@ func benchDocs(b *testing.B) map[string][]byte {
 		html.WriteString("<tr><td>" + strings.Join(r, "</td><td>") + "</td></tr>\n")
 	}
 	html.WriteString("</table></body></html>")
-	return map[string][]byte{"xlsx": xlsx, "docx": docx, "pdf": docgen.PDF(pages...), "csv": []byte(csv.String()),
+	return map[string][]byte{"xlsx": xlsx, "docx": docx, "pdf": docgen.PDF(pages...), "pdf-1page": docgen.PDF([]string{sentence}), "csv": []byte(csv.String()),
 		"txt": []byte(txt.String()), "html": []byte(html.String())}
 }
 
 // BenchmarkExtract reads each format; MB/s is of the file's bytes.
 func BenchmarkExtract(b *testing.B) {
 	docs := benchDocs(b)
-	for _, f := range []string{"xlsx", "docx", "pdf", "csv", "txt", "html"} {
+	for _, f := range []string{"xlsx", "docx", "pdf", "pdf-1page", "csv", "txt", "html"} {
 		data := docs[f]
+		typ, _, _ := strings.Cut(f, "-")
 		b.Run(f, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			chars := 0
 			for i := 0; i < b.N; i++ {
-				d, err := Extract(data, f, "", Limits{})
+				d, err := Extract(data, typ, "", Limits{})
 				if err != nil {
 					b.Fatal(err)
 				}
