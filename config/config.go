@@ -40,6 +40,11 @@ type Site struct {
 	// trs or generic. Units and columns may override it.
 	Profile string `yaml:"profile"`
 	Crawl   Crawl  `yaml:"crawl"`
+	// AllowedDomains extends the hosts that links of article pages may
+	// point to without an external-link finding: the site's host, *.gov.cn
+	// and DefaultAllowedDomains are always allowed. "*.example.cn" allows
+	// the domain and its subdomains; "example.cn" only that host.
+	AllowedDomains []string `yaml:"allowed_domains"`
 }
 
 // Crawl holds the politeness and limits of the crawler.
@@ -64,6 +69,12 @@ type Crawl struct {
 	// whose attachments are probed. Other off-site links and list entries
 	// are recorded, never requested.
 	AttachmentHosts []string `yaml:"attachment_hosts"`
+	// AttachmentText downloads the attachments of the articles in the
+	// checks' window and reads their text for the personal-data check.
+	AttachmentText bool `yaml:"attachment_text"`
+	// MaxAttachmentBytes caps an attachment's download for its text; a
+	// larger one is not audited.
+	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
 }
 
 // Store says where the bbolt file lives.
@@ -201,6 +212,8 @@ type Rules struct {
 	// Catalog is the 主动公开基本目录 file (CSV or YAML) of the catalog
 	// check; empty means the check has nothing to compare.
 	Catalog string `yaml:"catalog"`
+	// PersonalData configures the personal-data check.
+	PersonalData PersonalData `yaml:"personal_data"`
 }
 
 // Wording configures the wording check.
@@ -208,6 +221,13 @@ type Wording struct {
 	// Files are extra word-list files (YAML, the format of
 	// rules/wordlists/*.yaml), read after the shipped lists.
 	Files []string `yaml:"files"`
+}
+
+// PersonalData configures the personal-data check.
+type PersonalData struct {
+	// Allow lists numbers that are legitimately public (a unit's service
+	// mobile, a donation account): never findings.
+	Allow []string `yaml:"allow"`
 }
 
 // Check holds the configurable part of one check.

@@ -114,6 +114,9 @@ func Default() *Config {
 				MaxListPages:      200,
 				CheckAttachments:  true,
 				RevalidateDays:    7,
+				// Content checks (personal-data).
+				AttachmentText:     true,
+				MaxAttachmentBytes: DefaultMaxAttachmentBytes,
 			},
 		},
 		Store: Store{Path: DefaultStorePath},
@@ -156,6 +159,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	setInt(&cr.MaxListPages, dc.MaxListPages)
 	setInt(&cr.RevalidateDays, dc.RevalidateDays)
+	if cr.MaxAttachmentBytes == 0 {
+		cr.MaxAttachmentBytes = dc.MaxAttachmentBytes
+	}
 	setStr(&c.Store.Path, d.Store.Path)
 
 	setInt(&c.Rules.PublishDays, d.Rules.PublishDays)

@@ -75,6 +75,9 @@ func (c *Config) validateSite(p *problems) {
 	if cr.MaxListPages < 1 {
 		p.add("site.crawl.max_list_pages", "must be at least 1")
 	}
+	if cr.MaxAttachmentBytes < 0 {
+		p.add("site.crawl.max_attachment_bytes", "cannot be negative")
+	}
 	if cr.RevalidateDays < 1 {
 		p.add("site.crawl.revalidate_days", "must be at least 1")
 	}

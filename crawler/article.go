@@ -195,6 +195,7 @@ func (r *run) doArticle(t task) {
 		it.Attachments = append(it.Attachments, r.attachment(l))
 	}
 	r.probeLinks(pu, a.Links, false)
+	r.scanArticle(&it, pu, body)
 	r.w.put(record{page: &page, hash: hash, snap: snap})
 	r.w.put(record{item: &it})
 	r.countItem(s.family, &it)
@@ -237,6 +238,7 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 			r.probeLinks(pu, it.Links, true)
 		}
 	}
+	r.revisitContent(&it)
 	if write {
 		it.Unit, it.Column, it.Family, it.RunID = s.unit, s.id, s.family, r.id
 		it.ListDate = t.entry.Date

@@ -147,6 +147,7 @@ func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 	if err != nil && ctx.Err() == nil {
 		r.setFatal(err)
 	}
+	r.flushContent()
 	werr := r.w.close()
 	if werr != nil {
 		r.setFatal(werr)
@@ -154,6 +155,7 @@ func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 
 	rec.EndedAt = c.opt.Now()
 	r.fill(&rec)
+	r.contentFigures(&rec)
 	var notes []string
 	if res.from != 0 {
 		notes = append(notes, fmt.Sprintf("续跑 run %d", res.from))
@@ -265,6 +267,9 @@ type run struct {
 	done     []string
 	cause    string
 	fatalErr error
+
+	// cont is the content checks' part of the run (content.go).
+	cont *contentRun
 }
 
 func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
@@ -306,6 +311,7 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 		families:   map[string]*store.FamilyStats{},
 	}
 	r.w = newWriter(c.st, func(err error) { r.setFatal(err) })
+	r.cont = newContentRun(r)
 	return r
 }
 

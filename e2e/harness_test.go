@@ -360,6 +360,24 @@ func (e *env) expected(tr portalsim.Truth) map[string]portalsim.Violation {
 				}
 				ok = found && pg.Status != 0 && pg.ErrKind != "blocked"
 			}
+		case rules.PersonalData, rules.ExternalLink, rules.HiddenLink:
+			// Content checks: the article was read and its content record
+			// written; an attachment's personal data needs its text read.
+			if _, read := itemRead(v.URL, v.Column); read {
+				c, found, err := e.st.Content(v.URL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ok = found
+				if found && v.Subject != v.URL && !strings.Contains(v.Subject, " -> ") {
+					ok = false
+					for _, a := range c.Attachments {
+						if a.URL == v.Subject {
+							ok = a.Audited
+						}
+					}
+				}
+			}
 		default:
 			t.Fatalf("oracle: unknown check %s", v.Check)
 		}

@@ -30,6 +30,8 @@ func (s *Sim) Config(baseURL string) *config.Config {
 				MaxListPages:      200,
 				CheckAttachments:  true,
 				CheckLinks:        true,
+				// content.go: attachment text for personal-data.
+				AttachmentText: true, MaxAttachmentBytes: 20 << 20,
 			},
 		},
 		Store: config.Store{Path: "govaudit.db"},

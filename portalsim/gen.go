@@ -112,6 +112,7 @@ func (g *generator) generate() error {
 		}
 	}
 	g.mailboxes()
+	s.placeContent(g.rates) // content.go
 	return s.index()
 }
 

@@ -495,6 +495,9 @@ func contentType(ext string) string {
 // attBytes renders a document's content: the right magic bytes for its
 // type, then deterministic filler up to its size.
 func (s *Sim) attBytes(a *att) []byte {
+	if b, ok := s.contentAttachment(a); ok { // content.go
+		return b
+	}
 	b := bytes.NewBuffer(make([]byte, 0, a.size+16))
 	switch a.ext {
 	case "pdf":

@@ -331,6 +331,7 @@ func (s *Sim) body(b *strings.Builder, it *item) {
 			}
 		}
 	}
+	s.privacyBody(b, it) // privacy.go
 	if it.written != 0 && it.c.spec.kind != config.KindDynamic {
 		// The signature (落款): the unit and the written date.
 		fmt.Fprintf(b, "<p style=\"text-align:right\">%s</p>\n<p style=\"text-align:right\">%s</p>\n",

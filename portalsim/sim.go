@@ -44,7 +44,8 @@ type Sim struct {
 	flakyMu  sync.Mutex
 	flaky    map[string]bool // pages that already failed once
 
-	catalogPath string // written by WriteCatalog (content.go)
+	catalogPath string      // written by WriteCatalog (content.go)
+	content     *simContent // content.go
 }
 
 // route kinds.

@@ -280,6 +280,7 @@ func (s *Sim) truth(baseURL string) (Truth, []string) {
 				if it.brokenLink {
 					itemV(CheckBrokenLink, iurl+" -> "+base+it.deadLink())
 				}
+				s.privacyTruth(it, iurl, base, itemV) // privacy.go
 			}
 		}
 		if len(annual) > 0 {

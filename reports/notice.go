@@ -17,6 +17,7 @@ var checkOrder = []string{
 	// BEGIN issue 15 (content and follow-up checks): merge into the check catalogue.
 	"wording", "interpretation", "validity", "catalog", "rectification",
 	// END issue 15.
+	"personal-data", "external-link", "hidden-link", // content checks (issue 14)
 }
 
 // CheckLabel returns the Chinese name of a check id (the id itself when unknown).
@@ -56,6 +57,14 @@ func CheckLabel(rule string) string {
 	case "rectification":
 		return "通报问题未整改"
 		// END issue 15.
+	// --- content checks (issue 14): move into the catalogue of check names on merge ---
+	case "personal-data":
+		return "个人信息未脱敏"
+	case "external-link":
+		return "链接非政府网站"
+	case "hidden-link":
+		return "隐藏链接（暗链）"
+		// --- end of content checks ---
 	}
 	return rule
 }

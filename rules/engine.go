@@ -94,6 +94,9 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	if in.Notified, err = st.NoticeEntries(); err != nil {
 		return Input{}, fmt.Errorf("read notice records: %w", err)
 	}
+	if in.Contents, err = st.Contents(); err != nil {
+		return Input{}, err
+	}
 	return in, nil
 }
 

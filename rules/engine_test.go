@@ -30,6 +30,13 @@ func writeInput(t *testing.T, st *store.Store, in Input, pages ...store.Page) {
 			t.Fatal(err)
 		}
 	}
+	var contents []store.Content
+	for _, c := range in.Contents {
+		contents = append(contents, c)
+	}
+	if err := st.PutContents(contents); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func countRule(t *testing.T, st *store.Store, rule, status string) int {

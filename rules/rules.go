@@ -39,6 +39,10 @@ const (
 	Validity       = "validity"
 	Catalog        = "catalog"
 	Rectification  = "rectification"
+	// Content checks (content.go, issue 14).
+	PersonalData = "personal-data"
+	ExternalLink = "external-link"
+	HiddenLink   = "hidden-link"
 )
 
 // isColumnCheck reports whether a check judges a column as a whole (its
@@ -90,6 +94,10 @@ func Defs() []Def {
 		{ID: Interpretation, Title: "政策解读缺失、滞后或未双向关联", Article: "考核办法第六条第四项：解读时效性、政策文件与解读材料关联性", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkInterpretation},
 		{ID: Validity, Title: "规范性文件未标注有效性或有效性标注错误", Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
 		{ID: Catalog, Title: "主动公开基本目录事项未公开或未按期更新", Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkCatalog},
+		// Content checks (issue 14).
+		{ID: PersonalData, Title: "公开信息含未脱敏个人信息", Article: "2018年政务公开工作要点：涉及个人隐私的政府信息公开时要去标识化处理", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkPersonalData},
+		{ID: ExternalLink, Title: "链接指向非政府网站或 IP 地址", Article: "国家政府网站检查指标：不得链接非政府网站域名或 IP 地址", Pack: PackNational, Points: 0.5, Scoring: false, Enabled: true, eval: checkExternalLink},
+		{ID: HiddenLink, Title: "页面存在隐藏链接（暗链）", Article: "国家政府网站检查指标：页面被挂马、内容被篡改（暗链）", Pack: PackNational, Points: 2, Scoring: true, Enabled: true, eval: checkHiddenLink},
 		// Rectification reads the findings of the checks above: keep it last.
 		{ID: Rectification, Title: "通报问题未按期整改", Article: "考核办法第十三条第四项：通报问题整改情况，拒不整改的加重扣分", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkRectification},
 	}
@@ -165,6 +173,9 @@ type Input struct {
 
 	texts *textCache // article texts of one evaluation (text.go)
 	sofar *Result    // the evaluation in progress (rectification.go)
+	// Contents are the content records of articles by URL (content
+	// checks); an article without one is not audited by them.
+	Contents map[string]store.Content
 }
 
 // Summary is what one check did in one evaluation.

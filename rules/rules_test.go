@@ -53,6 +53,7 @@ func richInput(t testing.TB, cfg *config.Config) Input {
 		Page:     func(u string) (store.Page, bool, error) { p, ok := pages[u]; return p, ok, nil },
 		Snapshot: richSnapshot,
 		Notified: notified,
+		Contents: richContents(items), // content_test.go
 	}
 }
 

@@ -46,6 +46,7 @@ func bucketNames() []string {
 		bucketCheckNotes,
 		"probes",
 		"sessions",
+		bucketContent,
 	}
 }
 

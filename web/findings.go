@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/pii"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -418,7 +419,8 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=3600")
-	_, _ = w.Write(Sanitize(body))
+	// Personal data in the page is shown masked (content checks, issue 14).
+	_, _ = w.Write(Sanitize(pii.MaskHTML(body)))
 }
 
 // maxPoints is the most points a finding can be given by hand (see

@@ -121,6 +121,12 @@ func writeCheckSummary(w io.Writer, rep rules.Report) {
 		fmt.Fprintln(w, "未审计：栏目、信箱或页面未能抓取，不产生扣分，原有问题保持不变（见 govaudit runs）。")
 	}
 	writeCheckExtras(w, rep) // issue 15: report_issue.go
+	// Content checks (issue 14).
+	for _, c := range rep.Checks {
+		if c.ID == rules.PersonalData && c.NotAudited > 0 {
+			fmt.Fprintln(w, "个人信息检查的未审计还包括无法提取文字的附件（.doc/.wps/.ofd、图片、扫描件 PDF、超过大小上限、下载失败）：不视为合格。")
+		}
+	}
 }
 
 // writeTable writes rows under header in columns padded by display width

@@ -1,0 +1,374 @@
+package crawler
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/pagescan"
+	"github.com/govaudit/govaudit/pii"
+	"github.com/govaudit/govaudit/store"
+	"github.com/govaudit/govaudit/textract"
+)
+
+// Content. For the content checks (personal-data, external-link,
+// hidden-link) the crawler reads, of every article in the checks' window
+// (rules.since, else 1 January of last year), its text lines and links
+// (pagescan) and the text of its attachments (textract), and stores only
+// what the checks need as a store.Content record: personal data masked
+// and hashed, the off-site and hidden links, each attachment's hash,
+// size, text length or the cause it could not be read.
+//
+// A changed article is read again; an unchanged one when it has no
+// record yet, or its record came from another snapshot. An attachment is
+// downloaded once and kept from the record until its night of the
+// revalidation cycle (see due), or at once when no byte of it was read.
+
+// contentFlush is how many records are written together.
+const contentFlush = 200
+
+// contentRun is a crawl's content state.
+type contentRun struct {
+	attText bool
+	maxAtt  int64
+	since   string // window start, 2006-01-02
+	client  *http.Client
+
+	mu      sync.Mutex
+	atts    map[string]store.AttachmentText // read this run, by URL
+	pending []store.Content
+
+	// Figures.
+	pages, downloads, extracted atomic.Int64
+	attBytes                    atomic.Int64
+	extractTime                 atomic.Int64 // ns
+}
+
+// newContentRun prepares the content part of run r.
+func newContentRun(r *run) *contentRun {
+	cr := r.cfg.Site.Crawl
+	c := &contentRun{attText: cr.AttachmentText, maxAtt: cr.MaxAttachmentBytes, atts: map[string]store.AttachmentText{}}
+	if c.maxAtt <= 0 {
+		c.maxAtt = config.DefaultMaxAttachmentBytes
+	}
+	c.since = contentSince(r.cfg, r.start)
+	// The fetcher's transport refuses bodies declared larger than a
+	// page's cap; attachments have their own.
+	if rt, ok := r.f.client.Transport.(*rawTransport); ok {
+		timeout := r.f.client.Timeout
+		if timeout > 0 {
+			timeout *= 4
+		}
+		c.client = &http.Client{
+			Transport:     &rawTransport{base: rt.base, requests: rt.requests, maxBody: c.maxAtt},
+			Jar:           r.f.client.Jar,
+			Timeout:       timeout,
+			CheckRedirect: r.f.client.CheckRedirect,
+		}
+	} else {
+		c.client = r.f.client
+	}
+	return c
+}
+
+// contentSince is the first day of the checks' window as of now.
+func contentSince(cfg *config.Config, now time.Time) string {
+	if s := strings.TrimSpace(cfg.Rules.Since); s != "" {
+		return s
+	}
+	return fmt.Sprintf("%04d-01-01", now.In(cst).Year()-1)
+}
+
+// inContentWindow reports whether an item's date lies in the window (an
+// undated item is read too).
+func (c *contentRun) inWindow(it *store.Item) bool {
+	d := it.Published
+	if d == "" {
+		d = it.ListDate
+	}
+	if len(d) >= 10 {
+		d = d[:10]
+	}
+	return d == "" || d >= c.since
+}
+
+// scanArticle reads the content of an article page just parsed.
+func (r *run) scanArticle(it *store.Item, page *url.URL, body []byte) {
+	c := r.cont
+	if c == nil || !c.inWindow(it) || r.ctx.Err() != nil {
+		return
+	}
+	prev, _, err := r.st.Content(it.URL)
+	if err != nil {
+		r.setFatal(err)
+		return
+	}
+	r.putContent(r.readContent(it, page, body, prev))
+}
+
+// revisitContent brings the content record of an unchanged article up to
+// date: the page is read again from its snapshot when the record is
+// missing or from another snapshot, and attachments are downloaded when
+// due (see attachmentText).
+func (r *run) revisitContent(it *store.Item) {
+	c := r.cont
+	if c == nil || it.SnapshotHash == "" || !c.inWindow(it) || r.ctx.Err() != nil {
+		return
+	}
+	prev, ok, err := r.st.Content(it.URL)
+	if err != nil {
+		r.setFatal(err)
+		return
+	}
+	need := !ok || prev.PageHash != it.SnapshotHash
+	if !need && c.attText {
+		for _, a := range it.Attachments {
+			if pa, ok := findAtt(prev.Attachments, a.URL); !ok || !keepAtt(pa) || r.due(a.URL) {
+				need = true
+				break
+			}
+		}
+	}
+	if !need {
+		return
+	}
+	body, err := r.st.Snapshot(it.SnapshotHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return // no snapshot kept: read at the next change or fetch
+	}
+	if err != nil {
+		r.setFatal(err)
+		return
+	}
+	page, err := url.Parse(it.URL)
+	if err != nil {
+		return
+	}
+	r.putContent(r.readContent(it, page, body, prev))
+}
+
+// readContent builds the content record of an article.
+func (r *run) readContent(it *store.Item, page *url.URL, body []byte, prev store.Content) store.Content {
+	c := r.cont
+	c.pages.Add(1)
+	rec := store.Content{URL: it.URL, PageHash: it.SnapshotHash, CheckedAt: r.now(), RunID: r.id}
+	if ps, err := pagescan.Scan(page, body); err == nil {
+		res := pii.Scan(ps.Lines, pii.Options{Today: r.now()})
+		rec.Personal, rec.PersonalCounts = personal(res)
+		seen := map[string]int{}
+		for _, l := range ps.Links {
+			// Canonical, as the crawler stores every URL: no session or
+			// tracking parameters (see extract.CanonicalURL).
+			u := normalizeURL(l.URL)
+			if i, dup := seen[u]; dup {
+				if rec.Links[i].Hidden == "" && l.Hidden != "" {
+					rec.Links[i] = store.ContentLink{URL: u, Text: l.Text, Image: l.Image, Hidden: l.Hidden}
+				}
+				continue
+			}
+			seen[u] = len(rec.Links)
+			rec.Links = append(rec.Links, store.ContentLink{URL: u, Text: l.Text, Image: l.Image, Hidden: l.Hidden})
+		}
+	}
+	if c.attText {
+		for _, a := range it.Attachments {
+			if r.ctx.Err() != nil {
+				break
+			}
+			rec.Attachments = append(rec.Attachments, r.attachmentText(a, prev))
+		}
+	}
+	return rec
+}
+
+func personal(res pii.Result) ([]store.PersonalMatch, map[string]int) {
+	if res.Total() == 0 {
+		return nil, nil
+	}
+	out := make([]store.PersonalMatch, len(res.Matches))
+	for i, m := range res.Matches {
+		out[i] = store.PersonalMatch{Kind: m.Kind, Masked: m.Masked, Hash: m.Hash, Where: m.Where, Context: m.Context}
+	}
+	return out, res.Counts
+}
+
+func findAtt(as []store.AttachmentText, u string) (store.AttachmentText, bool) {
+	for _, a := range as {
+		if a.URL == u {
+			return a, true
+		}
+	}
+	return store.AttachmentText{}, false
+}
+
+// keepAtt reports whether an earlier reading of an attachment stands
+// until its night: it got the bytes (or learnt they were too many).
+func keepAtt(a store.AttachmentText) bool { return a.Hash != "" || a.Bytes > 0 }
+
+// attachmentText reads an attachment's text once per run, reusing the
+// previous record's reading when it stands and is not due tonight.
+func (r *run) attachmentText(a store.Attachment, prev store.Content) store.AttachmentText {
+	c := r.cont
+	if pa, ok := findAtt(prev.Attachments, a.URL); ok && keepAtt(pa) && !r.due(a.URL) {
+		pa.Name = a.Name
+		return pa
+	}
+	c.mu.Lock()
+	done, ok := c.atts[a.URL]
+	c.mu.Unlock()
+	if ok {
+		done.Name = a.Name
+		return done
+	}
+	at := r.readAttachment(a)
+	c.mu.Lock()
+	c.atts[a.URL] = at
+	c.mu.Unlock()
+	return at
+}
+
+// readAttachment downloads an attachment and reads its text.
+func (r *run) readAttachment(a store.Attachment) store.AttachmentText {
+	c := r.cont
+	at := store.AttachmentText{URL: a.URL, Name: a.Name, CheckedAt: r.now()}
+	if a.Broken != "" {
+		at.Cause = "附件无法下载（" + a.Broken + "）"
+		return at
+	}
+	data, declared, cause := r.download(a.URL)
+	if cause != "" {
+		at.Cause, at.Bytes = cause, declared
+		return at
+	}
+	c.downloads.Add(1)
+	c.attBytes.Add(int64(len(data)))
+	sum := sha256.Sum256(data)
+	at.Hash = hex.EncodeToString(sum[:])
+	at.Bytes = int64(len(data))
+	t0 := time.Now()
+	doc, err := textract.Extract(data, a.Type, a.Name, textract.Limits{})
+	c.extractTime.Add(int64(time.Since(t0)))
+	at.Format = textract.Format(data, a.Type, a.Name)
+	if err != nil {
+		at.Cause = err.Error()
+		return at
+	}
+	c.extracted.Add(1)
+	at.Audited = true
+	at.Format = doc.Format
+	at.TextLen = doc.Chars
+	at.Personal, at.PersonalCounts = personal(pii.Scan(doc.Lines, pii.Options{Today: r.now()}))
+	return at
+}
+
+// download GETs an attachment within crawl.max_attachment_bytes, through
+// the host's gate and robots.txt. It returns the bytes, or a cause (and
+// the declared size of a body over the cap).
+func (r *run) download(u string) (data []byte, declared int64, cause string) {
+	c := r.cont
+	if d := r.siteDown(); d != nil {
+		return nil, 0, d.sourceCause() + "，本次未下载"
+	}
+	pu, err := url.Parse(u)
+	if err != nil || pu.Host == "" {
+		return nil, 0, "无效的网址"
+	}
+	if r.cfg.Site.Crawl.ObeyRobots && !r.f.allowed(r.ctx, pu) {
+		return nil, 0, "robots.txt 禁止抓取"
+	}
+	release, err := r.f.gate(pu.Host).acquire(r.ctx)
+	if err != nil {
+		return nil, 0, "抓取已中断"
+	}
+	defer release()
+	req, err := http.NewRequestWithContext(r.ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, 0, "无效的网址"
+	}
+	req.Header.Set("User-Agent", r.f.ua)
+	req.Header.Set("Accept", "*/*")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return nil, c.maxAtt + 1, fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))
+		}
+		_, cause := classify(err)
+		return nil, 0, "附件下载失败：" + cause
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return nil, 0, fmt.Sprintf("附件下载失败：HTTP %d", resp.StatusCode)
+	}
+	data, err = io.ReadAll(io.LimitReader(resp.Body, c.maxAtt+1))
+	r.f.bytes.Add(int64(len(data)))
+	if err != nil {
+		_, cause := classify(err)
+		return nil, 0, "附件下载失败：" + cause
+	}
+	if int64(len(data)) > c.maxAtt {
+		return nil, int64(len(data)), fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))
+	}
+	if len(data) == 0 {
+		return nil, 0, "附件为空文件"
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get(rawContentType)); mt == "text/html" && !strings.HasSuffix(strings.ToLower(pu.Path), ".html") && !strings.HasSuffix(strings.ToLower(pu.Path), ".htm") {
+		return nil, 0, "附件地址返回的是网页（错误页），未审查"
+	}
+	return data, 0, ""
+}
+
+// putContent queues a record; full batches are written at once.
+func (r *run) putContent(rec store.Content) {
+	c := r.cont
+	c.mu.Lock()
+	c.pending = append(c.pending, rec)
+	var batch []store.Content
+	if len(c.pending) >= contentFlush {
+		batch, c.pending = c.pending, nil
+	}
+	c.mu.Unlock()
+	if batch != nil {
+		if err := r.st.PutContents(batch); err != nil {
+			r.setFatal(err)
+		}
+	}
+}
+
+// flushContent writes the queued records.
+func (r *run) flushContent() {
+	c := r.cont
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	if err := r.st.PutContents(batch); err != nil {
+		r.setFatal(err)
+	}
+}
+
+// contentFigures adds the content figures to a run's figures.
+func (r *run) contentFigures(rec *store.Run) {
+	if c := r.cont; c != nil {
+		if rec.Figures == nil {
+			rec.Figures = map[string]int{}
+		}
+		rec.Figures["content_pages"] = int(c.pages.Load())
+		rec.Figures["attachment_downloads"] = int(c.downloads.Load())
+		rec.Figures["attachment_texts"] = int(c.extracted.Load())
+		rec.Figures["attachment_bytes"] = int(c.attBytes.Load())
+		rec.Figures["attachment_extract_ms"] = int(c.extractTime.Load() / 1e6)
+	}
+}

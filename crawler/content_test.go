@@ -1,0 +1,135 @@
+package crawler
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govaudit/govaudit/portalsim"
+	"github.com/govaudit/govaudit/store"
+)
+
+// TestContentRecords crawls a small simulated portal twice: the first
+// crawl reads every article's content and every attachment's text (real
+// .xlsx, .docx, .pdf and .csv files); the second downloads only the
+// attachments due tonight, and the records keep only masked values.
+func TestContentRecords(t *testing.T) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 3, Units: 6, ChannelsMin: 8, ChannelsMax: 10, Items: 10, Letters: 10, Today: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+	cfg := sim.Config(srv.URL)
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	crawl := func() store.Run {
+		c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	first := crawl()
+	if first.Figures["attachment_downloads"] == 0 || first.Figures["attachment_texts"] == 0 || first.Figures["content_pages"] == 0 {
+		t.Fatalf("first crawl figures %v", first.Figures)
+	}
+	contents, err := st.Contents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := map[string]int{}
+	var notAudited []string
+	personal := 0
+	for _, c := range contents {
+		personal += len(c.Personal)
+		for _, a := range c.Attachments {
+			if a.Audited {
+				formats[a.Format]++
+				if a.Hash == "" || a.TextLen == 0 || a.Bytes == 0 {
+					t.Errorf("audited attachment without hash, text or size: %+v", a)
+				}
+			} else {
+				notAudited = append(notAudited, a.Cause)
+			}
+			personal += len(a.Personal)
+			for _, m := range a.Personal {
+				if strings.Count(m.Masked, "*") < 4 {
+					t.Errorf("unmasked value in the store: %+v", m)
+				}
+			}
+		}
+		for _, m := range c.Personal {
+			if strings.Count(m.Masked, "*") < 4 {
+				t.Errorf("unmasked value in the store: %+v", m)
+			}
+		}
+	}
+	for _, f := range []string{"pdf", "docx", "xlsx", "csv"} {
+		if formats[f] == 0 {
+			t.Errorf("no %s attachment read (read: %v)", f, formats)
+		}
+	}
+	if len(notAudited) == 0 || personal == 0 {
+		t.Errorf("not audited %d, personal data %d", len(notAudited), personal)
+	}
+	second := crawl()
+	if n, m := second.Figures["attachment_downloads"], first.Figures["attachment_downloads"]; n*3 > m {
+		t.Errorf("second crawl downloaded %d attachments of %d: not once", n, m)
+	}
+}
+
+// BenchmarkCrawlContent crawls a mid-sized simulated portal into a fresh
+// store with attachment text on and off: the cost of reading attachments.
+func BenchmarkCrawlContent(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := "attachment_text=off"
+		if on {
+			name = "attachment_text=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			sim, err := portalsim.New(portalsim.Options{Seed: 1, Units: 12, Items: 20, Letters: 50, Today: simToday})
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(sim.Handler())
+			defer srv.Close()
+			cfg := sim.Config(srv.URL)
+			cfg.Site.Crawl.AttachmentText = on
+			pages, atts, attBytes := 0, 0, 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				run, err := c.Run(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				pages += run.Pages
+				atts += run.Figures["attachment_texts"]
+				attBytes += run.Figures["attachment_bytes"]
+				st.Close()
+			}
+			s := b.Elapsed().Seconds()
+			b.ReportMetric(float64(pages)/s, "pages/s")
+			b.ReportMetric(float64(atts)/s, "attachments/s")
+			b.ReportMetric(float64(attBytes)/s/1e6, "attMB/s")
+		})
+	}
+}

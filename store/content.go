@@ -1,0 +1,114 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketContent holds a Content record per article URL (JSON). Added
+// without a schema change: Open creates the bucket, and a store written
+// before it simply has no content records (the content checks then count
+// its items as not audited).
+const bucketContent = "content"
+
+// Content is what the content checks (personal-data, external-link,
+// hidden-link) need of one article page and its attachments, read at
+// crawl time. It keeps no document: personal data only masked and as a
+// hash, attachments as their hash, size and text length.
+type Content struct {
+	URL string `json:"url"` // the article (item) URL
+	// PageHash is the snapshot hash of the page the record was read from.
+	PageHash string `json:"page_hash"`
+	// Personal are the personal data found in the page's text.
+	Personal []PersonalMatch `json:"personal,omitempty"`
+	// PersonalCounts counts them by kind (Personal is capped).
+	PersonalCounts map[string]int `json:"personal_counts,omitempty"`
+	// Links are the page's links to other hosts and its hidden links.
+	Links       []ContentLink    `json:"links,omitempty"`
+	Attachments []AttachmentText `json:"attachments,omitempty"`
+	CheckedAt   time.Time        `json:"checked_at"`
+	RunID       uint64           `json:"run_id"`
+}
+
+// PersonalMatch is one piece of personal data, never in clear.
+type PersonalMatch struct {
+	Kind    string `json:"kind"`              // id, mobile, bank
+	Masked  string `json:"masked"`            // e.g. 138****5678
+	Hash    string `json:"hash"`              // pii.Hash of the number
+	Where   string `json:"where"`             // 第 3 行, 工作表 花名册 C5 …
+	Context string `json:"context,omitempty"` // the text around it, digits masked
+}
+
+// ContentLink is a link of an article page.
+type ContentLink struct {
+	URL   string `json:"url"`
+	Text  string `json:"text,omitempty"`
+	Image bool   `json:"image,omitempty"`
+	// Hidden says why a reader cannot see it; empty when visible.
+	Hidden string `json:"hidden,omitempty"`
+}
+
+// AttachmentText is the outcome of reading one attachment's text.
+type AttachmentText struct {
+	URL  string `json:"url"`
+	Name string `json:"name,omitempty"`
+	// Hash is the SHA-256 of the downloaded bytes; Bytes their number.
+	Hash    string `json:"hash,omitempty"`
+	Bytes   int64  `json:"bytes"`
+	Format  string `json:"format,omitempty"`   // xlsx, docx, pdf, txt, csv, html, doc …
+	TextLen int    `json:"text_len,omitempty"` // characters of text
+	// Audited is false when the text could not be read; Cause says why
+	// ("无法提取文字：图片型 PDF，无文字层", "超过大小上限 20 MiB", "HTTP 404").
+	Audited        bool            `json:"audited"`
+	Cause          string          `json:"cause,omitempty"`
+	Personal       []PersonalMatch `json:"personal,omitempty"`
+	PersonalCounts map[string]int  `json:"personal_counts,omitempty"`
+	CheckedAt      time.Time       `json:"checked_at"`
+}
+
+// PutContents stores content records, replacing those of the same URLs.
+func (s *Store) PutContents(cs []Content) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	sorted := append([]Content(nil), cs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].URL < sorted[j].URL })
+	err := s.update(func(tx *bolt.Tx) error {
+		for i := range sorted {
+			if sorted[i].URL == "" {
+				return fmt.Errorf("content record without a URL")
+			}
+			if err := putJSON(tx, bucketContent, sorted[i].URL, &sorted[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %d content records: %w", len(cs), err)
+	}
+	return nil
+}
+
+// Content returns the content record of an article URL.
+func (s *Store) Content(url string) (Content, bool, error) {
+	return getOne[Content](s, bucketContent, url)
+}
+
+// Contents returns every content record by article URL.
+func (s *Store) Contents() (map[string]Content, error) {
+	out := map[string]Content{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return eachJSON(tx, bucketContent, "", func(k string, c Content) error {
+			out[k] = c
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read content records: %w", err)
+	}
+	return out, nil
+}
