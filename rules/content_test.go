@@ -14,7 +14,12 @@ import (
 func richContents(items []store.Item) map[string]store.Content {
 	m := map[string]store.Content{}
 	for _, it := range items {
-		m[it.URL] = store.Content{URL: it.URL, PageHash: it.SnapshotHash}
+		c := store.Content{URL: it.URL, PageHash: it.SnapshotHash}
+		// Attachments of the other checks' items were read and are clean.
+		for _, a := range it.Attachments {
+			c.Attachments = append(c.Attachments, store.AttachmentText{URL: a.URL, Name: a.Name, Audited: true, TextLen: 100})
+		}
+		m[it.URL] = c
 	}
 	c := m["http://p/brk.html"]
 	c.Personal = []store.PersonalMatch{{Kind: pii.KindID, Masked: "370305********1234", Hash: pii.Hash("370305198001011234"), Where: "第 4 行", Context: "张三 370305********1234"}}
