@@ -8,6 +8,7 @@ import (
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/probe"
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -38,17 +39,19 @@ type Risk struct {
 	Detail string
 }
 
-// RiskLabel returns the Chinese name of a risk kind.
+// riskChecks maps a risk kind to the check it forewarns of.
+var riskChecks = map[string]string{
+	RiskKeyColumn: rules.KeyColumnEmpty,
+	RiskPeriodic:  rules.PeriodicGap,
+	RiskMailbox:   rules.MailboxReply,
+	RiskStale:     rules.StaleColumn,
+}
+
+// RiskLabel returns the Chinese name of a risk kind: the short name of the
+// check it forewarns of (the catalogue's words).
 func RiskLabel(kind string) string {
-	switch kind {
-	case RiskKeyColumn:
-		return "重点栏目"
-	case RiskPeriodic:
-		return "定期信息"
-	case RiskMailbox:
-		return "信箱答复"
-	case RiskStale:
-		return "栏目更新"
+	if c, ok := riskChecks[kind]; ok {
+		return rules.CheckShort(c)
 	}
 	return "其他"
 }

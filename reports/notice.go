@@ -7,52 +7,15 @@ import (
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
-// checkOrder is the display order of the checks (docs/CHECKS.md).
-var checkOrder = []string{
-	"timeliness", "backdated", "key-column-empty", "blank-column", "missing-attachment",
-	"broken-attachment", "mailbox-reply", "periodic-gap", "annual-report", "stale-column", "broken-link",
-}
+// CheckLabel returns the Chinese name of a check id, from the catalogue
+// (rules.CheckName).
+func CheckLabel(rule string) string { return rules.CheckName(rule) }
 
-// CheckLabel returns the Chinese name of a check id (the id itself when unknown).
-func CheckLabel(rule string) string {
-	switch rule {
-	case "timeliness":
-		return "发布不及时"
-	case "backdated":
-		return "发布日期早于成文日期"
-	case "key-column-empty":
-		return "重点栏目季度无更新"
-	case "blank-column":
-		return "空白栏目"
-	case "missing-attachment":
-		return "未附附件"
-	case "broken-attachment":
-		return "附件无法下载"
-	case "mailbox-reply":
-		return "信箱答复超期"
-	case "periodic-gap":
-		return "定期信息缺失或迟发"
-	case "annual-report":
-		return "年度报告缺失或迟发"
-	case "stale-column":
-		return "栏目长期未更新"
-	case "broken-link":
-		return "链接失效"
-	}
-	return rule
-}
-
-func checkIndex(rule string) int {
-	for i, r := range checkOrder {
-		if r == rule {
-			return i
-		}
-	}
-	return len(checkOrder)
-}
+func checkIndex(rule string) int { return rules.CheckIndex(rule) }
 
 // Input is what a notice is computed from.
 type Input struct {
@@ -316,33 +279,8 @@ func columnName(cols map[string]string, id string) string {
 	return id
 }
 
-var dateKeys = []struct{ key, label string }{
-	{"written", "成文"}, {"published", "发布"}, {"received", "来信"}, {"replied", "答复"},
-	{"due", "期限"}, {"newest", "最近更新"}, {"checked", "检查"},
-}
-
-// formatDates writes the evidence dates in a fixed order, known keys first.
-func formatDates(d map[string]string) string {
-	if len(d) == 0 {
-		return ""
-	}
-	var parts []string
-	seen := map[string]bool{}
-	for _, k := range dateKeys {
-		if v := d[k.key]; v != "" {
-			parts = append(parts, k.label+" "+v)
-			seen[k.key] = true
-		}
-	}
-	var rest []string
-	for k, v := range d {
-		if !seen[k] && v != "" {
-			rest = append(rest, k+" "+v)
-		}
-	}
-	sort.Strings(rest)
-	return strings.Join(append(parts, rest...), "；")
-}
+// formatDates writes the evidence dates in Chinese (rules.FormatDates).
+func formatDates(d map[string]string) string { return rules.FormatDates(d) }
 
 // FormatPoints writes points without needless decimals: 2, 0.5, 19.25.
 func FormatPoints(v float64) string {
