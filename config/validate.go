@@ -272,6 +272,9 @@ func (c *Config) validateRules(p *problems) {
 			p.add(path, "cannot be negative")
 		}
 	}
+	if c.Notice.RectifyDays < 0 {
+		p.add("notice.rectify_days", "cannot be negative")
+	}
 	for i, o := range c.Calendar.Overrides {
 		if o == "" {
 			p.add(fmt.Sprintf("calendar.overrides[%d]", i), "is empty")

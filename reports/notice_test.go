@@ -118,8 +118,8 @@ func TestHTMLNotice(t *testing.T) {
 			t.Errorf("HTML contains unescaped %q", bad)
 		}
 	}
-	for _, good := range []string{"&lt;script&gt;", "@page", "size: A4", "<svg", `href="http://www.linzi.gov.cn/gongkai/doc_1.html"`,
-		"另有 1 条待审核", "未按期整改&lt;b&gt;", "2026年第三季度"} {
+	for _, good := range []string{"&lt;script&gt;", "@page", "size: A4", "未按期整改&lt;b&gt;", "2026年第三季度",
+		"整改要求", "前完成", n.Office, n.Date, "问题清单"} {
 		if !strings.Contains(html, good) {
 			t.Errorf("HTML lacks %q", good)
 		}
@@ -130,8 +130,15 @@ func TestHTMLNotice(t *testing.T) {
 			t.Errorf("HTML refers to an external resource: %q", ext)
 		}
 	}
-	if c := strings.Count(html, `<section class="unit">`); c != 4 {
-		t.Errorf("%d unit sections, want 4 (units with problems or adjustments)", c)
+	// A document: no links, URLs or draft counts; one problem table, not a
+	// page per unit.
+	for _, bad := range []string{"<a ", "http://www.linzi.gov.cn/", "待审核", `class="unit"`} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the printed notice contains %q", bad)
+		}
+	}
+	if c := strings.Count(html, `<table class="problems">`); c != 1 {
+		t.Errorf("%d problem tables, want 1", c)
 	}
 }
 

@@ -226,6 +226,7 @@ func EvidenceText(s string) string {
 	for _, r := range brokenReasons {
 		s = strings.ReplaceAll(s, r.en, r.zh)
 	}
+	s = QuarterName(s)
 	return httpStatus.ReplaceAllStringFunc(s, func(m string) string {
 		code := m[5:]
 		if name, ok := statusNames[code]; ok {
@@ -235,16 +236,56 @@ func EvidenceText(s string) string {
 	})
 }
 
+// quarterID matches a quarter id such as 2026Q3 in evidence text.
+var quarterID = regexp.MustCompile(`\b(\d{4})Q([1-4])\b`)
+
+var quarterNames = [...]string{"", "第一季度", "第二季度", "第三季度", "第四季度"}
+
+// QuarterName writes a quarter id ("2026Q3") in Chinese: 2026年第三季度.
+func QuarterName(q string) string {
+	return quarterID.ReplaceAllStringFunc(q, func(m string) string {
+		return m[:4] + "年" + quarterNames[m[5]-'0']
+	})
+}
+
 // urlPattern matches a URL in evidence text.
 var urlPattern = regexp.MustCompile(`(?i)\s*(https?://|ftp://)[^\s；，。、（）「」()]+\s*`)
 
 // PlainEvidence renders an evidence text for print: in Chinese (see
-// EvidenceText) and without URLs, which a printed document cannot follow.
+// EvidenceText), without URLs, which a printed document cannot follow,
+// and without the working-day calendar's detail (the holidays skipped and
+// make-up days counted), which the review page and the spreadsheet keep.
 func PlainEvidence(s string) string {
 	s = EvidenceText(s)
 	s = urlPattern.ReplaceAllString(s, "")
+	s = dropParen(s, "（节假日不计")
+	s = dropParen(s, "（调休上班计入")
 	for _, r := range []struct{ old, new string }{{"（；", "（"}, {"；）", "）"}, {"（）", ""}, {"「」", ""}} {
 		s = strings.ReplaceAll(s, r.old, r.new)
 	}
 	return strings.TrimSpace(s)
+}
+
+// dropParen removes every full-width parenthesised part of s that starts
+// with prefix, nested parentheses included.
+func dropParen(s, prefix string) string {
+	for {
+		i := strings.Index(s, prefix)
+		if i < 0 {
+			return s
+		}
+		depth, end := 0, len(s)
+		for j, r := range s[i:] {
+			if r == '（' {
+				depth++
+			} else if r == '）' {
+				depth--
+				if depth == 0 {
+					end = i + j + len("）")
+					break
+				}
+			}
+		}
+		s = s[:i] + s[end:]
+	}
 }

@@ -118,7 +118,7 @@ func TestKeyColumnEmpty(t *testing.T) {
 	got, _, _ := eval(t, Input{Config: cfg, Calendar: testCal(t), Items: items, Sources: audited(cfg, nil)}, KeyColumnEmpty, "2025-04-01")
 	f := got[colPolicy+":2024Q2"]
 	if f.Quarter != "2024Q2" || f.Points != 2 || f.Unit != "u1" || f.Column != colPolicy ||
-		f.Evidence.Text != "重点栏目「政策文件」2024Q2（2024-04-01 至 2024-06-30）无信息发布；此前最近一次发布 2024-02-10" {
+		f.Evidence.Text != "重点栏目「政策文件」2024年第二季度（2024-04-01 至 2024-06-30）无信息发布；此前最近一次发布 2024-02-10" {
 		t.Errorf("finding = %+v", f)
 	}
 	// A column walked only partly (a page cap) is not judged before its oldest item.

@@ -105,7 +105,7 @@ func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p rep
 		return nil, err
 	}
 	n, err := reports.Build(reports.Input{Period: p, Site: cfg.Site.Name, Units: cfg.Units, Columns: columnNames(cfg),
-		Scoring: cfg.Scoring, Findings: findings, Adjustments: adjs, Generated: now})
+		Scoring: cfg.Scoring, Findings: findings, Adjustments: adjs, Generated: now, Issue: cfg.Notice})
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p rep
 }
 
 // columnNames maps every configured column id (explicit, or
-// "<unit id>/<name>") to its name.
+// "<unit id>/<name>") and every mailbox id to its name.
 func columnNames(cfg *config.Config) map[string]string {
 	m := make(map[string]string, len(cfg.Columns))
 	for _, c := range cfg.Columns {
@@ -125,6 +125,11 @@ func columnNames(cfg *config.Config) map[string]string {
 			id = c.Unit + "/" + c.Name
 		}
 		m[id] = strings.TrimSpace(c.Name)
+	}
+	for _, mb := range cfg.Mailboxes {
+		if _, ok := m[mb.ID]; !ok && mb.Name != "" {
+			m[mb.ID] = strings.TrimSpace(mb.Name)
+		}
 	}
 	return m
 }
