@@ -163,7 +163,7 @@ func BuildDigest(in DigestInput) *Digest {
 		}
 		ud := get(f.Unit)
 		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Column: columnName(in.Columns, f.Column),
-			Title: f.Title, URL: f.URL, Evidence: f.Evidence.Text, Points: f.Points, Detected: f.DetectedAt})
+			Title: f.Title, URL: f.URL, Evidence: rules.EvidenceText(f.Evidence.Text), Points: f.Points, Detected: f.DetectedAt})
 	}
 	d.Availability = buildAvailability(in.Probes, in.Units)
 	for _, c := range d.Availability.Catalogs {

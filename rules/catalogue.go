@@ -241,9 +241,14 @@ var quarterID = regexp.MustCompile(`\b(\d{4})Q([1-4])\b`)
 
 var quarterNames = [...]string{"", "第一季度", "第二季度", "第三季度", "第四季度"}
 
-// QuarterName writes a quarter id ("2026Q3") in Chinese: 2026年第三季度.
-func QuarterName(q string) string {
-	return quarterID.ReplaceAllStringFunc(q, func(m string) string {
+// yearEndID matches the year-end period of manual adjustments, 2026Y.
+var yearEndID = regexp.MustCompile(`^(\d{4})Y$`)
+
+// QuarterName writes the quarter ids in s ("2026Q3") in Chinese
+// (2026年第三季度), and a year-end period ("2026Y") as 2026年年终考核.
+func QuarterName(s string) string {
+	s = yearEndID.ReplaceAllString(s, "${1}年年终考核")
+	return quarterID.ReplaceAllStringFunc(s, func(m string) string {
 		return m[:4] + "年" + quarterNames[m[5]-'0']
 	})
 }

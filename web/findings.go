@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -108,10 +109,10 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	quarters := map[string]bool{}
 	columns := map[string]bool{}
 	units := map[string]bool{}
-	rules := map[string]bool{}
+	ruleSet := map[string]bool{}
 	err := s.st.EachFinding(func(x store.Finding) error {
 		units[x.Unit] = true
-		rules[x.Rule] = true
+		ruleSet[x.Rule] = true
 		quarters[x.Quarter] = true
 		if f.Unit == "" || x.Unit == f.Unit {
 			if x.Column != "" {
@@ -179,10 +180,10 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, id := range s.ruleOrder {
 		d.Rules = append(d.Rules, option{id, s.ruleNames[id], id == f.Rule})
-		delete(rules, id)
+		delete(ruleSet, id)
 	}
-	for _, id := range sortedSet(rules) {
-		d.Rules = append(d.Rules, option{id, id, id == f.Rule})
+	for _, id := range sortedSet(ruleSet) {
+		d.Rules = append(d.Rules, option{id, rules.CheckName(id), id == f.Rule})
 	}
 	if f.Column != "" {
 		columns[f.Column] = true
@@ -203,7 +204,7 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	sort.Sort(sort.Reverse(sort.StringSlice(qs)))
 	for _, q := range qs {
 		if q != "" {
-			d.Quarters = append(d.Quarters, option{q, q, q == f.Quarter})
+			d.Quarters = append(d.Quarters, option{q, rules.QuarterName(q), q == f.Quarter})
 		}
 	}
 	for _, o := range []option{{"-date", "最新检出在前", false}, {"date", "最早检出在前", false},

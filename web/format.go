@@ -110,6 +110,7 @@ func (s *Server) funcs() template.FuncMap {
 		"runStatus":   func(st string) string { return nameOr(runStatusNames, st) },
 		"dateName":    rules.DateName,
 		"evidence":    rules.EvidenceText,
+		"quarter":     rules.QuarterName,
 		"unitName":    s.unitName,
 		"columnName":  s.columnName,
 		"points":      fmtPoints,

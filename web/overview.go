@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -110,7 +111,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, qq := range sortedSet(quarters) {
 		if qq != "" {
-			d.Quarters = append(d.Quarters, option{qq, qq, qq == q})
+			d.Quarters = append(d.Quarters, option{qq, rules.QuarterName(qq), qq == q})
 		}
 	}
 	sort.Slice(d.Quarters, func(i, j int) bool { return d.Quarters[i].Value > d.Quarters[j].Value })
@@ -154,7 +155,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		v := scale * float64(i) / 4
 		d.Chart.Ticks = append(d.Chart.Ticks, tick{X: chartLabelW + int(v/scale*chartBars), Label: fmtPoints(v)})
 	}
-	s.Render(w, r, "overview", "单位汇总 "+q, d)
+	s.Render(w, r, "overview", "单位汇总 "+rules.QuarterName(q), d)
 }
 
 // niceMax rounds the chart's maximum up to a round number of points.
