@@ -45,7 +45,11 @@ type listData struct {
 	PrevURL  string
 	NextURL  string
 	Back     string // this page, to come back to after an action
-	CanAct   bool
+	// Ctx is the filter as a query ("?unit=…&status=…", or ""), carried by
+	// the links to the findings so that their pages step through the
+	// same list.
+	Ctx    string
+	CanAct bool
 }
 
 var quarterRE = regexp.MustCompile(`^\d{4}Q[1-4]$`)
@@ -132,11 +136,19 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 		return
 	}
-	d.Rows, d.Total = rows, total
-	d.Pages = (total + pageSize - 1) / pageSize
-	if d.Pages == 0 {
-		d.Pages = 1
+	d.Pages = max((total+pageSize-1)/pageSize, 1)
+	if page > d.Pages {
+		// Past the end (a stale link, or the last rows were decided):
+		// show the last page.
+		page = d.Pages
+		d.Page = page
+		lf.Offset = (page - 1) * pageSize
+		if rows, total, err = s.st.Findings(lf); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
+			return
+		}
 	}
+	d.Rows, d.Total = rows, total
 	if len(rows) > 0 {
 		d.First, d.Last = lf.Offset+1, lf.Offset+len(rows)
 	}
@@ -147,6 +159,7 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 		d.NextURL = listURL(f, page+1)
 	}
 	d.Back = listURL(f, page)
+	d.Ctx = strings.TrimPrefix(listURL(f, page), "/findings")
 
 	// The tabs count each status under the other filters.
 	all := 0
@@ -234,6 +247,11 @@ type findingData struct {
 	CanAct       bool
 	Back         string
 	Actions      map[string]bool
+	// Within the list the page was opened from (its filter in the query):
+	// the neighbours, the list itself, the position, and where an action
+	// leads (the next finding, else the list).
+	PrevURL, NextURL, ListURL, AfterAct string
+	Pos, Of                             int
 }
 
 var hashRE = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
@@ -268,7 +286,49 @@ func (s *Server) findingPage(w http.ResponseWriter, r *http.Request) {
 			d.SnapshotNote = "抓取于 " + fmtTime(d.Item.FetchedAt)
 		}
 	}
+	if r.URL.RawQuery != "" {
+		if err := s.neighbours(&d, r.URL.Query()); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
+			return
+		}
+	}
 	s.Render(w, r, "finding", "问题 "+f.ID, d)
+}
+
+// neighbours places the finding of d in the list of the filter q: its
+// previous and next findings (their links carrying the same filter), the
+// list page that holds it, and where an action on it leads.
+func (s *Server) neighbours(d *findingData, q url.Values) error {
+	f, _ := filterFrom(q)
+	rows, _, err := s.st.Findings(f)
+	if err != nil {
+		return err
+	}
+	link := func(id string, f store.Filter, page int) string {
+		ctx := strings.TrimPrefix(listURL(f, page), "/findings")
+		return "/findings/" + url.PathEscape(id) + ctx
+	}
+	d.ListURL = listURL(f, 1)
+	for i, x := range rows {
+		if x.ID != d.F.ID {
+			continue
+		}
+		page := i/pageSize + 1
+		d.Pos, d.Of = i+1, len(rows)
+		d.ListURL = listURL(f, page)
+		if i > 0 {
+			d.PrevURL = link(rows[i-1].ID, f, (i-1)/pageSize+1)
+		}
+		if i+1 < len(rows) {
+			d.NextURL = link(rows[i+1].ID, f, (i+1)/pageSize+1)
+		}
+		break
+	}
+	d.AfterAct = d.NextURL
+	if d.AfterAct == "" {
+		d.AfterAct = d.ListURL
+	}
+	return nil
 }
 
 // allowedActions are the actions offered for a status.
@@ -346,6 +406,11 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("finding decided", "id", id, "action", kind, "by", a.By)
 	u := UserFrom(r.Context())
 	s.sessions.setFlash(u.session, fmt.Sprintf("问题 %s %s", id, doneNames[kind]))
+	// Reviewing a list, an action leads to the next finding of the list.
+	if next := r.PostFormValue("next"); isLocalPath(next) && strings.HasPrefix(next, "/findings") {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/findings/"+url.PathEscape(id), http.StatusSeeOther)
 }
 

@@ -225,6 +225,11 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /{$}", s.viewer(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/findings", http.StatusSeeOther)
 	}))
+	// Any other path: a Chinese 404 page (not Go's "404 page not found").
+	// It neither redirects to the sign-in page nor starts a session.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "页面不存在："+r.URL.Path, nil)
+	})
 	s.mux.Handle("GET /findings", s.viewer(s.findingsList))
 	s.mux.Handle("POST /findings/bulk", s.inspector(s.bulk))
 	s.mux.Handle("GET /findings/{id}", s.viewer(s.findingPage))
