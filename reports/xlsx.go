@@ -301,3 +301,7 @@ func writeSheet(f *excelize.File, sheet string, hdr []string, widths []float64, 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// SafeCell makes untrusted text safe as a spreadsheet or CSV cell (see
+// safeCell), for other packages' exports.
+func SafeCell(s string) string { return safeCell(s) }

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/store"
 )
@@ -83,53 +82,15 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// buildNotice reads the period's findings and adjustments from the store
-// and computes its notice.
+// buildNotice computes a period's notice (jobs.Notice); no units is a
+// configuration error.
 func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p reports.Period, now time.Time) (*reports.Notice, error) {
-	want := map[string]bool{}
-	for _, q := range p.Quarters() {
-		want[q] = true
+	n, err := jobs.Notice(ctx, cfg, st, p, now)
+	if errors.Is(err, jobs.ErrNoUnits) {
+		return nil, configError{err}
 	}
-	var findings []store.Finding
-	err := st.EachFinding(func(f store.Finding) error {
-		if want[f.Quarter] && (f.Status == store.StatusConfirmed || f.Status == store.StatusDraft) {
-			findings = append(findings, f)
-		}
-		return ctx.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read findings: %w", err)
-	}
-	adjs, err := st.Adjustments(store.AdjustmentFilter{Period: strconv.Itoa(p.Year)})
-	if err != nil {
-		return nil, err
-	}
-	n, err := reports.Build(reports.Input{Period: p, Site: cfg.Site.Name, Units: cfg.Units, Columns: columnNames(cfg),
-		Scoring: cfg.Scoring, Findings: findings, Adjustments: adjs, Generated: now, Issue: cfg.Notice})
-	if err != nil {
-		return nil, err
-	}
-	if len(n.Rows) == 0 {
-		return nil, configError{fmt.Errorf("%s: no units configured", cfg.Path)}
-	}
-	return n, nil
+	return n, err
 }
 
-// columnNames maps every configured column id (explicit, or
-// "<unit id>/<name>") and every mailbox id to its name.
-func columnNames(cfg *config.Config) map[string]string {
-	m := make(map[string]string, len(cfg.Columns))
-	for _, c := range cfg.Columns {
-		id := c.ID
-		if id == "" {
-			id = c.Unit + "/" + c.Name
-		}
-		m[id] = strings.TrimSpace(c.Name)
-	}
-	for _, mb := range cfg.Mailboxes {
-		if _, ok := m[mb.ID]; !ok && mb.Name != "" {
-			m[mb.ID] = strings.TrimSpace(mb.Name)
-		}
-	}
-	return m
-}
+// columnNames maps column and mailbox ids to names (jobs.ColumnNames).
+func columnNames(cfg *config.Config) map[string]string { return jobs.ColumnNames(cfg) }
