@@ -84,6 +84,19 @@ func TestBrowserNotice(t *testing.T) {
 	}
 	b.shot("notice-preview")
 
+	// The overview opens on the last ended quarter, ranked, with trends.
+	b.open("/overview", `!!document.querySelector("#overview")`)
+	if got := b.eval(`document.querySelector("#o-quarter").value`); got != "2026Q3" {
+		t.Errorf("the overview opens on %s", got)
+	}
+	if n := b.eval(`String(document.querySelectorAll("#overview svg.spark").length)`); n != "3" {
+		t.Errorf("%s trend lines, want 3", n)
+	}
+	b.shot("overview")
+	b.step("open a unit", chromedp.Click(`#unit-lzqjtj a.unit-link`))
+	b.waitFor("the unit page", `!!document.querySelector("#unit-history")`)
+	b.shot("unit")
+
 	// The filtered list exports as CSV.
 	b.open("/findings?unit=lzqjtj", `!!document.querySelector("#export-csv")`)
 	b.step("export", chromedp.Click("#export-csv"))

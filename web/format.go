@@ -114,6 +114,7 @@ func (s *Server) funcs() template.FuncMap {
 		"unitName":    s.unitName,
 		"columnName":  s.columnName,
 		"points":      fmtPoints,
+		"dec":         func(i int) int { return i - 1 },
 		"when":        fmtTime,
 		"actor":       actorName,
 		"httpURL":     httpURL,

@@ -151,7 +151,7 @@ func New(opt Options) (*Server, error) {
 	if s.cfg.Web.SSOHeader != "" && s.proxy == nil {
 		return nil, errors.New("web: sso_header needs trusted_proxy (the CIDR of the proxy that sets it)")
 	}
-	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment", "reports"} {
+	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment", "reports", "unit"} {
 		if err := s.parsePage(name, ""); err != nil {
 			return nil, err
 		}
@@ -238,6 +238,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /findings/{id}", s.viewer(s.findingPage))
 	s.mux.Handle("POST /findings/{id}/{action}", s.inspector(s.act))
 	s.mux.Handle("GET /overview", s.viewer(s.overview))
+	s.mux.Handle("GET /overview/export.csv", s.viewer(s.overviewExport))
+	s.mux.Handle("GET /overview/unit/{id}", s.viewer(s.unitPage))
 	s.mux.Handle("GET /adjustments", s.viewer(s.adjustments))
 	s.mux.Handle("POST /adjustments", s.inspector(s.addAdjustment))
 	s.mux.Handle("GET /adjustments/{id}", s.viewer(s.adjustmentPage))
