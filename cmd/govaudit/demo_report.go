@@ -45,7 +45,7 @@ func demoReport(ctx context.Context, e *demoEnv) error {
 		return err
 	}
 	dir := filepath.Join(e.dir, "reports")
-	formats, err := reports.ParseFormats("html,xlsx,csv")
+	formats, err := reports.ParseFormats("html,docx,xlsx,csv")
 	if err != nil {
 		return err
 	}
