@@ -171,6 +171,11 @@ type Rules struct {
 	// and period checks look at; empty means 1 January of the year before
 	// the as-of date.
 	Since string `yaml:"since"`
+	// Baseline is the date ("2026-10-01") before which draft findings are
+	// historical problems (历史问题): listed apart, never in a digest, scored
+	// only when confirmed. Empty means the start of the quarter in which
+	// the first finding was detected.
+	Baseline string `yaml:"baseline"`
 }
 
 // Check holds the configurable part of one check.

@@ -234,6 +234,11 @@ func (c *Config) validateRules(p *problems) {
 	if c.Rules.MailboxReplyDays < 1 {
 		p.add("rules.mailbox_reply_days", "must be at least 1")
 	}
+	if c.Rules.Baseline != "" {
+		if _, err := time.Parse("2006-01-02", c.Rules.Baseline); err != nil {
+			p.add("rules.baseline", "%q is not a date such as 2026-10-01", c.Rules.Baseline)
+		}
+	}
 	if c.Rules.Since != "" {
 		if _, err := time.Parse("2006-01-02", c.Rules.Since); err != nil {
 			p.add("rules.since", "%q is not a date such as 2025-01-01", c.Rules.Since)

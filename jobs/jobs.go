@@ -13,6 +13,7 @@ import (
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/reports"
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -79,4 +80,25 @@ func LastEndedQuarter(day time.Time) reports.Period {
 		y, q = y-1, 4
 	}
 	return reports.Period{Year: y, Quarter: q}
+}
+
+// Baseline is the date before which draft findings are historical problems
+// (rules.Historical): rules.baseline of the configuration, else the start
+// of the quarter in which the store's first finding was detected; zero
+// when there is none yet.
+func Baseline(cfg *config.Config, st *store.Store) (time.Time, error) {
+	if b := cfg.Rules.Baseline; b != "" {
+		return time.ParseInLocation("2006-01-02", b, time.FixedZone("CST", 8*3600))
+	}
+	var first time.Time
+	err := st.EachFinding(func(f store.Finding) error {
+		if !f.DetectedAt.IsZero() && (first.IsZero() || f.DetectedAt.Before(first)) {
+			first = f.DetectedAt
+		}
+		return nil
+	})
+	if err != nil || first.IsZero() {
+		return time.Time{}, err
+	}
+	return rules.QuarterStart(first), nil
 }

@@ -37,6 +37,9 @@ type Risk struct {
 	Overdue         bool
 	// Detail is an optional sentence in Chinese from the check.
 	Detail string
+	// Check and Subject name the finding the risk would become (or is), so
+	// that the digest lists a problem once.
+	Check, Subject string
 }
 
 // riskChecks maps a risk kind to the check it forewarns of.
@@ -73,6 +76,11 @@ type DigestInput struct {
 	// so that a digest sent on Monday morning judges the whole last week;
 	// none when nothing was probed.
 	Probes []probe.Summary
+	// Baseline: drafts dated before it are historical problems and are not
+	// listed (rules.Historical); zero lists every new draft.
+	Baseline time.Time
+	// Office signs the emails; Contact is whom units ask (config notice).
+	Office, Contact string
 }
 
 // Digest is the weekly digest of every unit that has something to do.
@@ -86,6 +94,10 @@ type Digest struct {
 	Units []UnitDigest
 	// Availability is the week's probes; empty when nothing was probed.
 	Availability Availability
+	// RectifyBy is when the week's new problems are to be put right: the
+	// end of the running quarter, whose notice scores them.
+	RectifyBy       string
+	Office, Contact string
 }
 
 // UnitDigest is one unit's part of the digest.
@@ -115,6 +127,7 @@ func (u UnitDigest) CatalogAlert() bool { return u.Catalog != nil && availabilit
 type DraftLine struct {
 	ID       string
 	Check    string
+	Action   string // what to do (the catalogue's words)
 	Column   string
 	Title    string
 	URL      string
@@ -128,7 +141,19 @@ type DraftLine struct {
 // are listed under their id so that nothing is lost.
 func BuildDigest(in DigestInput) *Digest {
 	to := dateOf(in.AsOf).AddDate(0, 0, 1)
-	d := &Digest{Week: in.Week, AsOf: in.AsOf, Site: in.Site, From: to.AddDate(0, 0, -7), To: to}
+	d := &Digest{Week: in.Week, AsOf: in.AsOf, Site: in.Site, From: to.AddDate(0, 0, -7), To: to,
+		Office: in.Office, Contact: in.Contact, RectifyBy: chineseDate(rules.QuarterStart(in.AsOf).AddDate(0, 3, -1))}
+	if d.Office == "" {
+		d.Office = in.Site + "政务公开办"
+	}
+	// Each problem once, in its most urgent section: a risk (overdue or
+	// due soon) wins over the same problem as a new draft.
+	risky := map[string]bool{}
+	for _, r := range in.Risks {
+		if r.Subject != "" {
+			risky[r.Check+"\x00"+r.Subject] = true
+		}
+	}
 	byUnit := map[string]*UnitDigest{}
 	known := map[string]config.Unit{}
 	for _, u := range in.Units {
@@ -158,11 +183,12 @@ func BuildDigest(in DigestInput) *Digest {
 		}
 	}
 	for _, f := range in.Findings {
-		if f.Status != store.StatusDraft || f.Unit == "" || f.DetectedAt.Before(d.From) || !f.DetectedAt.Before(d.To) {
+		if f.Status != store.StatusDraft || f.Unit == "" || f.DetectedAt.Before(d.From) || !f.DetectedAt.Before(d.To) ||
+			rules.Historical(f, in.Baseline) || risky[f.Rule+"\x00"+f.Subject] {
 			continue
 		}
 		ud := get(f.Unit)
-		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Column: columnName(in.Columns, f.Column),
+		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Action: rules.CheckAction(f.Rule), Column: columnName(in.Columns, f.Column),
 			Title: f.Title, URL: f.URL, Evidence: rules.EvidenceText(f.Evidence.Text), Points: f.Points, Detected: f.DetectedAt})
 	}
 	d.Availability = buildAvailability(in.Probes, in.Units)
@@ -211,6 +237,14 @@ func sortRisks(rs []Risk) {
 		}
 		return a.Title < b.Title
 	})
+}
+
+// RiskAction says what to do about a risk (the catalogue's words).
+func RiskAction(kind string) string {
+	if c, ok := riskChecks[kind]; ok {
+		return rules.CheckAction(c)
+	}
+	return "核实并整改"
 }
 
 // riskText writes a risk as one line of Chinese (raw; escape for HTML).

@@ -171,3 +171,51 @@ func htmlText(s string) string {
 	s = regexp.MustCompile(`(?s)<style.*?</style>`).ReplaceAllString(s, "")
 	return regexp.MustCompile(`<[^>]*>`).ReplaceAllString(s, " ")
 }
+
+// TestDigestListsEachProblemOnce: a draft that is also an early warning
+// is listed once, in the warning's section; a historical draft (dated
+// before the baseline) is not listed; every line says what to do and by
+// when, and the email whom to ask.
+func TestDigestListsEachProblemOnce(t *testing.T) {
+	at := time.Date(2026, 11, 16, 8, 0, 0, 0, cst)
+	units := config.DefaultUnits()[:1]
+	units[0].Email = "unit@example.org"
+	u := units[0].ID
+	draft := func(rule, subject, published string) store.Finding {
+		return store.Finding{ID: store.FindingID(rule, subject), Rule: rule, Subject: subject, Unit: u, Column: u + "/财政预决算",
+			Title: subject, Quarter: "2026Q4", Status: store.StatusDraft, Scoring: true, Points: 1, DetectedAt: at.Add(-time.Hour),
+			Evidence: store.Evidence{Text: "证据", Dates: map[string]string{"published": published}}}
+	}
+	in := DigestInput{Week: WeekOf(at), AsOf: at, Site: "临淄区人民政府", Units: units, Contact: "区政务公开办 0533-0000000",
+		Baseline: time.Date(2026, 10, 1, 0, 0, 0, 0, cst),
+		Findings: []store.Finding{
+			draft(rules.PeriodicGap, u+"/财政预决算:2026-10", "2026-11-10"),
+			draft(rules.Timeliness, "http://x/new.html", "2026-11-02"),
+			draft(rules.Timeliness, "http://x/old.html", "2025-03-02"),
+		},
+		Risks: []Risk{{Unit: u, Kind: RiskPeriodic, Column: "财政预决算", Title: "2026年10月", Due: "2026-11-15", Overdue: true,
+			Check: rules.PeriodicGap, Subject: u + "/财政预决算:2026-10"}},
+	}
+	d := BuildDigest(in)
+	if len(d.Units) != 1 {
+		t.Fatalf("%d units", len(d.Units))
+	}
+	ud := d.Units[0]
+	if len(ud.Overdue) != 1 || len(ud.Drafts) != 1 || ud.Drafts[0].Title != "http://x/new.html" {
+		t.Fatalf("overdue %d, drafts %+v", len(ud.Overdue), ud.Drafts)
+	}
+	ms, err := d.Messages("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := ms.List[0].Text
+	for _, want := range []string{"整改：补发缺期的", "已逾期，请立即处理", "整改：核实信息形成日期", "请于2026年12月31日前完成",
+		"如有疑问，请联系：区政务公开办 0533-0000000"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the digest lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "old.html") {
+		t.Errorf("the digest lists a historical problem")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/probe"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/rules"
@@ -164,8 +165,13 @@ func buildDigest(ctx context.Context, cfg *config.Config, st *store.Store, cal *
 	if err != nil {
 		return nil, err
 	}
+	baseline, err := jobs.Baseline(cfg, st)
+	if err != nil {
+		return nil, err
+	}
 	return reports.BuildDigest(reports.DigestInput{Week: week, AsOf: asOf, Site: cfg.Site.Name, Units: cfg.Units,
-		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail}), nil
+		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail,
+		Baseline: baseline, Office: cfg.Notice.Office, Contact: cfg.Notice.Contact}), nil
 }
 
 // convertRisks turns the checks' early warnings into digest entries.
@@ -180,16 +186,18 @@ func convertRisks(cfg *config.Config, r rules.Risks) []reports.Risk {
 			detail += "，栏目从未发布信息"
 		}
 		out = append(out, reports.Risk{Unit: c.Unit, Kind: reports.RiskKeyColumn, Column: c.Name, URL: c.URL,
-			Due: r.QuarterEnd.Format(day), WorkingDaysLeft: c.WorkdaysLeft, Detail: detail})
+			Due: r.QuarterEnd.Format(day), WorkingDaysLeft: c.WorkdaysLeft, Detail: detail,
+			Check: rules.KeyColumnEmpty, Subject: c.Column + ":" + r.Quarter})
 	}
 	for _, p := range r.Periods {
-		title := p.Label
-		detail := "尚未发布"
+		// The label names the period, or the annual report in full.
+		subject := p.Column + ":" + p.Period
 		if p.Check == rules.AnnualReport {
-			title = p.Label + "政府信息公开工作年度报告"
+			subject = p.Unit + ":" + p.Period
 		}
-		out = append(out, reports.Risk{Unit: p.Unit, Kind: reports.RiskPeriodic, Column: p.Name, Title: title, URL: p.URL,
-			Due: p.Deadline.Format(day), WorkingDaysLeft: p.WorkdaysLeft, Overdue: p.Overdue, Detail: detail})
+		out = append(out, reports.Risk{Unit: p.Unit, Kind: reports.RiskPeriodic, Column: p.Name, Title: p.Label, URL: p.URL,
+			Due: p.Deadline.Format(day), WorkingDaysLeft: p.WorkdaysLeft, Overdue: p.Overdue, Detail: "尚未发布",
+			Check: p.Check, Subject: subject})
 	}
 	boxes := map[string]string{}
 	for _, m := range cfg.Mailboxes {
@@ -201,14 +209,16 @@ func convertRisks(cfg *config.Config, r rules.Risks) []reports.Risk {
 			name = l.Mailbox
 		}
 		out = append(out, reports.Risk{Unit: l.Unit, Kind: reports.RiskMailbox, Column: name, Title: l.Title, URL: l.URL,
-			Overdue: true, Detail: fmt.Sprintf("%s 来信，已 %d 个工作日未答复（时限 %d 个工作日）", l.Received.Format(day), l.Workdays, l.Limit)})
+			Overdue: true, Detail: fmt.Sprintf("%s 来信，已 %d 个工作日未答复（时限 %d 个工作日）", l.Received.Format(day), l.Workdays, l.Limit),
+			Check: rules.MailboxReply, Subject: l.URL})
 	}
 	for _, s := range r.Stale {
 		detail := fmt.Sprintf("栏目信息均无日期（更新周期要求 %d 天）", s.Limit)
 		if !s.LastPublished.IsZero() {
 			detail = fmt.Sprintf("最近一次发布 %s，已 %d 天未更新（要求 %d 天内）", s.LastPublished.Format(day), s.Days, s.Limit)
 		}
-		out = append(out, reports.Risk{Unit: s.Unit, Kind: reports.RiskStale, Column: s.Name, URL: s.URL, Overdue: true, Detail: detail})
+		out = append(out, reports.Risk{Unit: s.Unit, Kind: reports.RiskStale, Column: s.Name, URL: s.URL, Overdue: true, Detail: detail,
+			Check: rules.StaleColumn, Subject: s.Column})
 	}
 	return out
 }
