@@ -50,6 +50,8 @@ type listData struct {
 	// same list.
 	Ctx    string
 	CanAct bool
+	// Hist marks the historical problems among Rows.
+	Hist map[string]bool
 }
 
 var quarterRE = regexp.MustCompile(`^\d{4}Q[1-4]$`)
@@ -131,7 +133,7 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	}
 	lf := f
 	lf.Offset, lf.Limit = (page-1)*pageSize, pageSize
-	rows, total, err := s.st.Findings(lf)
+	rows, total, err := s.query(lf)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 		return
@@ -143,12 +145,13 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 		page = d.Pages
 		d.Page = page
 		lf.Offset = (page - 1) * pageSize
-		if rows, total, err = s.st.Findings(lf); err != nil {
+		if rows, total, err = s.query(lf); err != nil {
 			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 			return
 		}
 	}
 	d.Rows, d.Total = rows, total
+	d.Hist = s.historicalIDs(rows)
 	if len(rows) > 0 {
 		d.First, d.Last = lf.Offset+1, lf.Offset+len(rows)
 	}
@@ -166,7 +169,7 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	for _, st := range statusOrder {
 		sf := f
 		sf.Status, sf.Limit = st, 1
-		_, n, err := s.st.Findings(sf)
+		_, n, err := s.query(sf)
 		if err != nil {
 			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 			return
@@ -300,7 +303,7 @@ func (s *Server) findingPage(w http.ResponseWriter, r *http.Request) {
 // list page that holds it, and where an action on it leads.
 func (s *Server) neighbours(d *findingData, q url.Values) error {
 	f, _ := filterFrom(q)
-	rows, _, err := s.st.Findings(f)
+	rows, _, err := s.query(f)
 	if err != nil {
 		return err
 	}

@@ -27,12 +27,13 @@ func checkNames() (map[string]string, []string) {
 
 var statusNames = map[string]string{
 	store.StatusDraft:     "待审核",
+	statusHistorical:      "历史问题",
 	store.StatusConfirmed: "已确认",
 	store.StatusDismissed: "已驳回",
 	store.StatusResolved:  "已消除",
 }
 
-var statusOrder = []string{store.StatusDraft, store.StatusConfirmed, store.StatusDismissed, store.StatusResolved}
+var statusOrder = []string{store.StatusDraft, statusHistorical, store.StatusConfirmed, store.StatusDismissed, store.StatusResolved}
 
 var actionNames = map[string]string{
 	"detected": "检出",

@@ -160,7 +160,7 @@ func attachment(name string) string {
 // with a byte-order mark, formula-safe cells, every value in Chinese).
 func (s *Server) exportFindings(w http.ResponseWriter, r *http.Request) {
 	f, _ := filterFrom(r.URL.Query())
-	rows, _, err := s.st.Findings(f)
+	rows, _, err := s.query(f)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 		return

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
@@ -73,4 +74,26 @@ func TestEveryFindingKindInChinese(t *testing.T) {
 		check("/findings/" + ids[i])
 	}
 	check("/overview")
+}
+
+// TestHistoricalProblems: drafts dated before the baseline are listed
+// under their own tab, not under 待审核, and can still be confirmed.
+func TestHistoricalProblems(t *testing.T) {
+	// The 120 timeliness drafts are dated 2026-09-10 (published): before
+	// the baseline, historical. The four missing-attachment drafts carry no
+	// date and lie in 2026Q3, whose last day is after it: current.
+	fx := newFixture(t, func(c *config.Config) { c.Rules.Baseline = "2026-09-20" })
+	c := fx.signedIn("张三", pwInspector)
+	_, body := c.get("/findings")
+	if !strings.Contains(body, `id="count-historical">历史问题 <b>120</b>`) || !strings.Contains(body, `id="count-draft">待审核 <b>4</b>`) {
+		t.Errorf("tabs: %s", regexp.MustCompile(`(?s)<p class="tabs">.*?</p>`).FindString(body))
+	}
+	_, body = c.get("/findings?status=historical&unit=lzqfgj")
+	if n := strings.Count(body, `class="status st-hist"`); n != 50 {
+		t.Errorf("the historical tab shows %d historical rows, want 50", n)
+	}
+	resp, _ := c.act(fx.ids["first"], "confirm", nil)
+	if resp.StatusCode != 303 || fx.status(fx.ids["first"]) != store.StatusConfirmed {
+		t.Errorf("confirming a historical problem: %d %s", resp.StatusCode, fx.status(fx.ids["first"]))
+	}
 }
