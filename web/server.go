@@ -151,7 +151,7 @@ func New(opt Options) (*Server, error) {
 	if s.cfg.Web.SSOHeader != "" && s.proxy == nil {
 		return nil, errors.New("web: sso_header needs trusted_proxy (the CIDR of the proxy that sets it)")
 	}
-	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment", "reports", "unit"} {
+	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment", "reports", "unit", "digest"} {
 		if err := s.parsePage(name, ""); err != nil {
 			return nil, err
 		}
@@ -233,6 +233,9 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /findings", s.viewer(s.findingsList))
 	s.mux.Handle("GET /findings/export.csv", s.viewer(s.exportFindings))
 	s.mux.Handle("GET /reports", s.viewer(s.reportsPage))
+	s.mux.Handle("POST /jobs/check", s.inspector(s.runCheck))
+	s.mux.Handle("GET /digest", s.viewer(s.digestPage))
+	s.mux.Handle("POST /digest/send", s.inspector(s.sendDigest))
 	s.mux.Handle("GET /reports/{period}/{file}", s.viewer(s.noticeDownload))
 	s.mux.Handle("POST /findings/bulk", s.inspector(s.bulk))
 	s.mux.Handle("GET /findings/{id}", s.viewer(s.findingPage))
@@ -339,7 +342,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	s.mu.RLock()
 	t := s.pages[name]
 	nav := append([]navLink{
-		{"/findings", "问题清单"}, {"/overview", "单位汇总"}, {"/reports", "通报"}, {"/adjustments", "人工加减分"}, {"/runs", "运行记录"},
+		{"/findings", "问题清单"}, {"/overview", "单位汇总"}, {"/reports", "通报"}, {"/digest", "每周提醒"}, {"/adjustments", "人工加减分"}, {"/runs", "运行记录"},
 	}, s.nav...)
 	s.mu.RUnlock()
 	if t == nil {
