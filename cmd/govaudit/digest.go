@@ -11,6 +11,7 @@ import (
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/rules/workday"
 	"github.com/govaudit/govaudit/store"
+	"github.com/govaudit/govaudit/web"
 )
 
 func digestCmd() command {
@@ -70,6 +71,9 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	st, err := openStore(cfg, sf.db, *dryRun != "")
+	if api := heldByConfig(cfg, sf.db, err); api != nil {
+		return digestViaServer(a, api, cfg, week, asOf, *dryRun, len(extra) > 0)
+	}
 	if err != nil {
 		return err
 	}
@@ -123,4 +127,42 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 // buildDigest gathers the digest (jobs.Digest).
 func buildDigest(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar, week reports.Week, asOf time.Time) (*reports.Digest, error) {
 	return jobs.Digest(ctx, cfg, st, cal, week, asOf)
+}
+
+// digestViaServer builds (and unless dry-running, sends) the digest through
+// the API of the server holding the store; a dry run writes the .eml files
+// here.
+func digestViaServer(a *app, api *apiReviewer, cfg *config.Config, week reports.Week, asOf time.Time, dryRun string, extra bool) error {
+	if extra {
+		return usageError{fmt.Errorf("--calendar cannot be passed to the server holding the store (%s); add the file to calendar.overrides", api.where())}
+	}
+	var out web.APIDigest
+	body := map[string]any{"week": week.String(), "as_of": asOf.Format("2006-01-02"), "send": dryRun == ""}
+	if err := api.post("/api/digest", body, &out); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s（截至 %s，由 %s 生成）：%d 个单位有待办事项\n", out.Week, asOf.Format("2006-01-02"), api.where(), out.Units)
+	if dryRun != "" {
+		from := cfg.Mail.From
+		if from == "" {
+			from = "govaudit@localhost"
+		}
+		paths, err := reports.WriteEML(dryRun, from, cfg.Mail.FromName, week, out.Messages, time.Now())
+		for _, p := range paths {
+			fmt.Fprintln(a.stdout, "  "+p)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "试运行：写出 %d 封邮件，未发送，未记录。\n", len(paths))
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "  已发送 %d 封，本周已发送过而跳过 %d 封\n", out.Sent, out.Skipped)
+	for _, f := range out.Failed {
+		fmt.Fprintln(a.stderr, "  发送失败 "+f)
+	}
+	if len(out.Failed) > 0 {
+		return fmt.Errorf("%d emails failed", len(out.Failed))
+	}
+	return nil
 }

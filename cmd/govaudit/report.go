@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -55,7 +57,14 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--format: %w", err)}
 	}
-	cfg, st, err := sf.open(true)
+	cfg, err := loadConfig(sf.config)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(cfg, sf.db, true)
+	if api := heldByConfig(cfg, sf.db, err); api != nil {
+		return reportViaServer(a, api, periods, formats, *out)
+	}
 	if err != nil {
 		return err
 	}
@@ -94,3 +103,35 @@ func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p rep
 
 // columnNames maps column and mailbox ids to names (jobs.ColumnNames).
 func columnNames(cfg *config.Config) map[string]string { return jobs.ColumnNames(cfg) }
+
+// reportViaServer writes the notices through the API of the server holding
+// the store (the same files as written here).
+func reportViaServer(a *app, api *apiReviewer, periods []reports.Period, formats []string, out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("create report directory: %w", err)
+	}
+	for _, p := range periods {
+		fmt.Fprintf(a.stdout, "%s（由 %s 生成）\n", p.Label(), api.where())
+		for _, format := range formats {
+			keys := []string{format}
+			if format == "csv" {
+				keys = []string{"ranking.csv", "problems.csv"}
+			}
+			for i, name := range reports.FileNames(p, format) {
+				b, hdr, err := api.raw("/api/notice/" + p.String() + "/" + keys[i])
+				if err != nil {
+					return err
+				}
+				path := filepath.Join(out, name)
+				if err := os.WriteFile(path, b, 0o644); err != nil {
+					return fmt.Errorf("write %s: %w", path, err)
+				}
+				if d := hdr.Get("X-Govaudit-Drafts"); d != "" && d != "0" && i == 0 && format == formats[0] {
+					fmt.Fprintf(a.stdout, "  另有 %s 条待审核问题未计入\n", d)
+				}
+				fmt.Fprintln(a.stdout, "  "+path)
+			}
+		}
+	}
+	return nil
+}
