@@ -101,9 +101,6 @@ func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p rep
 	return n, err
 }
 
-// columnNames maps column and mailbox ids to names (jobs.ColumnNames).
-func columnNames(cfg *config.Config) map[string]string { return jobs.ColumnNames(cfg) }
-
 // reportViaServer writes the notices through the API of the server holding
 // the store (the same files as written here).
 func reportViaServer(a *app, api *apiReviewer, periods []reports.Period, formats []string, out string) error {
