@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"io"
 	"regexp"
 	"strings"
@@ -107,6 +108,15 @@ func TestEveryOutputSpeaksChinese(t *testing.T) {
 			rc, _ := zf.Open()
 			data, _ := io.ReadAll(rc)
 			rc.Close()
+			// Well-formed XML, or Word refuses the file.
+			dec := xml.NewDecoder(bytes.NewReader(data))
+			for {
+				if _, err := dec.Token(); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatalf("DOCX %s is not well-formed: %v", zf.Name, err)
+				}
+			}
 			text := strings.Join(regexp.MustCompile(`<w:t[^>]*>[^<]*</w:t>`).FindAllString(string(data), -1), " ")
 			check("DOCX "+zf.Name, text)
 			if strings.Contains(text, "http://") {
@@ -217,5 +227,44 @@ func TestDigestListsEachProblemOnce(t *testing.T) {
 	}
 	if strings.Contains(text, "old.html") {
 		t.Errorf("the digest lists a historical problem")
+	}
+}
+
+// TestDOCXKeepsPayloadsText: crawled markup, control characters and
+// formulas leave the document well-formed and show as text.
+func TestDOCXKeepsPayloadsText(t *testing.T) {
+	n, err := Build(hostileInput(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteDOCX(&b, n); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		rc, _ := zf.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		dec := xml.NewDecoder(bytes.NewReader(data))
+		var text strings.Builder
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s is not well-formed: %v", zf.Name, err)
+			}
+			if cd, ok := tok.(xml.CharData); ok {
+				text.Write(cd)
+			}
+		}
+		if zf.Name == "word/document.xml" && !strings.Contains(text.String(), "<script>") {
+			t.Errorf("the script payload is not shown as text in the DOCX")
+		}
 	}
 }
