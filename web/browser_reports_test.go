@@ -97,6 +97,10 @@ func TestBrowserNotice(t *testing.T) {
 	b.waitFor("the unit page", `!!document.querySelector("#unit-history")`)
 	b.shot("unit")
 
+	// The week's digest, previewed.
+	b.open("/digest", `!!document.querySelector("#digest-send")`)
+	b.shot("digest")
+
 	// The filtered list exports as CSV.
 	b.open("/findings?unit=lzqjtj", `!!document.querySelector("#export-csv")`)
 	b.step("export", chromedp.Click("#export-csv"))

@@ -75,14 +75,38 @@ func (s *Server) digest(r *http.Request) (*reports.Digest, reports.Messages, rep
 // digestPage previews this week's digest: the units that get an email and
 // the text of one of them.
 func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
-	d, ms, week, err := s.digest(r)
+	d, _, week, err := s.digest(r)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "生成每周提醒失败", err)
 		return
 	}
-	dd := digestData{Week: week.String(), Unit: r.URL.Query().Get("unit"), NoMail: s.cfg.Mail.Host == ""}
+	// The preview shows every unit's email, also of units without an
+	// address (which the real run lists in the summary only).
+	pd := *d
+	pd.Units = append([]reports.UnitDigest(nil), d.Units...)
+	noAddr := map[string]bool{}
+	for i := range pd.Units {
+		if pd.Units[i].Unit.Email == "" {
+			pd.Units[i].Unit.Email = "preview@invalid"
+			noAddr[pd.Units[i].Unit.ID] = true
+		}
+	}
+	office := s.cfg.Mail.Office
+	if office == "" {
+		office = "preview@invalid"
+	}
+	ms, err := pd.Messages(office)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "生成每周提醒失败", err)
+		return
+	}
+	dd := digestData{Week: fmt.Sprintf("%d年第%d周", week.Year, week.Num), Unit: r.URL.Query().Get("unit"), NoMail: s.cfg.Mail.Host == ""}
 	for _, u := range d.Units {
-		dd.Units = append(dd.Units, digestUnit{ID: u.Unit.ID, Name: u.Unit.Name, Items: u.Count(), Selected: u.Unit.ID == dd.Unit})
+		name := u.Unit.Name
+		if noAddr[u.Unit.ID] {
+			name += "，未配置邮箱"
+		}
+		dd.Units = append(dd.Units, digestUnit{ID: u.Unit.ID, Name: name, Items: u.Count(), Selected: u.Unit.ID == dd.Unit})
 	}
 	for _, m := range ms.List {
 		if (dd.Unit == "" && m.Unit == "") || (dd.Unit != "" && m.Unit == dd.Unit) {
@@ -92,7 +116,14 @@ func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
 	if dd.Text == "" && len(ms.List) > 0 && dd.Unit == "" {
 		dd.Text, dd.Subject = ms.List[0].Text, ms.List[0].Subject
 	}
-	dd.Summary = fmt.Sprintf("%s：%d 个单位有待办事项，共 %d 封邮件", week, len(d.Units), len(ms.List))
+	dd.Text = strings.ReplaceAll(dd.Text, "preview@invalid", "（未配置邮箱）")
+	dd.Summary = fmt.Sprintf("%d 个单位有待办事项", len(d.Units))
+	if len(noAddr) > 0 {
+		dd.Summary += fmt.Sprintf("（其中 %d 个未配置邮箱，只列入汇总）", len(noAddr))
+	}
+	if s.cfg.Mail.Office == "" {
+		dd.Summary += "；未配置 mail.office，汇总不发送"
+	}
 	s.Render(w, r, "digest", "每周提醒", dd)
 }
 
