@@ -102,7 +102,7 @@ func TestBrowserNotice(t *testing.T) {
 	b.shot("digest")
 
 	// The filtered list exports as CSV.
-	b.open("/findings?unit=lzqjtj", `!!document.querySelector("#export-csv")`)
+	b.open("/findings?unit=lzqjtj&status=all", `!!document.querySelector("#export-csv")`)
 	b.step("export", chromedp.Click("#export-csv"))
 	var got string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && got == ""; time.Sleep(100 * time.Millisecond) {

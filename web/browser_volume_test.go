@@ -185,7 +185,7 @@ func TestBrowserReviewAtVolume(t *testing.T) {
 	}
 
 	// A page past the end shows the last page.
-	b.open("/findings?unit=lzqfgj&page=99", `!!document.querySelector(".pager")`)
+	b.open("/findings?unit=lzqfgj&status=all&page=99", `!!document.querySelector(".pager")`)
 	if p := b.eval(`document.querySelector(".pager").textContent`); !strings.Contains(p, "第 3/3 页") || !strings.Contains(p, "第 101–120 条") {
 		t.Errorf("page 99 of 3 reads %q", strings.TrimSpace(p))
 	}

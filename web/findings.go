@@ -68,6 +68,11 @@ func filterFrom(q url.Values) (store.Filter, int) {
 		Query:   strings.TrimSpace(q.Get("q")),
 		Sort:    q.Get("sort"),
 	}
+	// The list opens on the drafts to review (not historical ones), so
+	// that a first run does not flood it; status=all lists every status.
+	if _, given := q["status"]; !given {
+		f.Status = store.StatusDraft
+	}
 	if _, ok := statusNames[f.Status]; !ok {
 		f.Status = ""
 	}
@@ -94,6 +99,12 @@ func listURL(f store.Filter, page int) string {
 		if val != "" {
 			v.Set(k, val)
 		}
+	}
+	switch f.Status {
+	case store.StatusDraft: // the default
+		v.Del("status")
+	case "":
+		v.Set("status", "all")
 	}
 	if f.Sort != "-date" {
 		v.Set("sort", f.Sort)

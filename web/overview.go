@@ -402,7 +402,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "读取人工加减分失败", err)
 		return
 	}
-	u.ListURL = "/findings?" + url.Values{"unit": {id}, "quarter": {q}}.Encode()
+	u.ListURL = "/findings?" + url.Values{"unit": {id}, "quarter": {q}, "status": {"all"}}.Encode()
 	s.Render(w, r, "unit", u.Row.Name+" · "+rules.QuarterName(q), u)
 }
 

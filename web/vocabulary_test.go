@@ -84,9 +84,14 @@ func TestHistoricalProblems(t *testing.T) {
 	// date and lie in 2026Q3, whose last day is after it: current.
 	fx := newFixture(t, func(c *config.Config) { c.Rules.Baseline = "2026-09-20" })
 	c := fx.signedIn("张三", pwInspector)
-	_, body := c.get("/findings")
+	_, body := c.get("/findings?status=all")
 	if !strings.Contains(body, `id="count-historical">历史问题 <b>120</b>`) || !strings.Contains(body, `id="count-draft">待审核 <b>4</b>`) {
 		t.Errorf("tabs: %s", regexp.MustCompile(`(?s)<p class="tabs">.*?</p>`).FindString(body))
+	}
+	// The list opens on the current drafts, not the historical ones.
+	_, body = c.get("/findings")
+	if !strings.Contains(body, `id="count-draft" class="active"`) || strings.Contains(body, `class="status st-hist"`) {
+		t.Error("the list does not open on the current drafts")
 	}
 	_, body = c.get("/findings?status=historical&unit=lzqfgj")
 	if n := strings.Count(body, `class="status st-hist"`); n != 50 {

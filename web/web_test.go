@@ -146,7 +146,7 @@ func TestFilters(t *testing.T) {
 	if _, err := fx.st.Decide(fx.ids["jtj1"], store.Action{Kind: "confirm", By: "张三", At: fx.clock.now()}); err != nil {
 		t.Fatal(err)
 	}
-	_, body := c.get("/findings?unit=lzqjtj")
+	_, body := c.get("/findings?unit=lzqjtj&status=all")
 	for _, want := range []string{`id="count-draft">待审核 <b>1</b>`, `id="count-confirmed">已确认 <b>1</b>`, `全部 <b>2</b>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("unit counts: page lacks %q", want)
