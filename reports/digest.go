@@ -171,8 +171,14 @@ func BuildDigest(in DigestInput) *Digest {
 		}
 		return ud
 	}
+	base := ""
+	if !in.Baseline.IsZero() {
+		base = in.Baseline.In(cst).Format("2006-01-02")
+	}
 	for _, r := range in.Risks {
-		if r.Unit == "" {
+		// A warning whose deadline passed before the baseline is a
+		// historical problem: not in the digest.
+		if r.Unit == "" || (base != "" && r.Due != "" && r.Due < base) {
 			continue
 		}
 		ud := get(r.Unit)

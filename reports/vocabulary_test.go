@@ -204,7 +204,9 @@ func TestDigestListsEachProblemOnce(t *testing.T) {
 			draft(rules.Timeliness, "http://x/old.html", "2025-03-02"),
 		},
 		Risks: []Risk{{Unit: u, Kind: RiskPeriodic, Column: "财政预决算", Title: "2026年10月", Due: "2026-11-15", Overdue: true,
-			Check: rules.PeriodicGap, Subject: u + "/财政预决算:2026-10"}},
+			Check: rules.PeriodicGap, Subject: u + "/财政预决算:2026-10"},
+			{Unit: u, Kind: RiskPeriodic, Column: "财政预决算", Title: "2025年3月", Due: "2025-04-15", Overdue: true,
+				Check: rules.PeriodicGap, Subject: u + "/财政预决算:2025-03"}},
 	}
 	d := BuildDigest(in)
 	if len(d.Units) != 1 {
@@ -219,13 +221,13 @@ func TestDigestListsEachProblemOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := ms.List[0].Text
-	for _, want := range []string{"整改：补发缺期的", "已逾期，请立即处理", "整改：核实信息形成日期", "请于2026年12月31日前完成",
+	for _, want := range []string{"整改：补发缺期的", "，请立即处理", "整改：核实信息形成日期", "请于2026年12月31日前完成",
 		"如有疑问，请联系：区政务公开办 0533-0000000"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the digest lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "old.html") {
+	if strings.Contains(text, "old.html") || strings.Contains(text, "2025年3月") {
 		t.Errorf("the digest lists a historical problem")
 	}
 }
