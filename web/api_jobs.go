@@ -83,11 +83,11 @@ func (s *Server) apiCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		asOf = d
 	}
-	if !jobLock.TryLock() {
+	if !s.jobLock.TryLock() {
 		apiError(w, http.StatusConflict, "busy", "another job is running")
 		return
 	}
-	defer jobLock.Unlock()
+	defer s.jobLock.Unlock()
 	rep, err := jobs.Check(r.Context(), s.cfg, s.st, asOf)
 	if err != nil {
 		apiError(w, http.StatusInternalServerError, "failed", err.Error())
@@ -186,11 +186,11 @@ func (s *Server) apiDigest(w http.ResponseWriter, r *http.Request) {
 			apiError(w, http.StatusBadRequest, "bad_request", err.Error())
 			return
 		}
-		if !jobLock.TryLock() {
+		if !s.jobLock.TryLock() {
 			apiError(w, http.StatusConflict, "busy", "another job is running")
 			return
 		}
-		defer jobLock.Unlock()
+		defer s.jobLock.Unlock()
 		res, err := jobs.SendDigest(r.Context(), s.cfg, s.st, smtp, week, d, ms.List)
 		out.Sent, out.Skipped = len(res.Sent), len(res.Skipped)
 		for _, f := range res.Failed {

@@ -5,23 +5,19 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/rules/workday"
 )
 
-// jobLock lets one job started from the browser run at a time.
-var jobLock sync.Mutex
-
 // runCheck runs every check now, from the browser, and says what changed.
 func (s *Server) runCheck(w http.ResponseWriter, r *http.Request) {
-	if !jobLock.TryLock() {
+	if !s.jobLock.TryLock() {
 		s.fail(w, r, http.StatusConflict, "已有一项任务在运行，请稍后再试", nil)
 		return
 	}
-	defer jobLock.Unlock()
+	defer s.jobLock.Unlock()
 	rep, err := jobs.Check(r.Context(), s.cfg, s.st, s.now())
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "检查失败", err)
@@ -139,11 +135,11 @@ func (s *Server) sendDigest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "邮件设置有误："+err.Error(), nil)
 		return
 	}
-	if !jobLock.TryLock() {
+	if !s.jobLock.TryLock() {
 		s.fail(w, r, http.StatusConflict, "已有一项任务在运行，请稍后再试", nil)
 		return
 	}
-	defer jobLock.Unlock()
+	defer s.jobLock.Unlock()
 	d, ms, week, err := s.digest(r)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "生成每周提醒失败", err)

@@ -68,6 +68,10 @@ type Server struct {
 	ruleNames map[string]string
 	ruleOrder []string
 
+	// jobLock lets one job started from the browser or the API (a check
+	// run, a digest send) run at a time.
+	jobLock sync.Mutex
+
 	mu    sync.RWMutex
 	pages map[string]*template.Template // by page name
 	nav   []navLink
