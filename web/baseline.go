@@ -13,8 +13,24 @@ import (
 // tab lists the other drafts, so that a first run does not flood it.
 const statusHistorical = "historical"
 
-// baseline returns the date before which drafts are historical.
-func (s *Server) baseline() (time.Time, error) { return jobs.Baseline(s.cfg, s.st) }
+// baseline returns the date before which drafts are historical. Once
+// known it is kept: the configured date does not change while the server
+// runs, and the first detection of the store never does.
+func (s *Server) baseline() (time.Time, error) {
+	s.mu.RLock()
+	b := s.base
+	s.mu.RUnlock()
+	if !b.IsZero() {
+		return b, nil
+	}
+	b, err := jobs.Baseline(s.cfg, s.st)
+	if err == nil && !b.IsZero() {
+		s.mu.Lock()
+		s.base = b
+		s.mu.Unlock()
+	}
+	return b, err
+}
 
 // query lists findings like store.Findings, splitting the drafts into
 // current ones (status draft) and historical ones (status historical).

@@ -73,6 +73,7 @@ type Server struct {
 	jobLock sync.Mutex
 
 	mu    sync.RWMutex
+	base  time.Time                     // the baseline, once known (see baseline)
 	pages map[string]*template.Template // by page name
 	nav   []navLink
 }
