@@ -25,6 +25,7 @@ type Config struct {
 	Rules      Rules       `yaml:"rules"`
 	Calendar   Calendar    `yaml:"calendar"`
 	Scoring    Scoring     `yaml:"scoring"`
+	Notice     Notice      `yaml:"notice"`
 	Mail       Mail        `yaml:"mail"`
 	Web        Web         `yaml:"web"`
 	Schedule   Schedule    `yaml:"schedule"`
@@ -214,6 +215,11 @@ type Rules struct {
 	Catalog string `yaml:"catalog"`
 	// PersonalData configures the personal-data check.
 	PersonalData PersonalData `yaml:"personal_data"`
+	// Baseline is the date ("2026-10-01") before which draft findings are
+	// historical problems (历史问题): listed apart, never in a digest, scored
+	// only when confirmed. Empty means the start of the quarter in which
+	// the first finding was detected.
+	Baseline string `yaml:"baseline"`
 }
 
 // Wording configures the wording check.
@@ -249,6 +255,27 @@ type Scoring struct {
 	QuarterPoints float64            `yaml:"quarter_points"`  // default 20
 	YearEndPoints float64            `yaml:"year_end_points"` // default 20
 	Caps          map[string]float64 `yaml:"caps"`            // check id -> max points per quarter
+}
+
+// Notice is what the quarterly notice (通报) prints as an official
+// document.
+type Notice struct {
+	// Office is the issuing office, printed as the signature (落款); default
+	// the site's name followed by 政务公开工作领导小组办公室.
+	Office string `yaml:"office"`
+	// DocNumber is the document number (文号); {year} and {quarter} are
+	// replaced, e.g. "临政公开〔{year}〕{quarter}号". Empty leaves a blank
+	// number to fill in by hand.
+	DocNumber string `yaml:"doc_number"`
+	// Recipients is the addressee line (主送); default
+	// 各镇人民政府、街道办事处，区政府各部门.
+	Recipients string `yaml:"recipients"`
+	// RectifyDays is the number of calendar days after the notice's date by
+	// which units rectify their problems; default 15.
+	RectifyDays int `yaml:"rectify_days"`
+	// Contact is whom units report their rectification to, e.g.
+	// "区政务公开办，联系电话 0533-0000000"; printed in the notice and the digest.
+	Contact string `yaml:"contact"`
 }
 
 // Mail holds the SMTP settings of the weekly digest.

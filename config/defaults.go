@@ -174,6 +174,11 @@ func (c *Config) ApplyDefaults() {
 	if c.Scoring.YearEndPoints == 0 {
 		c.Scoring.YearEndPoints = d.Scoring.YearEndPoints
 	}
+	if c.Notice.Office == "" && c.Site.Name != "" {
+		c.Notice.Office = c.Site.Name + "政务公开工作领导小组办公室"
+	}
+	setStr(&c.Notice.Recipients, "各镇人民政府、街道办事处，区政府各部门")
+	setInt(&c.Notice.RectifyDays, 15)
 	setStr(&c.Web.Addr, d.Web.Addr)
 	setInt(&c.Web.SessionHours, d.Web.SessionHours)
 	setStr(&c.Schedule.Crawl, d.Schedule.Crawl)

@@ -248,6 +248,11 @@ func (c *Config) validateRules(p *problems) {
 	if c.Rules.RectifyDays < 1 {
 		p.add("rules.rectify_days", "must be at least 1")
 	}
+	if c.Rules.Baseline != "" {
+		if _, err := time.Parse("2006-01-02", c.Rules.Baseline); err != nil {
+			p.add("rules.baseline", "%q is not a date such as 2026-10-01", c.Rules.Baseline)
+		}
+	}
 	if c.Rules.Since != "" {
 		if _, err := time.Parse("2006-01-02", c.Rules.Since); err != nil {
 			p.add("rules.since", "%q is not a date such as 2025-01-01", c.Rules.Since)
@@ -285,6 +290,9 @@ func (c *Config) validateRules(p *problems) {
 		if c.Scoring.Caps[k] < 0 {
 			p.add(path, "cannot be negative")
 		}
+	}
+	if c.Notice.RectifyDays < 0 {
+		p.add("notice.rectify_days", "cannot be negative")
 	}
 	for i, o := range c.Calendar.Overrides {
 		if o == "" {

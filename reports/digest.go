@@ -8,6 +8,7 @@ import (
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/probe"
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -36,19 +37,24 @@ type Risk struct {
 	Overdue         bool
 	// Detail is an optional sentence in Chinese from the check.
 	Detail string
+	// Check and Subject name the finding the risk would become (or is), so
+	// that the digest lists a problem once.
+	Check, Subject string
 }
 
-// RiskLabel returns the Chinese name of a risk kind.
+// riskChecks maps a risk kind to the check it forewarns of.
+var riskChecks = map[string]string{
+	RiskKeyColumn: rules.KeyColumnEmpty,
+	RiskPeriodic:  rules.PeriodicGap,
+	RiskMailbox:   rules.MailboxReply,
+	RiskStale:     rules.StaleColumn,
+}
+
+// RiskLabel returns the Chinese name of a risk kind: the short name of the
+// check it forewarns of (the catalogue's words).
 func RiskLabel(kind string) string {
-	switch kind {
-	case RiskKeyColumn:
-		return "重点栏目"
-	case RiskPeriodic:
-		return "定期信息"
-	case RiskMailbox:
-		return "信箱答复"
-	case RiskStale:
-		return "栏目更新"
+	if c, ok := riskChecks[kind]; ok {
+		return rules.CheckShort(c)
 	}
 	return "其他"
 }
@@ -70,6 +76,11 @@ type DigestInput struct {
 	// so that a digest sent on Monday morning judges the whole last week;
 	// none when nothing was probed.
 	Probes []probe.Summary
+	// Baseline: drafts dated before it are historical problems and are not
+	// listed (rules.Historical); zero lists every new draft.
+	Baseline time.Time
+	// Office signs the emails; Contact is whom units ask (config notice).
+	Office, Contact string
 }
 
 // Digest is the weekly digest of every unit that has something to do.
@@ -86,6 +97,10 @@ type Digest struct {
 	// Verdict is the site's latest national verdict (单项否决), for the
 	// office's summary; nil when none was computed (set by the caller).
 	Verdict *store.VerdictRecord
+	// RectifyBy is when the week's new problems are to be put right: the
+	// end of the running quarter, whose notice scores them.
+	RectifyBy       string
+	Office, Contact string
 }
 
 // UnitDigest is one unit's part of the digest.
@@ -115,6 +130,7 @@ func (u UnitDigest) CatalogAlert() bool { return u.Catalog != nil && availabilit
 type DraftLine struct {
 	ID       string
 	Check    string
+	Action   string // what to do (the catalogue's words)
 	Column   string
 	Title    string
 	URL      string
@@ -128,7 +144,19 @@ type DraftLine struct {
 // are listed under their id so that nothing is lost.
 func BuildDigest(in DigestInput) *Digest {
 	to := dateOf(in.AsOf).AddDate(0, 0, 1)
-	d := &Digest{Week: in.Week, AsOf: in.AsOf, Site: in.Site, From: to.AddDate(0, 0, -7), To: to}
+	d := &Digest{Week: in.Week, AsOf: in.AsOf, Site: in.Site, From: to.AddDate(0, 0, -7), To: to,
+		Office: in.Office, Contact: in.Contact, RectifyBy: chineseDate(rules.QuarterStart(in.AsOf).AddDate(0, 3, -1))}
+	if d.Office == "" {
+		d.Office = in.Site + "政务公开办"
+	}
+	// Each problem once, in its most urgent section: a risk (overdue or
+	// due soon) wins over the same problem as a new draft.
+	risky := map[string]bool{}
+	for _, r := range in.Risks {
+		if r.Subject != "" {
+			risky[r.Check+"\x00"+r.Subject] = true
+		}
+	}
 	byUnit := map[string]*UnitDigest{}
 	known := map[string]config.Unit{}
 	for _, u := range in.Units {
@@ -146,8 +174,14 @@ func BuildDigest(in DigestInput) *Digest {
 		}
 		return ud
 	}
+	base := ""
+	if !in.Baseline.IsZero() {
+		base = in.Baseline.In(cst).Format("2006-01-02")
+	}
 	for _, r := range in.Risks {
-		if r.Unit == "" {
+		// A warning whose deadline passed before the baseline is a
+		// historical problem: not in the digest.
+		if r.Unit == "" || (base != "" && r.Due != "" && r.Due < base) {
 			continue
 		}
 		ud := get(r.Unit)
@@ -158,12 +192,13 @@ func BuildDigest(in DigestInput) *Digest {
 		}
 	}
 	for _, f := range in.Findings {
-		if f.Status != store.StatusDraft || f.Unit == "" || f.DetectedAt.Before(d.From) || !f.DetectedAt.Before(d.To) {
+		if f.Status != store.StatusDraft || f.Unit == "" || f.DetectedAt.Before(d.From) || !f.DetectedAt.Before(d.To) ||
+			rules.Historical(f, in.Baseline) || risky[f.Rule+"\x00"+f.Subject] {
 			continue
 		}
 		ud := get(f.Unit)
-		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Column: columnName(in.Columns, f.Column),
-			Title: f.Title, URL: f.URL, Evidence: f.Evidence.Text, Points: f.Points, Detected: f.DetectedAt})
+		ud.Drafts = append(ud.Drafts, DraftLine{ID: f.ID, Check: CheckLabel(f.Rule), Action: rules.CheckAction(f.Rule), Column: columnName(in.Columns, f.Column),
+			Title: f.Title, URL: f.URL, Evidence: rules.EvidenceText(f.Evidence.Text), Points: f.Points, Detected: f.DetectedAt})
 	}
 	d.Availability = buildAvailability(in.Probes, in.Units)
 	for _, c := range d.Availability.Catalogs {
@@ -211,6 +246,14 @@ func sortRisks(rs []Risk) {
 		}
 		return a.Title < b.Title
 	})
+}
+
+// RiskAction says what to do about a risk (the catalogue's words).
+func RiskAction(kind string) string {
+	if c, ok := riskChecks[kind]; ok {
+		return rules.CheckAction(c)
+	}
+	return "核实并整改"
 }
 
 // riskText writes a risk as one line of Chinese (raw; escape for HTML).

@@ -12,10 +12,13 @@ var templateFS embed.FS
 
 // funcs are the helpers the report templates use.
 var funcs = template.FuncMap{
-	"pts":    FormatPoints,
-	"inc":    func(i int) int { return i + 1 },
-	"neg":    func(v float64) float64 { return -v },
-	"qlabel": quarterLabel,
+	"pts":     FormatPoints,
+	"inc":     func(i int) int { return i + 1 },
+	"neg":     func(v float64) float64 { return -v },
+	"qlabel":  quarterLabel,
+	"qshort":  qshort,
+	"cnum":    cnum,
+	"rectify": rectifyText,
 	// linkable guards every href: only http(s) URLs become links.
 	"linkable": linkable,
 }
@@ -29,70 +32,81 @@ func parseTemplate(name string) (*template.Template, error) {
 	return t, nil
 }
 
-// chart is the inline SVG bar chart of the ranking.
-type chart struct {
-	Width, Height, LabelW, BarH float64
-	Bars                        []bar
+// UnitProblem is a problem of the notice's one problem list, with its unit.
+type UnitProblem struct {
+	Unit string
+	Problem
 }
 
-type bar struct {
-	Label               string
-	Score               float64
-	Y, W, TextY, ValueX float64
-	Fill                string
+// UnitAdjustment is a manual adjustment with its unit.
+type UnitAdjustment struct {
+	Unit string
+	AdjustmentLine
 }
 
-func rankingChart(n *Notice) chart {
-	const width, labelW, barH, gap, valueW = 600.0, 110.0, 10.0, 3.0, 30.0
-	c := chart{Width: width, LabelW: labelW, BarH: barH}
-	maxScore := n.Max
+// docData is what the document renderers (HTML, DOCX) print.
+type docData struct {
+	N           *Notice
+	HasAdjusted bool
+	Capped      []string
+	Problems    []UnitProblem
+	Adjustments []UnitAdjustment
+}
+
+// flatten lists the notice's problems in ranking order, as one table.
+func flatten(n *Notice) docData {
+	d := docData{N: n}
 	for _, r := range n.Rows {
-		if r.Score > maxScore {
-			maxScore = r.Score
+		if r.Adjusted != 0 {
+			d.HasAdjusted = true
+		}
+		for _, c := range r.Capped {
+			d.Capped = append(d.Capped, r.Unit+c)
+		}
+		for _, p := range r.Problems {
+			d.Problems = append(d.Problems, UnitProblem{r.Unit, p})
+		}
+		for _, a := range r.Adjustments {
+			d.Adjustments = append(d.Adjustments, UnitAdjustment{r.Unit, a})
 		}
 	}
-	span := width - labelW - valueW
-	for i, r := range n.Rows {
-		y := float64(i)*(barH+gap) + gap
-		w := 0.0
-		if maxScore > 0 {
-			w = round2(span * r.Score / maxScore)
-		}
-		fill := "#4a6fa5"
-		if r.Score < 0.6*n.Max {
-			fill = "#b5493c"
-		}
-		c.Bars = append(c.Bars, bar{Label: r.Unit, Score: r.Score, Y: y, W: w,
-			TextY: y + barH - 1.5, ValueX: labelW + w, Fill: fill})
-	}
-	c.Height = float64(len(n.Rows))*(barH+gap) + gap
-	return c
+	return d
 }
 
-// WriteHTML writes the notice as one self-contained HTML page for A4 print:
-// no external resources, every string escaped by html/template.
+var chineseNums = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+	"十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"}
+
+// cnum writes the i-th (0-based) ordinal in Chinese: 一, 二 …
+func cnum(i int) string {
+	if i >= 0 && i < len(chineseNums) {
+		return chineseNums[i]
+	}
+	return fmt.Sprint(i + 1)
+}
+
+// qshort writes a quarter id without its year: "2026Q3" → 三季度,
+// "2026Y" → 年终考核.
+func qshort(q string) string {
+	if len(q) == 6 && (q[4] == 'Q' || q[4] == 'q') && q[5] >= '1' && q[5] <= '4' {
+		return chineseNums[q[5]-'1'] + "季度"
+	}
+	if len(q) == 5 && (q[4] == 'Y' || q[4] == 'y') {
+		return "年终考核"
+	}
+	return quarterLabel(q)
+}
+
+// WriteHTML writes the notice as one self-contained HTML document for A4
+// print: the number, title, addressees, summary, ranking, problems by
+// check, rectification requirements, signature and date, then the one
+// problem list as an annex. No external resources, no URLs, no draft
+// counts; every string escaped by html/template.
 func WriteHTML(w io.Writer, n *Notice) error {
 	t, err := parseTemplate("notice.html")
 	if err != nil {
 		return err
 	}
-	var clean []string
-	var with []Row
-	for _, r := range n.Rows {
-		if len(r.Problems) == 0 && len(r.Adjustments) == 0 && len(r.Capped) == 0 {
-			clean = append(clean, r.Unit)
-			continue
-		}
-		with = append(with, r)
-	}
-	data := struct {
-		N            *Notice
-		Generated    string
-		Chart        chart
-		Clean        []string
-		WithProblems []Row
-	}{n, n.Generated.In(cst).Format("2006-01-02 15:04"), rankingChart(n), clean, with}
-	if err := t.Execute(w, data); err != nil {
+	if err := t.Execute(w, flatten(n)); err != nil {
 		return fmt.Errorf("write HTML notice: %w", err)
 	}
 	return nil

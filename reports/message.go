@@ -32,10 +32,11 @@ type Messages struct {
 }
 
 var digestFuncs = map[string]any{
-	"inc":       func(i int) int { return i + 1 },
-	"risklabel": RiskLabel,
-	"risktext":  riskText,
-	"line":      oneLine,
+	"inc":        func(i int) int { return i + 1 },
+	"risklabel":  RiskLabel,
+	"riskaction": RiskAction,
+	"risktext":   riskText,
+	"line":       oneLine,
 	// The week's availability (see availability.go).
 	"homenote":    homeNote,
 	"catalognote": catalogNote,
@@ -88,7 +89,7 @@ func (d *Digest) Messages(office string) (Messages, error) {
 		draftsNo := nums[min(len(u.Overdue), 1)+min(len(u.Soon), 1)]
 		availNo := nums[min(len(u.Overdue), 1)+min(len(u.Soon), 1)+min(len(u.Drafts), 1)]
 		data := map[string]any{"U": u, "AsOf": asOf, "Week": week, "Site": site, "Subject": m.Subject, "DraftsNo": draftsNo,
-			"AvailNo": availNo}
+			"AvailNo": availNo, "RectifyBy": d.RectifyBy, "Office": oneLine(d.Office), "Contact": oneLine(d.Contact)}
 		if m.Text, err = render(unitText, data); err != nil {
 			return out, err
 		}

@@ -3,80 +3,20 @@ package reports
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
-// checkOrder is the display order of the checks (docs/CHECKS.md).
-var checkOrder = []string{
-	"timeliness", "backdated", "key-column-empty", "blank-column", "missing-attachment",
-	"broken-attachment", "mailbox-reply", "periodic-gap", "annual-report", "stale-column", "broken-link",
-	// BEGIN issue 15 (content and follow-up checks): merge into the check catalogue.
-	"wording", "interpretation", "validity", "catalog", "rectification",
-	// END issue 15.
-	"personal-data", "external-link", "hidden-link", // content checks (issue 14)
-}
+// CheckLabel returns the Chinese name of a check id, from the catalogue
+// (rules.CheckName).
+func CheckLabel(rule string) string { return rules.CheckName(rule) }
 
-// CheckLabel returns the Chinese name of a check id (the id itself when unknown).
-func CheckLabel(rule string) string {
-	switch rule {
-	case "timeliness":
-		return "发布不及时"
-	case "backdated":
-		return "发布日期早于成文日期"
-	case "key-column-empty":
-		return "重点栏目季度无更新"
-	case "blank-column":
-		return "空白栏目"
-	case "missing-attachment":
-		return "未附附件"
-	case "broken-attachment":
-		return "附件无法下载"
-	case "mailbox-reply":
-		return "信箱答复超期"
-	case "periodic-gap":
-		return "定期信息缺失或迟发"
-	case "annual-report":
-		return "年度报告缺失或迟发"
-	case "stale-column":
-		return "栏目长期未更新"
-	case "broken-link":
-		return "链接失效"
-	// BEGIN issue 15 (content and follow-up checks): merge into the check catalogue.
-	case "wording":
-		return "错别字及严重表述错误"
-	case "interpretation":
-		return "政策解读缺失或滞后"
-	case "validity":
-		return "未标注或错标有效性"
-	case "catalog":
-		return "目录事项未公开"
-	case "rectification":
-		return "通报问题未整改"
-		// END issue 15.
-	// --- content checks (issue 14): move into the catalogue of check names on merge ---
-	case "personal-data":
-		return "个人信息未脱敏"
-	case "external-link":
-		return "链接非政府网站"
-	case "hidden-link":
-		return "隐藏链接（暗链）"
-		// --- end of content checks ---
-	}
-	return rule
-}
-
-func checkIndex(rule string) int {
-	for i, r := range checkOrder {
-		if r == rule {
-			return i
-		}
-	}
-	return len(checkOrder)
-}
+func checkIndex(rule string) int { return rules.CheckIndex(rule) }
 
 // Input is what a notice is computed from.
 type Input struct {
@@ -90,8 +30,12 @@ type Input struct {
 	Scoring     config.Scoring
 	Findings    []store.Finding
 	Adjustments []store.Adjustment
-	// Generated is the time the notice is made (shown on it).
+	// Generated is the time the notice is made: its date.
 	Generated time.Time
+	// Issue is what the notice prints as a document: the issuing office,
+	// the document number, the addressees, the rectification period and
+	// the contact (config's notice section, defaults applied).
+	Issue config.Notice
 }
 
 // Notice is the quarterly (or annual) notice: the ranking and every
@@ -111,9 +55,30 @@ type Notice struct {
 	YearEndMax float64
 	// Max is the highest possible score of the period (without bonus).
 	Max float64
+
+	// The document's parts (all in Chinese).
+	DocNumber  string // 文号; empty when none is configured
+	Office     string // issuing office (落款)
+	Recipients string // addressees (主送)
+	Contact    string
+	Date       string    // the notice's date, "2026年10月9日"
+	RectifyBy  string    // rectification deadline, "2026年10月24日"
+	Summary    string    // the summary paragraph
+	ByCheck    []ByCheck // the problems by check, most frequent first
+	Problems   int       // confirmed problems listed
 	// Rectification is the rectification record of the earlier notices
-	// (RectificationRecord), set by the caller (issue 15).
+	// (RectificationRecord), set by the caller.
 	Rectification []RectifyUnit
+}
+
+// ByCheck is one check's share of a notice's problems.
+type ByCheck struct {
+	Label  string
+	Action string
+	Count  int
+	// Units lists the units concerned, with their count when more than one:
+	// "区教体局（3个）".
+	Units []string
 }
 
 // Check is one column of deductions in the ranking.
@@ -146,15 +111,19 @@ type Row struct {
 
 // Problem is one confirmed finding of a unit's problem list (问题清单).
 type Problem struct {
-	ID       string
-	Quarter  string
-	Rule     string
-	Check    string // Chinese name of the check
-	Column   string
-	Title    string
-	URL      string
-	Dates    string // "成文 2026-05-06；发布 2026-07-01"
+	ID      string
+	Quarter string
+	Rule    string
+	Check   string // Chinese name of the check
+	Short   string // its short name (for narrow columns)
+	Column  string
+	Title   string
+	URL     string
+	Dates   string // "成文日期 2026-05-06；发布日期 2026-07-01"
+	// Evidence is the finding's evidence in Chinese, URLs included (for
+	// the spreadsheet); Plain is the same without URLs (for print).
 	Evidence string
+	Plain    string
 	Points   float64
 	// Counted is false for checks that do not count in scores.
 	Counted bool
@@ -213,19 +182,19 @@ func Build(in Input) (*Notice, error) {
 	for _, u := range in.Units {
 		names[u.ID] = u.Name
 	}
-	var rules []string
+	var ruleIDs []string
 	for r := range used {
-		rules = append(rules, r)
+		ruleIDs = append(ruleIDs, r)
 	}
-	sort.Slice(rules, func(i, j int) bool {
-		a, b := checkIndex(rules[i]), checkIndex(rules[j])
+	sort.Slice(ruleIDs, func(i, j int) bool {
+		a, b := checkIndex(ruleIDs[i]), checkIndex(ruleIDs[j])
 		if a != b {
 			return a < b
 		}
-		return rules[i] < rules[j]
+		return ruleIDs[i] < ruleIDs[j]
 	})
-	for _, r := range rules {
-		n.Checks = append(n.Checks, Check{Rule: r, Label: CheckLabel(r), Cap: sc.Caps[r]})
+	for _, r := range ruleIDs {
+		n.Checks = append(n.Checks, Check{Rule: r, Label: rules.CheckShort(r), Cap: sc.Caps[r]})
 	}
 
 	rows := make(map[string]*Row, len(ids))
@@ -234,10 +203,10 @@ func Build(in Input) (*Notice, error) {
 		if name == "" {
 			name = id
 		}
-		rows[id] = &Row{UnitID: id, Unit: name, Deductions: make([]float64, len(rules))}
+		rows[id] = &Row{UnitID: id, Unit: name, Deductions: make([]float64, len(ruleIDs))}
 	}
 	addQuarter := func(r *Row, qs *QuarterScore) {
-		for i, rule := range rules {
+		for i, rule := range ruleIDs {
 			r.Deductions[i] = round2(r.Deductions[i] + qs.Deductions[rule])
 		}
 		r.Adjusted = round2(r.Adjusted + qs.Adjusted)
@@ -280,9 +249,10 @@ func Build(in Input) (*Notice, error) {
 			continue
 		}
 		r.Problems = append(r.Problems, Problem{
-			ID: f.ID, Quarter: f.Quarter, Rule: f.Rule, Check: CheckLabel(f.Rule),
+			ID: f.ID, Quarter: f.Quarter, Rule: f.Rule, Check: CheckLabel(f.Rule), Short: rules.CheckShort(f.Rule),
 			Column: columnName(in.Columns, f.Column), Title: f.Title, URL: f.URL,
-			Dates: formatDates(f.Evidence.Dates), Evidence: f.Evidence.Text,
+			Dates: formatDates(f.Evidence.Dates), Evidence: rules.EvidenceText(f.Evidence.Text),
+			Plain:  rules.PlainEvidence(f.Evidence.Text),
 			Points: f.Points, Counted: f.Scoring,
 		})
 	}
@@ -328,7 +298,110 @@ func Build(in Input) (*Notice, error) {
 	for i, rank := range Ranks(scores) {
 		n.Rows[i].Rank = rank
 	}
+	document(n, in)
 	return n, nil
+}
+
+// chineseDate writes a date as 2026年10月9日.
+func chineseDate(t time.Time) string {
+	t = t.In(cst)
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// document fills the notice's parts as a document: number, office,
+// addressees, dates, the summary paragraph and the problems by check.
+func document(n *Notice, in Input) {
+	is := in.Issue
+	n.Office = is.Office
+	if n.Office == "" {
+		n.Office = in.Site + "政务公开工作领导小组办公室"
+	}
+	n.Recipients = is.Recipients
+	if n.Recipients == "" {
+		n.Recipients = "各镇人民政府、街道办事处，区政府各部门"
+	}
+	n.Contact = is.Contact
+	if is.DocNumber != "" {
+		q := "年"
+		if !n.Period.IsYear() {
+			q = strconv.Itoa(n.Period.Quarter)
+		}
+		n.DocNumber = strings.NewReplacer("{year}", strconv.Itoa(n.Period.Year), "{quarter}", q).Replace(is.DocNumber)
+	}
+	date := in.Generated
+	if date.IsZero() {
+		date = time.Now()
+	}
+	n.Date = chineseDate(date)
+	days := is.RectifyDays
+	if days <= 0 {
+		days = 15
+	}
+	n.RectifyBy = chineseDate(date.AddDate(0, 0, days))
+
+	counts := map[string]int{}
+	perUnit := map[string]map[string]int{}
+	var unitOrder []string
+	units, total := 0, 0.0
+	for _, r := range n.Rows {
+		if len(r.Problems) > 0 {
+			units++
+		}
+		for _, p := range r.Problems {
+			n.Problems++
+			counts[p.Rule]++
+			if perUnit[p.Rule] == nil {
+				perUnit[p.Rule] = map[string]int{}
+			}
+			if perUnit[p.Rule][r.Unit] == 0 {
+				unitOrder = append(unitOrder, p.Rule+"\x00"+r.Unit)
+			}
+			perUnit[p.Rule][r.Unit]++
+		}
+		total += r.Score
+	}
+	var ids []string
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if counts[ids[i]] != counts[ids[j]] {
+			return counts[ids[i]] > counts[ids[j]]
+		}
+		return checkIndex(ids[i]) < checkIndex(ids[j])
+	})
+	var parts []string
+	for _, id := range ids {
+		bc := ByCheck{Label: rules.CheckName(id), Action: rules.CheckAction(id), Count: counts[id]}
+		for _, k := range unitOrder {
+			rule, unit, _ := strings.Cut(k, "\x00")
+			if rule == id {
+				if c := perUnit[id][unit]; c > 1 {
+					unit = fmt.Sprintf("%s（%d个）", unit, c)
+				}
+				bc.Units = append(bc.Units, unit)
+			}
+		}
+		n.ByCheck = append(n.ByCheck, bc)
+		parts = append(parts, fmt.Sprintf("%s%d个", bc.Label, bc.Count))
+	}
+	full := 0
+	for _, r := range n.Rows {
+		if r.Score >= n.Max {
+			full++
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "根据《政务公开工作考核办法》，现对%d个单位%s政务公开工作进行了检查考核。", len(n.Rows), n.Period.Label())
+	if n.Problems == 0 {
+		b.WriteString("各单位均未发现扣分问题。")
+	} else {
+		fmt.Fprintf(&b, "共确认问题%d个，涉及%d个单位，其中%s。", n.Problems, units, strings.Join(parts, "、"))
+	}
+	if len(n.Rows) > 0 {
+		fmt.Fprintf(&b, "各单位平均得分%s分（满分%s分），%d个单位得满分。", FormatPoints(total/float64(len(n.Rows))), FormatPoints(n.Max), full)
+	}
+	n.Summary = b.String()
 }
 
 // columnName returns the configured name of a column id, else the id's
@@ -343,33 +416,8 @@ func columnName(cols map[string]string, id string) string {
 	return id
 }
 
-var dateKeys = []struct{ key, label string }{
-	{"written", "成文"}, {"published", "发布"}, {"received", "来信"}, {"replied", "答复"},
-	{"due", "期限"}, {"newest", "最近更新"}, {"checked", "检查"},
-}
-
-// formatDates writes the evidence dates in a fixed order, known keys first.
-func formatDates(d map[string]string) string {
-	if len(d) == 0 {
-		return ""
-	}
-	var parts []string
-	seen := map[string]bool{}
-	for _, k := range dateKeys {
-		if v := d[k.key]; v != "" {
-			parts = append(parts, k.label+" "+v)
-			seen[k.key] = true
-		}
-	}
-	var rest []string
-	for k, v := range d {
-		if !seen[k] && v != "" {
-			rest = append(rest, k+" "+v)
-		}
-	}
-	sort.Strings(rest)
-	return strings.Join(append(parts, rest...), "；")
-}
+// formatDates writes the evidence dates in Chinese (rules.FormatDates).
+func formatDates(d map[string]string) string { return rules.FormatDates(d) }
 
 // FormatPoints writes points without needless decimals: 2, 0.5, 19.25.
 func FormatPoints(v float64) string {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -118,8 +119,8 @@ func TestHTMLNotice(t *testing.T) {
 			t.Errorf("HTML contains unescaped %q", bad)
 		}
 	}
-	for _, good := range []string{"&lt;script&gt;", "@page", "size: A4", "<svg", `href="http://www.linzi.gov.cn/gongkai/doc_1.html"`,
-		"另有 1 条待审核", "未按期整改&lt;b&gt;", "2026年第三季度"} {
+	for _, good := range []string{"&lt;script&gt;", "@page", "size: A4", "未按期整改&lt;b&gt;", "2026年第三季度",
+		"整改要求", "前完成", n.Office, n.Date, "问题清单"} {
 		if !strings.Contains(html, good) {
 			t.Errorf("HTML lacks %q", good)
 		}
@@ -130,8 +131,15 @@ func TestHTMLNotice(t *testing.T) {
 			t.Errorf("HTML refers to an external resource: %q", ext)
 		}
 	}
-	if c := strings.Count(html, `<section class="unit">`); c != 4 {
-		t.Errorf("%d unit sections, want 4 (units with problems or adjustments)", c)
+	// A document: no links, URLs or draft counts; one problem table, not a
+	// page per unit.
+	for _, bad := range []string{"<a ", "http://www.linzi.gov.cn/", "待审核", `class="unit"`} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the printed notice contains %q", bad)
+		}
+	}
+	if c := strings.Count(html, `<table class="problems">`); c != 1 {
+		t.Errorf("%d problem tables, want 1", c)
 	}
 }
 
@@ -395,4 +403,55 @@ func BenchmarkReport(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestXLSXPrintSetup: every sheet filters, repeats its header when
+// printed and prints A4 landscape, one page wide.
+func TestXLSXPrintSetup(t *testing.T) {
+	f := noticeXLSX(t, fixtureInput(t))
+	for _, sheet := range []string{SheetRanking, SheetProblems, SheetAdjustments} {
+		lo, err := f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lo.Orientation == nil || *lo.Orientation != "landscape" || lo.Size == nil || *lo.Size != 9 ||
+			lo.FitToWidth == nil || *lo.FitToWidth != 1 || lo.FitToHeight == nil || *lo.FitToHeight != 0 {
+			t.Errorf("%s: page layout %+v", sheet, lo)
+		}
+		props, err := f.GetSheetProps(sheet)
+		if err != nil || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s: not fitted to the page (%v)", sheet, err)
+		}
+		titles := false
+		for _, dn := range f.GetDefinedName() {
+			if dn.Name == "_xlnm.Print_Titles" && dn.Scope == sheet && strings.HasSuffix(dn.RefersTo, "!$1:$1") {
+				titles = true
+			}
+		}
+		if !titles {
+			t.Errorf("%s: no print titles", sheet)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if strings.Contains(string(b), "<autoFilter ref=") {
+				filters++
+			}
+		}
+	}
+	if filters != 3 {
+		t.Errorf("%d sheets with an autofilter, want 3", filters)
+	}
 }

@@ -10,9 +10,9 @@ import (
 )
 
 // Formats are the notice formats WriteFiles knows.
-var Formats = []string{"html", "xlsx", "csv"}
+var Formats = []string{"html", "docx", "xlsx", "csv"}
 
-// ParseFormats parses a comma-separated list such as "html,xlsx,csv".
+// ParseFormats parses a comma-separated list such as "html,docx,xlsx,csv".
 func ParseFormats(s string) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
@@ -26,13 +26,13 @@ func ParseFormats(s string) ([]string, error) {
 			ok = ok || k == f
 		}
 		if !ok {
-			return nil, fmt.Errorf("format %q: want html, xlsx or csv", f)
+			return nil, fmt.Errorf("format %q: want html, docx, xlsx or csv", f)
 		}
 		seen[f] = true
 		out = append(out, f)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no format given: want html, xlsx or csv")
+		return nil, fmt.Errorf("no format given: want html, docx, xlsx or csv")
 	}
 	return out, nil
 }
@@ -43,6 +43,8 @@ func FileNames(p Period, format string) []string {
 	switch format {
 	case "html":
 		return []string{base + "-通报.html"}
+	case "docx":
+		return []string{base + "-通报.docx"}
 	case "xlsx":
 		return []string{base + "-通报.xlsx"}
 	case "csv":
@@ -65,6 +67,8 @@ func WriteFiles(dir string, n *Notice, formats []string) ([]string, error) {
 		switch format {
 		case "html":
 			writers = append(writers, WriteHTML)
+		case "docx":
+			writers = append(writers, WriteDOCX)
 		case "xlsx":
 			writers = append(writers, WriteXLSX)
 		case "csv":

@@ -196,6 +196,30 @@ func writeXLSX(f *excelize.File, n *Notice) error {
 	return writeRectificationSheet(f, n, st) // issue 15: rectification.go
 }
 
+// printSetup makes a sheet printable and filterable: an autofilter on the
+// header row, the header repeated on every printed page, A4 landscape
+// fitted to one page wide.
+// It is called before the sheet is streamed (the stream writer keeps the
+// settings made before it starts).
+func printSetup(f *excelize.File, sheet string, cols, rows int) error {
+	end, err := excelize.CoordinatesToCellName(cols, max(rows+1, 2))
+	if err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sheet, "A1:"+end, nil); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
+	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Size: ptr(9), Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0),
+	})
+}
+
 // xlsxStyles are the cell styles of the notice workbook.
 type xlsxStyles struct{ head, text, num, link int }
 
@@ -239,9 +263,12 @@ func linkCell(u string, st xlsxStyles) excelize.Cell {
 	return excelize.Cell{StyleID: st.text, Value: safeCell(u)}
 }
 
-// writeSheet streams a sheet: a frozen, styled header row, column widths,
-// then the rows.
+// writeSheet streams a sheet: print setup and autofilter, a frozen, styled
+// header row, column widths, then the rows.
 func writeSheet(f *excelize.File, sheet string, hdr []string, widths []float64, headStyle int, rows [][]any) error {
+	if err := printSetup(f, sheet, len(hdr), len(rows)); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -274,3 +301,7 @@ func writeSheet(f *excelize.File, sheet string, hdr []string, widths []float64, 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// SafeCell makes untrusted text safe as a spreadsheet or CSV cell (see
+// safeCell), for other packages' exports.
+func SafeCell(s string) string { return safeCell(s) }

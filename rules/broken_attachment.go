@@ -34,7 +34,7 @@ func checkBrokenAttachment(e *env, _ Def) outcome {
 			if name == "" {
 				name = a.URL
 			}
-			text := fmt.Sprintf("附件「%s」无法下载：%s（%s；所在页面发布 %s）", name, why, a.URL, it.pub.Format(dateLayout))
+			text := fmt.Sprintf("附件「%s」无法下载：%s（%s；所在页面发布 %s）", name, BrokenReason(why), a.URL, it.pub.Format(dateLayout))
 			f := e.itemFinding(it, a.URL, text)
 			f.Evidence.Dates["published"] = it.pub.Format(dateLayout)
 			o.findings = append(o.findings, f)

@@ -39,8 +39,8 @@ func checkBrokenLink(e *env, _ Def) outcome {
 			if p.Status < 400 {
 				continue
 			}
-			text := fmt.Sprintf("页面（发布 %s）上的链接 %s 无法访问：HTTP %d（探测于 %s）",
-				it.pub.Format(dateLayout), link, p.Status, p.FetchedAt.In(e.asOf.Location()).Format("2006-01-02 15:04"))
+			text := fmt.Sprintf("页面（发布 %s）上的链接 %s 无法访问：%s（探测于 %s）",
+				it.pub.Format(dateLayout), link, BrokenReason(fmt.Sprintf("HTTP %d", p.Status)), p.FetchedAt.In(e.asOf.Location()).Format("2006-01-02 15:04"))
 			f := e.itemFinding(it, subject, text)
 			f.Evidence.Dates["published"] = it.pub.Format(dateLayout)
 			o.findings = append(o.findings, f)

@@ -118,7 +118,7 @@ func TestKeyColumnEmpty(t *testing.T) {
 	got, _, _ := eval(t, Input{Config: cfg, Calendar: testCal(t), Items: items, Sources: audited(cfg, nil)}, KeyColumnEmpty, "2025-04-01")
 	f := got[colPolicy+":2024Q2"]
 	if f.Quarter != "2024Q2" || f.Points != 2 || f.Unit != "u1" || f.Column != colPolicy ||
-		f.Evidence.Text != "重点栏目「政策文件」2024Q2（2024-04-01 至 2024-06-30）无信息发布；此前最近一次发布 2024-02-10" {
+		f.Evidence.Text != "重点栏目「政策文件」2024年第二季度（2024-04-01 至 2024-06-30）无信息发布；此前最近一次发布 2024-02-10" {
 		t.Errorf("finding = %+v", f)
 	}
 	// A column walked only partly (a page cap) is not judged before its oldest item.
@@ -232,7 +232,7 @@ func TestBrokenAttachment(t *testing.T) {
 	}
 	got, sum, res := eval(t, Input{Config: cfg, Calendar: testCal(t), Items: []store.Item{x}, Sources: audited(cfg, nil)}, BrokenAttachment, "2024-12-31")
 	sameSubjects(t, got, "http://p/f/404.pdf", "http://p/f/html.pdf", "http://p/f/empty.doc", "http://p/f/500.doc")
-	if f := got["http://p/f/404.pdf"]; f.URL != x.URL || f.Quarter != "2024Q4" || f.Evidence.Text != "附件「实施方案.pdf」无法下载：HTTP 404（http://p/f/404.pdf；所在页面发布 2024-10-10）" {
+	if f := got["http://p/f/404.pdf"]; f.URL != x.URL || f.Quarter != "2024Q4" || f.Evidence.Text != "附件「实施方案.pdf」无法下载：网页状态码 404（页面不存在）（http://p/f/404.pdf；所在页面发布 2024-10-10）" {
 		t.Errorf("finding = %+v", f)
 	}
 	if sum.NotAudited != 2 || sum.Examined != 5 {
@@ -463,7 +463,7 @@ func TestBrokenLink(t *testing.T) {
 			in := Input{Config: cfg, Calendar: testCal(t), Items: []store.Item{x}, Sources: audited(cfg, nil), Page: tc.page, Pages: tc.pages}
 			got, sum, _ := eval(t, in, BrokenLink, "2024-12-31")
 			sameSubjects(t, got, "http://p/a.html -> http://p/404")
-			if f := got["http://p/a.html -> http://p/404"]; f.Scoring || f.Points != 0.2 || f.URL != x.URL || !strings.Contains(f.Evidence.Text, "HTTP 404") {
+			if f := got["http://p/a.html -> http://p/404"]; f.Scoring || f.Points != 0.2 || f.URL != x.URL || !strings.Contains(f.Evidence.Text, "网页状态码 404（页面不存在）") {
 				t.Errorf("finding = %+v", f)
 			}
 			if sum.Examined != 2 || sum.NotAudited != 3 {

@@ -67,7 +67,7 @@ func checkKeyColumnEmpty(e *env, _ Def) outcome {
 				prev = "此前最近一次发布 " + newest.Format(dateLayout)
 			}
 			text := fmt.Sprintf("重点栏目「%s」%s（%s 至 %s）无信息发布；%s",
-				col.Name, Quarter(q), first.Format(dateLayout), last.Format(dateLayout), prev)
+				col.Name, QuarterName(Quarter(q)), first.Format(dateLayout), last.Format(dateLayout), prev)
 			ev := e.sourceEvidence(st, text)
 			ev.Dates = map[string]string{"from": first.Format(dateLayout), "to": last.Format(dateLayout)}
 			if !newest.IsZero() {

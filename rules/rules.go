@@ -62,47 +62,6 @@ const (
 	PackNational = "national" // the State Council's website spot-check indicators
 )
 
-// Def describes one check: its identity and its (configured) settings.
-type Def struct {
-	ID      string  // stable id, e.g. timeliness
-	Title   string  // Chinese title
-	Article string  // the provision it enforces
-	Pack    string  // PackDistrict or PackNational
-	Points  float64 // deduction per finding
-	Scoring bool    // whether its findings count in scores
-	Enabled bool
-	// eval runs the check.
-	eval func(e *env, d Def) outcome
-}
-
-// Defs returns the checks with their default settings, in report order.
-func Defs() []Def {
-	return []Def{
-		{ID: Timeliness, Title: "信息发布不及时", Article: "考核办法第八条：信息形成或变更之日起 20 个工作日内公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkTimeliness},
-		{ID: Backdated, Title: "发布日期早于成文日期", Article: "考核办法第十三条（规范性）；国家政府网站检查指标", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkBackdated},
-		{ID: KeyColumnEmpty, Title: "重点栏目整季度未更新", Article: "考核办法第十三条第三项：重点栏目不得整季度无更新", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkKeyColumnEmpty},
-		{ID: BlankColumn, Title: "空白栏目", Article: "考核办法第十三条第一项（完整性）；国家政府网站检查指标", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkBlankColumn},
-		{ID: MissingAttachment, Title: "缺少附件", Article: "考核办法第十三条第二项：政策、服务类文件须提供附件下载", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkMissingAttachment},
-		{ID: BrokenAttachment, Title: "附件无法下载", Article: "考核办法第十三条第二项；国家政府网站检查指标", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkBrokenAttachment},
-		{ID: MailboxReply, Title: "信箱来信答复超期", Article: "考核办法第六条第四项：信箱来信 5 个工作日内答复", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkMailboxReply},
-		{ID: PeriodicGap, Title: "定期信息缺期或逾期", Article: "考核办法第十三条第三项：按月、按年信息按时发布、不断档", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkPeriodicGap},
-		{ID: AnnualReport, Title: "政府信息公开工作年度报告未按时发布", Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkAnnualReport},
-		{ID: StaleColumn, Title: "栏目长期未更新", Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, eval: checkStaleColumn},
-		{ID: BrokenLink, Title: "页面链接失效", Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
-		// Content and follow-up checks (issue 15).
-		{ID: Wording, Title: "错别字及严重表述错误", Article: "考核办法第十三条第二项：信息不得有错别字；国家政府网站检查指标：严重表述错误", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkWording},
-		{ID: Interpretation, Title: "政策解读缺失、滞后或未双向关联", Article: "考核办法第六条第四项：解读时效性、政策文件与解读材料关联性", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkInterpretation},
-		{ID: Validity, Title: "规范性文件未标注有效性或有效性标注错误", Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
-		{ID: Catalog, Title: "主动公开基本目录事项未公开或未按期更新", Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkCatalog},
-		// Content checks (issue 14).
-		{ID: PersonalData, Title: "公开信息含未脱敏个人信息", Article: "2018年政务公开工作要点：涉及个人隐私的政府信息公开时要去标识化处理", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkPersonalData},
-		{ID: ExternalLink, Title: "链接指向非政府网站或 IP 地址", Article: "国家政府网站检查指标：不得链接非政府网站域名或 IP 地址", Pack: PackNational, Points: 0.5, Scoring: false, Enabled: true, eval: checkExternalLink},
-		{ID: HiddenLink, Title: "页面存在隐藏链接（暗链）", Article: "国家政府网站检查指标：页面被挂马、内容被篡改（暗链）", Pack: PackNational, Points: 2, Scoring: true, Enabled: true, eval: checkHiddenLink},
-		// Rectification reads the findings of the checks above: keep it last.
-		{ID: Rectification, Title: "通报问题未按期整改", Article: "考核办法第十三条第四项：通报问题整改情况，拒不整改的加重扣分", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkRectification},
-	}
-}
-
 // Configured returns the checks with the settings of cfg.Rules.Checks applied.
 // A configured id that is no check is an error.
 func Configured(cfg *config.Config) ([]Def, error) {

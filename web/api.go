@@ -117,6 +117,7 @@ func (s *Server) apiRoutes() {
 	s.mux.Handle("GET /api/findings", s.api(s.apiFindings))
 	s.mux.Handle("GET /api/findings/{id}", s.api(s.apiFinding))
 	s.mux.Handle("POST /api/findings/{id}/{action}", s.api(s.apiDecide))
+	s.apiJobRoutes()
 }
 
 // api wraps h with the bearer-token check.

@@ -145,10 +145,15 @@ func TestBrowserReview(t *testing.T) {
 
 	// Confirm the first finding from its page.
 	jtj1, jtj2 := fx.ids["jtj1"], fx.ids["jtj2"]
-	step("open finding", chromedp.Click(`a.fid[href="/findings/`+jtj1+`"]`))
+	step("open finding", chromedp.Click(`a.fid[href^="/findings/`+jtj1+`?"]`))
 	waitFor("the finding page", `location.pathname === "/findings/`+jtj1+`" && !!document.querySelector("#act-confirm")`)
 	step("confirm", chromedp.Click("#act-confirm"))
-	waitFor("the confirmation", `document.querySelector("#status") && document.querySelector("#status").textContent === "已确认"`)
+	// Reviewing the filtered list, the confirmation leads on to the next
+	// finding of the list (or back to the list).
+	waitFor("the confirmation", `!!document.querySelector(".flash") && document.querySelector(".flash").textContent.includes("已确认")`)
+	if got := fx.status(jtj1); got != store.StatusConfirmed {
+		t.Fatalf("status after confirm: %s", got)
+	}
 
 	// Dismiss the second from the list: without a reason the script stops it.
 	step("back to the list", chromedp.Navigate(base+"/findings?unit=lzqjtj"))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/pii"
+	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -46,7 +47,13 @@ type listData struct {
 	PrevURL  string
 	NextURL  string
 	Back     string // this page, to come back to after an action
-	CanAct   bool
+	// Ctx is the filter as a query ("?unit=…&status=…", or ""), carried by
+	// the links to the findings so that their pages step through the
+	// same list.
+	Ctx    string
+	CanAct bool
+	// Hist marks the historical problems among Rows.
+	Hist map[string]bool
 }
 
 var quarterRE = regexp.MustCompile(`^\d{4}Q[1-4]$`)
@@ -62,6 +69,11 @@ func filterFrom(q url.Values) (store.Filter, int) {
 		Column:  strings.TrimSpace(q.Get("column")),
 		Query:   strings.TrimSpace(q.Get("q")),
 		Sort:    q.Get("sort"),
+	}
+	// The list opens on the drafts to review (not historical ones), so
+	// that a first run does not flood it; status=all lists every status.
+	if _, given := q["status"]; !given {
+		f.Status = store.StatusDraft
 	}
 	if _, ok := statusNames[f.Status]; !ok {
 		f.Status = ""
@@ -90,6 +102,12 @@ func listURL(f store.Filter, page int) string {
 			v.Set(k, val)
 		}
 	}
+	switch f.Status {
+	case store.StatusDraft: // the default
+		v.Del("status")
+	case "":
+		v.Set("status", "all")
+	}
 	if f.Sort != "-date" {
 		v.Set("sort", f.Sort)
 	}
@@ -110,10 +128,10 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	quarters := map[string]bool{}
 	columns := map[string]bool{}
 	units := map[string]bool{}
-	rules := map[string]bool{}
+	ruleSet := map[string]bool{}
 	err := s.st.EachFinding(func(x store.Finding) error {
 		units[x.Unit] = true
-		rules[x.Rule] = true
+		ruleSet[x.Rule] = true
 		quarters[x.Quarter] = true
 		if f.Unit == "" || x.Unit == f.Unit {
 			if x.Column != "" {
@@ -128,16 +146,25 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	}
 	lf := f
 	lf.Offset, lf.Limit = (page-1)*pageSize, pageSize
-	rows, total, err := s.st.Findings(lf)
+	rows, total, err := s.query(lf)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 		return
 	}
-	d.Rows, d.Total = rows, total
-	d.Pages = (total + pageSize - 1) / pageSize
-	if d.Pages == 0 {
-		d.Pages = 1
+	d.Pages = max((total+pageSize-1)/pageSize, 1)
+	if page > d.Pages {
+		// Past the end (a stale link, or the last rows were decided):
+		// show the last page.
+		page = d.Pages
+		d.Page = page
+		lf.Offset = (page - 1) * pageSize
+		if rows, total, err = s.query(lf); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
+			return
+		}
 	}
+	d.Rows, d.Total = rows, total
+	d.Hist = s.historicalIDs(rows)
 	if len(rows) > 0 {
 		d.First, d.Last = lf.Offset+1, lf.Offset+len(rows)
 	}
@@ -148,13 +175,14 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 		d.NextURL = listURL(f, page+1)
 	}
 	d.Back = listURL(f, page)
+	d.Ctx = strings.TrimPrefix(listURL(f, page), "/findings")
 
 	// The tabs count each status under the other filters.
 	all := 0
 	for _, st := range statusOrder {
 		sf := f
 		sf.Status, sf.Limit = st, 1
-		_, n, err := s.st.Findings(sf)
+		_, n, err := s.query(sf)
 		if err != nil {
 			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
 			return
@@ -181,10 +209,10 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, id := range s.ruleOrder {
 		d.Rules = append(d.Rules, option{id, s.ruleNames[id], id == f.Rule})
-		delete(rules, id)
+		delete(ruleSet, id)
 	}
-	for _, id := range sortedSet(rules) {
-		d.Rules = append(d.Rules, option{id, id, id == f.Rule})
+	for _, id := range sortedSet(ruleSet) {
+		d.Rules = append(d.Rules, option{id, rules.CheckName(id), id == f.Rule})
 	}
 	if f.Column != "" {
 		columns[f.Column] = true
@@ -205,7 +233,7 @@ func (s *Server) findingsList(w http.ResponseWriter, r *http.Request) {
 	sort.Sort(sort.Reverse(sort.StringSlice(qs)))
 	for _, q := range qs {
 		if q != "" {
-			d.Quarters = append(d.Quarters, option{q, q, q == f.Quarter})
+			d.Quarters = append(d.Quarters, option{q, rules.QuarterName(q), q == f.Quarter})
 		}
 	}
 	for _, o := range []option{{"-date", "最新检出在前", false}, {"date", "最早检出在前", false},
@@ -235,6 +263,11 @@ type findingData struct {
 	CanAct       bool
 	Back         string
 	Actions      map[string]bool
+	// Within the list the page was opened from (its filter in the query):
+	// the neighbours, the list itself, the position, and where an action
+	// leads (the next finding, else the list).
+	PrevURL, NextURL, ListURL, AfterAct string
+	Pos, Of                             int
 }
 
 var hashRE = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
@@ -269,7 +302,49 @@ func (s *Server) findingPage(w http.ResponseWriter, r *http.Request) {
 			d.SnapshotNote = "抓取于 " + fmtTime(d.Item.FetchedAt)
 		}
 	}
+	if r.URL.RawQuery != "" {
+		if err := s.neighbours(&d, r.URL.Query()); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, "读取问题失败", err)
+			return
+		}
+	}
 	s.Render(w, r, "finding", "问题 "+f.ID, d)
+}
+
+// neighbours places the finding of d in the list of the filter q: its
+// previous and next findings (their links carrying the same filter), the
+// list page that holds it, and where an action on it leads.
+func (s *Server) neighbours(d *findingData, q url.Values) error {
+	f, _ := filterFrom(q)
+	rows, _, err := s.query(f)
+	if err != nil {
+		return err
+	}
+	link := func(id string, f store.Filter, page int) string {
+		ctx := strings.TrimPrefix(listURL(f, page), "/findings")
+		return "/findings/" + url.PathEscape(id) + ctx
+	}
+	d.ListURL = listURL(f, 1)
+	for i, x := range rows {
+		if x.ID != d.F.ID {
+			continue
+		}
+		page := i/pageSize + 1
+		d.Pos, d.Of = i+1, len(rows)
+		d.ListURL = listURL(f, page)
+		if i > 0 {
+			d.PrevURL = link(rows[i-1].ID, f, (i-1)/pageSize+1)
+		}
+		if i+1 < len(rows) {
+			d.NextURL = link(rows[i+1].ID, f, (i+1)/pageSize+1)
+		}
+		break
+	}
+	d.AfterAct = d.NextURL
+	if d.AfterAct == "" {
+		d.AfterAct = d.ListURL
+	}
+	return nil
 }
 
 // allowedActions are the actions offered for a status.
@@ -350,6 +425,11 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("finding decided", "id", id, "action", kind, "by", a.By)
 	u := UserFrom(r.Context())
 	s.sessions.setFlash(u.session, fmt.Sprintf("问题 %s %s", id, doneNames[kind]))
+	// Reviewing a list, an action leads to the next finding of the list.
+	if next := r.PostFormValue("next"); isLocalPath(next) && strings.HasPrefix(next, "/findings") {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/findings/"+url.PathEscape(id), http.StatusSeeOther)
 }
 

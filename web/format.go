@@ -27,12 +27,13 @@ func checkNames() (map[string]string, []string) {
 
 var statusNames = map[string]string{
 	store.StatusDraft:     "待审核",
+	statusHistorical:      "历史问题",
 	store.StatusConfirmed: "已确认",
 	store.StatusDismissed: "已驳回",
 	store.StatusResolved:  "已消除",
 }
 
-var statusOrder = []string{store.StatusDraft, store.StatusConfirmed, store.StatusDismissed, store.StatusResolved}
+var statusOrder = []string{store.StatusDraft, statusHistorical, store.StatusConfirmed, store.StatusDismissed, store.StatusResolved}
 
 var actionNames = map[string]string{
 	"detected": "检出",
@@ -46,32 +47,19 @@ var actionNames = map[string]string{
 	"withdraw": "撤回",
 }
 
-var dateNames = map[string]string{
-	"written":        "成文日期",
-	"published":      "发布日期",
-	"list":           "列表日期",
-	"received":       "来信时间",
-	"replied":        "答复时间",
-	"due":            "截止日期",
-	"from":           "期间开始",
-	"to":             "期间结束",
-	"last_published": "最近发布",
-}
-
-// dateOrder is the order in which evidence dates read naturally.
-var dateOrder = []string{"written", "received", "from", "to", "due", "published", "replied", "list", "last_published"}
-
-// dateKeys returns the keys of evidence dates in reading order, unknown
-// keys last in alphabetical order.
+// dateKeys returns the keys of evidence dates in reading order (the
+// catalogue's, rules.DateKeys), unknown keys last in alphabetical order.
 func dateKeys(m map[string]string) []string {
 	var ks []string
-	for _, k := range dateOrder {
+	known := map[string]bool{}
+	for _, k := range rules.DateKeys() {
+		known[k] = true
 		if _, ok := m[k]; ok {
 			ks = append(ks, k)
 		}
 	}
 	for _, k := range sortedKeys(m) {
-		if _, known := dateNames[k]; !known {
+		if !known[k] {
 			ks = append(ks, k)
 		}
 	}
@@ -116,19 +104,23 @@ func (s *Server) columnName(id string) string {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ruleName":   func(r string) string { return nameOr(s.ruleNames, r) },
-		"statusName": func(st string) string { return nameOr(statusNames, st) },
-		"actionName": func(a string) string { return nameOr(actionNames, a) },
-		"runStatus":  func(st string) string { return nameOr(runStatusNames, st) },
-		"dateName":   func(k string) string { return nameOr(dateNames, k) },
-		"unitName":   s.unitName,
-		"columnName": s.columnName,
-		"points":     fmtPoints,
-		"when":       fmtTime,
-		"actor":      actorName,
-		"httpURL":    httpURL,
-		"dateKeys":   dateKeys,
-		"adjPoints":  adjPoints,
+		"ruleName":    rules.CheckName,
+		"subjectText": subjectText,
+		"statusName":  func(st string) string { return nameOr(statusNames, st) },
+		"actionName":  func(a string) string { return nameOr(actionNames, a) },
+		"runStatus":   func(st string) string { return nameOr(runStatusNames, st) },
+		"dateName":    rules.DateName,
+		"evidence":    rules.EvidenceText,
+		"quarter":     rules.QuarterName,
+		"unitName":    s.unitName,
+		"columnName":  s.columnName,
+		"points":      fmtPoints,
+		"dec":         func(i int) int { return i - 1 },
+		"when":        fmtTime,
+		"actor":       actorName,
+		"httpURL":     httpURL,
+		"dateKeys":    dateKeys,
+		"adjPoints":   adjPoints,
 	}
 }
 
@@ -185,4 +177,15 @@ func sortedIntKeys(m map[string]int) []string {
 func quarterOf(t time.Time) string {
 	t = t.In(cst)
 	return strconv.Itoa(t.Year()) + "Q" + strconv.Itoa((int(t.Month())-1)/3+1)
+}
+
+// subjectText renders a finding's subject for the detail page: a URL (or
+// a page and the link on it) as it is; an internal key such as
+// "unit/column:2026Q2" as nothing, since the title, column and quarter
+// already say it.
+func subjectText(s string) string {
+	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		return s
+	}
+	return ""
 }

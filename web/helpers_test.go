@@ -81,6 +81,9 @@ func testConfig(t testing.TB) *config.Config {
 			{ID: "lzqfgj/政策文件", Unit: "lzqfgj", Name: "政策文件"},
 			{ID: "lzqjtj/通知公告", Unit: "lzqjtj", Name: "通知公告"},
 		},
+		// Findings of 2026 are current (not historical problems), so that
+		// the 待审核 tab lists them all.
+		Rules: config.Rules{Baseline: "2026-01-01"},
 		Inspectors: []config.Inspector{
 			{Name: "张三", PasswordHash: hash(pwInspector), Role: "inspector"},
 			{Name: "李四", PasswordHash: hash(pwViewer), Role: "viewer"},

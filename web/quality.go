@@ -13,20 +13,6 @@ import (
 // Merge note: the names of the evidence dates below and the page hook in
 // New are the only changes outside this file (plus the overview block).
 
-func init() {
-	for k, v := range map[string]string{
-		"valid_until":    "有效期至",
-		"interpretation": "解读发布",
-		"notified":       "通报日期",
-		"checked":        "复查日期",
-		"as_of":          "检查日期",
-	} {
-		if _, ok := dateNames[k]; !ok {
-			dateNames[k] = v
-		}
-	}
-}
-
 // verdictView is the national verdict as the overview shows it, with the
 // latest check run's remarks for the office.
 type verdictView struct {

@@ -69,7 +69,12 @@ type Server struct {
 	ruleNames map[string]string
 	ruleOrder []string
 
+	// jobLock lets one job started from the browser or the API (a check
+	// run, a digest send) run at a time.
+	jobLock sync.Mutex
+
 	mu    sync.RWMutex
+	base  time.Time                     // the baseline, once known (see baseline)
 	pages map[string]*template.Template // by page name
 	nav   []navLink
 }
@@ -152,7 +157,7 @@ func New(opt Options) (*Server, error) {
 	if s.cfg.Web.SSOHeader != "" && s.proxy == nil {
 		return nil, errors.New("web: sso_header needs trusted_proxy (the CIDR of the proxy that sets it)")
 	}
-	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment"} {
+	for _, name := range []string{"login", "findings", "finding", "overview", "runs", "error", "adjustments", "adjustment", "reports", "unit", "digest"} {
 		if err := s.parsePage(name, ""); err != nil {
 			return nil, err
 		}
@@ -240,11 +245,24 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /{$}", s.viewer(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/findings", http.StatusSeeOther)
 	}))
+	// Any other path: a Chinese 404 page (not Go's "404 page not found").
+	// It neither redirects to the sign-in page nor starts a session.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "页面不存在："+r.URL.Path, nil)
+	})
 	s.mux.Handle("GET /findings", s.viewer(s.findingsList))
+	s.mux.Handle("GET /findings/export.csv", s.viewer(s.exportFindings))
+	s.mux.Handle("GET /reports", s.viewer(s.reportsPage))
+	s.mux.Handle("POST /jobs/check", s.inspector(s.runCheck))
+	s.mux.Handle("GET /digest", s.viewer(s.digestPage))
+	s.mux.Handle("POST /digest/send", s.inspector(s.sendDigest))
+	s.mux.Handle("GET /reports/{period}/{file}", s.viewer(s.noticeDownload))
 	s.mux.Handle("POST /findings/bulk", s.inspector(s.bulk))
 	s.mux.Handle("GET /findings/{id}", s.viewer(s.findingPage))
 	s.mux.Handle("POST /findings/{id}/{action}", s.inspector(s.act))
 	s.mux.Handle("GET /overview", s.viewer(s.overview))
+	s.mux.Handle("GET /overview/export.csv", s.viewer(s.overviewExport))
+	s.mux.Handle("GET /overview/unit/{id}", s.viewer(s.unitPage))
 	s.mux.Handle("GET /adjustments", s.viewer(s.adjustments))
 	s.mux.Handle("POST /adjustments", s.inspector(s.addAdjustment))
 	s.mux.Handle("GET /adjustments/{id}", s.viewer(s.adjustmentPage))
@@ -344,7 +362,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	s.mu.RLock()
 	t := s.pages[name]
 	nav := append([]navLink{
-		{"/findings", "问题清单"}, {"/overview", "单位汇总"}, {"/adjustments", "人工加减分"}, {"/runs", "运行记录"},
+		{"/findings", "问题清单"}, {"/overview", "单位汇总"}, {"/reports", "通报"}, {"/digest", "每周提醒"}, {"/adjustments", "人工加减分"}, {"/runs", "运行记录"},
 	}, s.nav...)
 	s.mu.RUnlock()
 	if t == nil {

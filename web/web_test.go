@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -145,7 +146,7 @@ func TestFilters(t *testing.T) {
 	if _, err := fx.st.Decide(fx.ids["jtj1"], store.Action{Kind: "confirm", By: "张三", At: fx.clock.now()}); err != nil {
 		t.Fatal(err)
 	}
-	_, body := c.get("/findings?unit=lzqjtj")
+	_, body := c.get("/findings?unit=lzqjtj&status=all")
 	for _, want := range []string{`id="count-draft">待审核 <b>1</b>`, `id="count-confirmed">已确认 <b>1</b>`, `全部 <b>2</b>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("unit counts: page lacks %q", want)
@@ -528,11 +529,32 @@ func TestOverview(t *testing.T) {
 			t.Errorf("overview lacks %q", want)
 		}
 	}
-	// 区教体局: one draft 0.5, one confirmed 0.5.
-	if !strings.Contains(body, `<tr><td>区教体局</td>
-<td class="num"><a href="/findings?quarter=2026Q3&amp;status=draft&amp;unit=lzqjtj">1</a></td><td class="num">0.5</td>
-<td class="num"><a href="/findings?quarter=2026Q3&amp;status=confirmed&amp;unit=lzqjtj">1</a></td><td class="num">0.5</td>`) {
-		t.Error("区教体局's row is wrong")
+	// 区教体局: one draft 0.5, one confirmed 0.5: score 19.5, rank 3.
+	row := regexp.MustCompile(`(?s)<tr id="unit-lzqjtj">.*?</tr>`).FindString(body)
+	for _, want := range []string{`<td class="num rank">3</td>`, `<b>19.5</b>`, `<svg class="spark"`,
+		`<a href="/findings?quarter=2026Q3&amp;status=draft&amp;unit=lzqjtj">1</a>`,
+		`<a href="/findings?quarter=2026Q3&amp;status=confirmed&amp;unit=lzqjtj">1</a></td><td class="num">0.5</td>`} {
+		if !strings.Contains(row, want) {
+			t.Errorf("区教体局's row lacks %q:\n%s", want, row)
+		}
+	}
+	// Ranked by default; sortable by name.
+	if i, j := strings.Index(body, `id="unit-lzqfgj"`), strings.Index(body, `id="unit-lzqjtj"`); i > j {
+		t.Error("the overview is not in rank order")
+	}
+	// The default quarter is the last ended one (now is in 2026Q4).
+	_, def := c.get("/overview")
+	if !strings.Contains(def, `<option value="2026Q3" selected>`) {
+		t.Error("the overview does not open on the last ended quarter")
+	}
+	// One page per unit, and an export.
+	resp, unit := c.get("/overview/unit/lzqjtj?quarter=2026Q3")
+	if resp.StatusCode != 200 || !strings.Contains(unit, "第 3 名") || !strings.Contains(unit, "教体局通知一") {
+		t.Errorf("unit page: %d", resp.StatusCode)
+	}
+	resp, csvBody := c.get("/overview/export.csv?quarter=2026Q3")
+	if resp.StatusCode != 200 || !strings.Contains(csvBody, "排名,单位,得分") || !strings.Contains(csvBody, "3,区教体局,19.5") {
+		t.Errorf("overview export: %d\n%s", resp.StatusCode, csvBody)
 	}
 	if strings.Count(body, `<text x="150" dx="-6"`) != 3 {
 		t.Error("the chart has not one bar label per unit")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/rules/workday"
+	"github.com/govaudit/govaudit/web"
 )
 
 func checkCmd() command {
@@ -53,6 +54,18 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	st, err := openStore(cfg, sf.db, false)
+	if api := heldByConfig(cfg, sf.db, err); api != nil {
+		if len(extra) > 0 {
+			return usageError{fmt.Errorf("--calendar cannot be passed to the server holding the store (%s); add the file to calendar.overrides", api.where())}
+		}
+		var out web.APICheck
+		if err := api.post("/api/check", map[string]string{"as_of": asOf.Format("2006-01-02")}, &out); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "（由 %s 运行）\n", api.where())
+		writeCheckSummary(a.stdout, out.Report)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

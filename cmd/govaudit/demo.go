@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -96,8 +97,9 @@ func demoSteps() []demoStep {
 }
 
 func runDemo(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "demo", "[--dir DIR] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n  [--layouts varied|classic]\n\nStarts the simulated district portal on a free loopback port, writes a\nconfiguration for it and crawls it into a store, then says what was found and\nwhere everything is. Everything stays in DIR; nothing leaves this machine.")
+	fs := newFlagSet(a, "demo", "[--dir DIR] [--force] [--seed N] [--today YYYY-MM-DD] [--units N] [--items N]\n  [--layouts varied|classic]\n\nStarts the simulated district portal on a free loopback port, writes a\nconfiguration for it and crawls it into a store, then says what was found and\nwhere everything is. Everything stays in DIR; nothing leaves this machine.\nA store of an earlier demo holding review decisions is kept unless --force.")
 	dir := fs.String("dir", "govaudit-demo", "directory for the configuration, the store and the outputs")
+	force := fs.Bool("force", false, "start afresh even when the earlier demo's store holds review decisions")
 	var sf simFlags
 	sf.register(fs)
 	if err := parseNoArgs(fs, args); err != nil {
@@ -108,6 +110,14 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	start := time.Now()
+	if !*force {
+		if n, err := demoDecisions(filepath.Join(*dir, "govaudit.db")); err != nil {
+			return err
+		} else if n > 0 {
+			return fmt.Errorf("%s holds %d review decisions made by people (not by the demo); a new demo would erase them: "+
+				"choose another --dir, or add --force to start afresh", filepath.Join(*dir, "govaudit.db"), n)
+		}
+	}
 	e, stop, err := demoSetup(ctx, a, *dir, opt)
 	if err != nil {
 		return err
@@ -217,6 +227,52 @@ func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (
 		stopServer()
 	}
 	return e, stop, nil
+}
+
+// demoDecisions counts the review decisions and manual adjustments in an
+// earlier demo's store that someone other than the demo made; 0 when
+// there is no store.
+func demoDecisions(dbPath string) (int, error) {
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	st, err := store.Open(dbPath, store.Options{ReadOnly: true, Timeout: 2 * time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return 0, fmt.Errorf("%s is in use (is `govaudit serve` running on it?); stop it before running the demo again", dbPath)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	n := 0
+	var reviewed []string
+	err = st.EachFinding(func(f store.Finding) error {
+		// Every finding: a reopened one is a draft again.
+		reviewed = append(reviewed, f.ID)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range reviewed {
+		hist, err := st.History(id)
+		if err != nil {
+			return 0, err
+		}
+		for _, ev := range hist {
+			switch ev.Action {
+			case "confirm", "dismiss", "adjust", "reopen":
+				if ev.By != demoInspector {
+					n++
+				}
+			}
+		}
+	}
+	adjs, err := st.Adjustments(store.AdjustmentFilter{})
+	if err != nil {
+		return 0, err
+	}
+	return n + len(adjs), nil
 }
 
 // demoClaimDir creates dir, refusing to touch a configuration or store
@@ -401,17 +457,42 @@ func demoWhere(e *demoEnv, took time.Duration) {
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
+	self := selfCommand()
 	fmt.Fprintf(w, "\nNext:\n")
-	fmt.Fprintf(w, "  review the findings in the browser:\n    govaudit serve --config %s\n", cfgPath)
+	fmt.Fprintf(w, "  review the findings in the browser:\n    %s serve --config %s\n", self, cfgPath)
 	fmt.Fprintf(w, "    then open http://%s and sign in as %s, password %s\n", addr, demoUser, demoPassword)
 	fmt.Fprintf(w, "    (a DEMO credential, in the demo configuration only; never use it for a real portal)\n")
-	fmt.Fprintf(w, "  list the findings on the command line:\n    govaudit findings list --config %s --status draft\n", cfgPath)
+	fmt.Fprintf(w, "  list the findings on the command line:\n    %s findings list --config %s --status draft\n", self, cfgPath)
 	fmt.Fprintf(w, "  send the digest for real: set mail.host, mail.from, mail.office and mail.password_env in the\n"+
-		"  configuration (README, \"The weekly digest\"), export the password, then\n    govaudit digest --config %s --week %s\n",
-		cfgPath, reports.WeekOf(e.asOf))
-	fmt.Fprintf(w, "  every run so far:\n    govaudit runs --config %s\n", cfgPath)
-	fmt.Fprintf(w, "  the portal ran at %s for the demo only; serve it again with\n    govaudit portalsim --seed %d --today %s%s\n",
-		e.base, e.opt.Seed, e.asOf.Format("2006-01-02"), demoScaleFlags(e.opt))
+		"  configuration (README, \"The weekly digest\"), export the password, then\n    %s digest --config %s --week %s\n",
+		self, cfgPath, reports.WeekOf(e.asOf))
+	fmt.Fprintf(w, "  every run so far:\n    %s runs --config %s\n", self, cfgPath)
+	// The portal again, on the address the configuration points at (not
+	// on :8080, where serve listens).
+	portalAddr := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(e.base, "http://"), "https://"), "/")
+	fmt.Fprintf(w, "  the portal ran at %s for the demo only; serve it again (beside serve) with\n    %s portalsim --addr %s --seed %d --today %s%s\n",
+		e.base, self, portalAddr, e.opt.Seed, e.asOf.Format("2006-01-02"), demoScaleFlags(e.opt))
+}
+
+// selfCommand is how to run this program again, as the user ran it:
+// "go run ./cmd/govaudit" under go run (a binary in the build cache),
+// "govaudit" when that is the one on PATH, else the binary's path.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "go run ./cmd/govaudit"
+	}
+	if strings.Contains(exe, string(filepath.Separator)+"go-build") || strings.Contains(filepath.Base(exe), ".test") {
+		return "go run ./cmd/govaudit"
+	}
+	if p, err := exec.LookPath("govaudit"); err == nil {
+		if a, err1 := filepath.EvalSymlinks(p); err1 == nil {
+			if b, err2 := filepath.EvalSymlinks(exe); err2 == nil && a == b {
+				return "govaudit"
+			}
+		}
+	}
+	return exe
 }
 
 // demoScaleFlags repeats the scale flags the demo was run with.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/store"
 )
@@ -16,14 +17,7 @@ import (
 const demoInspector = "演示（自动确认）"
 
 // lastEndedQuarter returns the quarter before the one holding day.
-func lastEndedQuarter(day time.Time) reports.Period {
-	y, q := day.Year(), (int(day.Month())-1)/3 // q: 0-based current quarter
-	if q == 0 {
-		y, q = y-1, 4
-	}
-	p, _ := reports.ParseQuarter(fmt.Sprintf("%dQ%d", y, q))
-	return p
-}
+func lastEndedQuarter(day time.Time) reports.Period { return jobs.LastEndedQuarter(day) }
 
 // demoReport is the demo's "report" step: it plays the inspector for the
 // last ended quarter (confirming its draft findings, as recorded in the
@@ -51,7 +45,7 @@ func demoReport(ctx context.Context, e *demoEnv) error {
 		return err
 	}
 	dir := filepath.Join(e.dir, "reports")
-	formats, err := reports.ParseFormats("html,xlsx,csv")
+	formats, err := reports.ParseFormats("html,docx,xlsx,csv")
 	if err != nil {
 		return err
 	}

@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
-	"github.com/govaudit/govaudit/probe"
+	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/reports"
-	"github.com/govaudit/govaudit/rules"
 	"github.com/govaudit/govaudit/rules/workday"
 	"github.com/govaudit/govaudit/store"
+	"github.com/govaudit/govaudit/web"
 )
 
 func digestCmd() command {
@@ -72,6 +71,9 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	st, err := openStore(cfg, sf.db, *dryRun != "")
+	if api := heldByConfig(cfg, sf.db, err); api != nil {
+		return digestViaServer(a, api, cfg, week, asOf, *dryRun, len(extra) > 0)
+	}
 	if err != nil {
 		return err
 	}
@@ -109,11 +111,7 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 
-	run, err := st.StartRun("digest", time.Now())
-	if err != nil {
-		return err
-	}
-	res, sendErr := reports.Send(ctx, smtp, st, week, ms.List, time.Now)
+	res, err := jobs.SendDigest(ctx, cfg, st, smtp, week, d, ms.List)
 	for _, m := range res.Sent {
 		fmt.Fprintf(a.stdout, "  已发送 %s <%s>：%s\n", m.ToName, m.To, m.Subject)
 	}
@@ -123,109 +121,48 @@ func runDigest(ctx context.Context, a *app, args []string) error {
 	for _, f := range res.Failed {
 		fmt.Fprintf(a.stderr, "  发送失败 %s <%s>：%v\n", f.Message.ToName, f.Message.To, f.Err)
 	}
-	run.EndedAt = time.Now()
-	run.Figures = map[string]int{"sent": len(res.Sent), "skipped": len(res.Skipped), "failed": len(res.Failed),
-		"units": len(d.Units)}
-	run.Status = "ok"
-	err = errors.Join(sendErr, res.Err())
-	if err != nil {
-		run.Status, run.Note = "failed", firstLine(err.Error())
-	}
-	if serr := st.SaveRun(run); serr != nil {
-		err = errors.Join(err, serr)
-	}
 	return err
 }
 
-// buildDigest gathers the early warnings of the checks, the week's new
-// drafts and the availability probes of the week.
+// buildDigest gathers the digest (jobs.Digest).
 func buildDigest(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar, week reports.Week, asOf time.Time) (*reports.Digest, error) {
-	in, err := rules.LoadInput(ctx, cfg, st, cal)
-	if err != nil {
-		return nil, err
-	}
-	risks, err := rules.AtRisk(in, asOf)
-	if err != nil {
-		return nil, err
-	}
-	var drafts []store.Finding
-	err = st.EachFinding(func(f store.Finding) error {
-		if f.Status == store.StatusDraft {
-			drafts = append(drafts, f)
-		}
-		return ctx.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read findings: %w", err)
-	}
-	// The availability of the seven full days before asOf (the daemon
-	// probes; nothing when it never did).
-	avail, err := probe.WeekOf(st, workday.Day(asOf))
-	if err != nil {
-		return nil, err
-	}
-	d := reports.BuildDigest(reports.DigestInput{Week: week, AsOf: asOf, Site: cfg.Site.Name, Units: cfg.Units,
-		Columns: columnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail})
-	// The latest national verdict (issue 15), computed by the checks.
-	if v, ok, err := st.LatestVerdict(); err != nil {
-		return nil, err
-	} else if ok {
-		d.Verdict = &v
-	}
-	return d, nil
+	return jobs.Digest(ctx, cfg, st, cal, week, asOf)
 }
 
-// convertRisks turns the checks' early warnings into digest entries.
-func convertRisks(cfg *config.Config, r rules.Risks) []reports.Risk {
-	const day = "2006-01-02"
-	var out []reports.Risk
-	for _, c := range r.KeyColumns {
-		detail := "本季度尚无信息发布"
-		if !c.LastPublished.IsZero() {
-			detail += "，上次发布 " + c.LastPublished.Format(day)
-		} else {
-			detail += "，栏目从未发布信息"
+// digestViaServer builds (and unless dry-running, sends) the digest through
+// the API of the server holding the store; a dry run writes the .eml files
+// here.
+func digestViaServer(a *app, api *apiReviewer, cfg *config.Config, week reports.Week, asOf time.Time, dryRun string, extra bool) error {
+	if extra {
+		return usageError{fmt.Errorf("--calendar cannot be passed to the server holding the store (%s); add the file to calendar.overrides", api.where())}
+	}
+	var out web.APIDigest
+	body := map[string]any{"week": week.String(), "as_of": asOf.Format("2006-01-02"), "send": dryRun == ""}
+	if err := api.post("/api/digest", body, &out); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s（截至 %s，由 %s 生成）：%d 个单位有待办事项\n", out.Week, asOf.Format("2006-01-02"), api.where(), out.Units)
+	if dryRun != "" {
+		from := cfg.Mail.From
+		if from == "" {
+			from = "govaudit@localhost"
 		}
-		out = append(out, reports.Risk{Unit: c.Unit, Kind: reports.RiskKeyColumn, Column: c.Name, URL: c.URL,
-			Due: r.QuarterEnd.Format(day), WorkingDaysLeft: c.WorkdaysLeft, Detail: detail})
-	}
-	for _, p := range r.Periods {
-		title := p.Label
-		detail := "尚未发布"
-		if p.Check == rules.AnnualReport {
-			title = p.Label + "政府信息公开工作年度报告"
+		paths, err := reports.WriteEML(dryRun, from, cfg.Mail.FromName, week, out.Messages, time.Now())
+		for _, p := range paths {
+			fmt.Fprintln(a.stdout, "  "+p)
 		}
-		out = append(out, reports.Risk{Unit: p.Unit, Kind: reports.RiskPeriodic, Column: p.Name, Title: title, URL: p.URL,
-			Due: p.Deadline.Format(day), WorkingDaysLeft: p.WorkdaysLeft, Overdue: p.Overdue, Detail: detail})
-	}
-	boxes := map[string]string{}
-	for _, m := range cfg.Mailboxes {
-		boxes[m.ID] = m.Name
-	}
-	for _, l := range r.Letters {
-		name := boxes[l.Mailbox]
-		if name == "" {
-			name = l.Mailbox
+		if err != nil {
+			return err
 		}
-		out = append(out, reports.Risk{Unit: l.Unit, Kind: reports.RiskMailbox, Column: name, Title: l.Title, URL: l.URL,
-			Overdue: true, Detail: fmt.Sprintf("%s 来信，已 %d 个工作日未答复（时限 %d 个工作日）", l.Received.Format(day), l.Workdays, l.Limit)})
+		fmt.Fprintf(a.stdout, "试运行：写出 %d 封邮件，未发送，未记录。\n", len(paths))
+		return nil
 	}
-	for _, s := range r.Stale {
-		detail := fmt.Sprintf("栏目信息均无日期（更新周期要求 %d 天）", s.Limit)
-		if !s.LastPublished.IsZero() {
-			detail = fmt.Sprintf("最近一次发布 %s，已 %d 天未更新（要求 %d 天内）", s.LastPublished.Format(day), s.Days, s.Limit)
-		}
-		out = append(out, reports.Risk{Unit: s.Unit, Kind: reports.RiskStale, Column: s.Name, URL: s.URL, Overdue: true, Detail: detail})
+	fmt.Fprintf(a.stdout, "  已发送 %d 封，本周已发送过而跳过 %d 封\n", out.Sent, out.Skipped)
+	for _, f := range out.Failed {
+		fmt.Fprintln(a.stderr, "  发送失败 "+f)
 	}
-	return out
-}
-
-// firstLine returns s up to its first newline.
-func firstLine(s string) string {
-	for i, r := range s {
-		if r == '\n' {
-			return s[:i]
-		}
+	if len(out.Failed) > 0 {
+		return fmt.Errorf("%d emails failed", len(out.Failed))
 	}
-	return s
+	return nil
 }

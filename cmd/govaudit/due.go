@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/rules/workday"
 )
 
@@ -132,12 +133,7 @@ func writeExplanation(w io.Writer, cal *workday.Calendar, x workday.Explanation)
 // buildCalendar builds the working-day calendar from the configuration's
 // calendar.overrides (cfg may be nil) and extra override files.
 func buildCalendar(cfg *config.Config, extra []string) (*workday.Calendar, error) {
-	var files []string
-	if cfg != nil {
-		files = append(files, cfg.Calendar.Overrides...)
-	}
-	files = append(files, extra...)
-	cal, err := workday.New(files...)
+	cal, err := jobs.Calendar(cfg, extra)
 	if err != nil {
 		return nil, configError{err}
 	}

@@ -113,7 +113,8 @@ func runFindingsList(ctx context.Context, a *app, args []string) error {
 		"the store, the list comes through its API.")
 	sf := addStoreFlags(fs)
 	var f store.Filter
-	fs.StringVar(&f.Rule, "rule", "", "only this check id (timeliness, key-column-empty …)")
+	fs.StringVar(&f.Rule, "check", "", "only this check id (timeliness, key-column-empty …)")
+	fs.StringVar(&f.Rule, "rule", "", "the same as --check (kept for old scripts)")
 	fs.StringVar(&f.Unit, "unit", "", "only this unit (id or name)")
 	fs.StringVar(&f.Status, "status", "", "only this status: draft, confirmed, dismissed, resolved")
 	fs.StringVar(&f.Quarter, "quarter", "", "only this quarter, e.g. 2026Q3")

@@ -418,9 +418,32 @@ func TestDemo(t *testing.T) {
 	hs.Close()
 	st.Close()
 
+	if !strings.Contains(stdout, "portalsim --addr 127.0.0.1:") {
+		t.Errorf("the portal hint does not give --addr:\n%s", stdout)
+	}
+
 	// Again in the same directory: allowed, starts afresh.
 	if code, stdout, stderr := run(t, args...); code != 0 {
 		t.Fatalf("second demo: %d\n%s\n%s", code, stdout, stderr)
+	}
+	// Not once a person has reviewed something: then only with --force.
+	st, err = store.Open(cfg.Store.Path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drafts, _, err := st.Findings(store.Filter{Status: store.StatusDraft, Limit: 1})
+	if err != nil || len(drafts) == 0 {
+		t.Fatalf("no draft to review: %v", err)
+	}
+	if _, err := st.Decide(drafts[0].ID, store.Action{Kind: store.DecideDismiss, By: "张三", Reason: "误报", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, _, stderr := run(t, args...); code == 0 || !strings.Contains(stderr, "--force") {
+		t.Errorf("a demo over review decisions: %d %q", code, stderr)
+	}
+	if code, stdout, stderr := run(t, append(args, "--force")...); code != 0 {
+		t.Fatalf("demo --force: %d\n%s\n%s", code, stdout, stderr)
 	}
 
 	// A directory holding someone's own configuration is refused.

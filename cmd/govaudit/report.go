@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/rules/workday"
 	"github.com/govaudit/govaudit/store"
@@ -65,7 +66,16 @@ func runReport(ctx context.Context, a *app, args []string) error {
 			return usageError{fmt.Errorf("--date %q: want a date such as 2026-10-09", *issueDate)}
 		}
 	}
-	cfg, st, err := sf.open(!*issue)
+	cfg, err := loadConfig(sf.config)
+	if err != nil {
+		return err
+	}
+	// Issuing a notice records it in the store: that needs the store
+	// itself, not a server's API.
+	st, err := openStore(cfg, sf.db, !*issue)
+	if api := heldByConfig(cfg, sf.db, err); api != nil && !*issue {
+		return reportViaServer(a, api, periods, formats, *out)
+	}
 	if err != nil {
 		return err
 	}
@@ -97,51 +107,50 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// buildNotice reads the period's findings and adjustments from the store
-// and computes its notice.
+// buildNotice computes a period's notice (jobs.Notice); no units is a
+// configuration error.
 func buildNotice(ctx context.Context, cfg *config.Config, st *store.Store, p reports.Period, now time.Time) (*reports.Notice, error) {
-	want := map[string]bool{}
-	for _, q := range p.Quarters() {
-		want[q] = true
+	n, err := jobs.Notice(ctx, cfg, st, p, now)
+	if errors.Is(err, jobs.ErrNoUnits) {
+		return nil, configError{err}
 	}
-	var findings []store.Finding
-	err := st.EachFinding(func(f store.Finding) error {
-		if want[f.Quarter] && (f.Status == store.StatusConfirmed || f.Status == store.StatusDraft) {
-			findings = append(findings, f)
-		}
-		return ctx.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read findings: %w", err)
-	}
-	adjs, err := st.Adjustments(store.AdjustmentFilter{Period: strconv.Itoa(p.Year)})
-	if err != nil {
-		return nil, err
-	}
-	n, err := reports.Build(reports.Input{Period: p, Site: cfg.Site.Name, Units: cfg.Units, Columns: columnNames(cfg),
-		Scoring: cfg.Scoring, Findings: findings, Adjustments: adjs, Generated: now})
 	if err != nil {
 		return nil, err
 	}
 	if err := addRectification(cfg, st, n); err != nil {
 		return nil, err
 	}
-	if len(n.Rows) == 0 {
-		return nil, configError{fmt.Errorf("%s: no units configured", cfg.Path)}
-	}
 	return n, nil
 }
 
-// columnNames maps every configured column id (explicit, or
-// "<unit id>/<name>") to its name.
-func columnNames(cfg *config.Config) map[string]string {
-	m := make(map[string]string, len(cfg.Columns))
-	for _, c := range cfg.AllColumns() {
-		id := c.ID
-		if id == "" {
-			id = c.Unit + "/" + c.Name
-		}
-		m[id] = strings.TrimSpace(c.Name)
+// reportViaServer writes the notices through the API of the server holding
+// the store (the same files as written here).
+func reportViaServer(a *app, api *apiReviewer, periods []reports.Period, formats []string, out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("create report directory: %w", err)
 	}
-	return m
+	for _, p := range periods {
+		fmt.Fprintf(a.stdout, "%s（由 %s 生成）\n", p.Label(), api.where())
+		for _, format := range formats {
+			keys := []string{format}
+			if format == "csv" {
+				keys = []string{"ranking.csv", "problems.csv"}
+			}
+			for i, name := range reports.FileNames(p, format) {
+				b, hdr, err := api.raw("/api/notice/" + p.String() + "/" + keys[i])
+				if err != nil {
+					return err
+				}
+				path := filepath.Join(out, name)
+				if err := os.WriteFile(path, b, 0o644); err != nil {
+					return fmt.Errorf("write %s: %w", path, err)
+				}
+				if d := hdr.Get("X-Govaudit-Drafts"); d != "" && d != "0" && i == 0 && format == formats[0] {
+					fmt.Fprintf(a.stdout, "  另有 %s 条待审核问题未计入\n", d)
+				}
+				fmt.Fprintln(a.stdout, "  "+path)
+			}
+		}
+	}
+	return nil
 }

@@ -150,6 +150,7 @@ func TestFindingsThroughServer(t *testing.T) {
 	if fi, err := os.Stat(web.EndpointPath(dbPath)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("endpoint file mode: %v %v", fi.Mode(), err)
 	}
+	outDir := t.TempDir()
 	tests := []struct {
 		name   string
 		args   []string
@@ -166,6 +167,12 @@ func TestFindingsThroughServer(t *testing.T) {
 		{"list filtered", []string{"findings", "list", "--status", "dismissed", "--format", "csv", c}, 0, ids[1] + ",timeliness,u1", ""},
 		{"list limited", []string{"findings", "list", "--limit", "1", c}, 0, "共 2 条，显示 1 条", ""},
 		{"list bad status", []string{"findings", "list", "--status", "gone", c}, 2, "", "--status"},
+		{"list --check", []string{"findings", "list", "--check", "timeliness", c}, 0, "共 2 条", ""},
+		// The jobs that write go through the server too.
+		{"report", []string{"report", "--quarter", "2026Q3", "--format", "html,docx,xlsx,csv", "--out", outDir, c}, 0, "2026Q3-问题清单.csv", ""},
+		{"check", []string{"check", "--as-of", "2026-10-10", c}, 0, "由 server", ""},
+		{"runs", []string{"runs", c}, 0, "check", ""},
+		{"digest dry run", []string{"digest", "--week", "2026-W41", "--dry-run", filepath.Join(outDir, "eml"), c}, 0, "试运行", ""},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := run(t, tt.args...)

@@ -8,13 +8,18 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
+	"github.com/govaudit/govaudit/web"
 )
 
 func runsCmd() command {
@@ -43,14 +48,23 @@ func runRuns(ctx context.Context, a *app, args []string) error {
 	if *limit < 0 {
 		return usageError{errors.New("--limit cannot be negative")}
 	}
+	var runs []store.Run
 	st, err := openStoreForReading(fs, sf)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	runs, err := st.Runs(*kind, *limit)
-	if err != nil {
-		return err
+	cfg, _ := config.Load(sf.config)
+	if api := heldByConfig(cfg, sf.db, err); api != nil {
+		var out web.APIRuns
+		if err := api.call(http.MethodGet, "/api/runs?"+url.Values{"kind": {*kind}, "limit": {strconv.Itoa(*limit)}}.Encode(), nil, &out); err != nil {
+			return err
+		}
+		runs = out.Runs
+	} else {
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if runs, err = st.Runs(*kind, *limit); err != nil {
+			return err
+		}
 	}
 	if *format == "json" {
 		for i := range runs {
@@ -64,7 +78,7 @@ func runRuns(ctx context.Context, a *app, args []string) error {
 		return enc.Encode(runs)
 	}
 	if len(runs) == 0 {
-		fmt.Fprintf(a.stdout, "no runs yet in %s\n", st.Path())
+		fmt.Fprintln(a.stdout, "no runs yet")
 		return nil
 	}
 	writeRunsTable(a.stdout, runs, time.Now())
