@@ -258,8 +258,10 @@ func (s *Sim) contentTruth(base string, add func(Violation), problem func(string
 				if !it.normative() {
 					continue
 				}
-				// validity
+				// validity: judged only where the layout shows a 有效性 (the
+				// seed district's table has none).
 				switch {
+				case it.c.u.lay.meta == MetaSeed:
 				case it.q != nil && it.q.validity == "":
 					v(CheckValidity, iurl)
 				case it.q != nil && it.q.validity == "有效" && slices.ContainsFunc(it.q.paras, func(p string) bool { return strings.Contains(p, "有效期至") }):
