@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/govaudit/govaudit/config"
-	"github.com/govaudit/govaudit/pagescan"
+	"github.com/govaudit/govaudit/crawler/pagescan"
 	"github.com/govaudit/govaudit/pii"
 	"github.com/govaudit/govaudit/store"
 	"github.com/govaudit/govaudit/textract"
