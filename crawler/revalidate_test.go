@@ -190,12 +190,28 @@ func TestRevalidation(t *testing.T) {
 	// requested; the other unchanged articles are not.
 	at := night.Add(48 * time.Hour)
 	sched := &run{start: at, cycle: 7}
+	// An article listed on its column's first page: a column whose first
+	// page is unchanged is not walked further but on its own night, so a
+	// retitle deeper down would wait (TestUnchangedFirstPageStopsWalk).
+	onFirstPage := func(u string) bool {
+		it, _, _ := st.Item(u)
+		src, ok, _ := st.Source("column:" + it.Column)
+		if !ok {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		p.sim.Handler().ServeHTTP(rec, httptest.NewRequest("GET", src.URL, nil))
+		return strings.Contains(rec.Body.String(), u[strings.LastIndex(u, "/")+1:])
+	}
 	retitled := ""
 	for _, u := range gk {
-		if !sched.due(u) && u != failed {
+		if !sched.due(u) && u != failed && onFirstPage(u) {
 			retitled = u
 			break
 		}
+	}
+	if retitled == "" {
+		t.Fatal("no gongkai article on a first list page that is not due on night 3")
 	}
 	id := retitled[strings.LastIndex(retitled, "doc_")+4 : len(retitled)-len(".html")]
 	p.retitle[id] = true

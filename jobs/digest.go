@@ -93,6 +93,8 @@ func Digest(ctx context.Context, cfg *config.Config, st *store.Store, cal *workd
 	d := reports.BuildDigest(reports.DigestInput{Week: week, AsOf: asOf, Site: cfg.Site.Name, Units: cfg.Units,
 		Columns: ColumnNames(cfg), Risks: convertRisks(cfg, risks), Findings: drafts, Probes: avail,
 		Baseline: baseline, Office: cfg.Notice.Office, Contact: cfg.Notice.Contact})
+	// What the latest crawl could not judge, for the office.
+	d.Coverage = reports.SummarizeCoverage(rules.Coverage(in), cfg.Units)
 	// The latest national verdict, computed by the checks.
 	if v, ok, err := st.LatestVerdict(); err != nil {
 		return nil, err

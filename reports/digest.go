@@ -101,6 +101,67 @@ type Digest struct {
 	// end of the running quarter, whose notice scores them.
 	RectifyBy       string
 	Office, Contact string
+	// Coverage is what the latest crawl could not judge, for the office:
+	// columns not found in their catalog, not audited, suspect or
+	// partial, and those that look mis-read (set by the caller).
+	Coverage CoverageSummary
+}
+
+// CoverageSummary is the office's view of what the latest crawl read.
+type CoverageSummary struct {
+	Columns int            // configured columns
+	Judged  int            // judged in full (a cut walk included)
+	Lines   []CoverageLine // the columns that need a look, at most MaxCoverageLines
+	More    int            // further columns that need a look, not listed
+}
+
+// CoverageLine is one column that was not (fully) judged.
+type CoverageLine struct {
+	Unit, Column, State, Cause string
+}
+
+// MaxCoverageLines bounds the columns the office's digest lists.
+const MaxCoverageLines = 40
+
+// SummarizeCoverage turns the checks' coverage into the office's summary.
+func SummarizeCoverage(cov []rules.ColumnCoverage, units []config.Unit) CoverageSummary {
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.ID] = u.Name
+	}
+	cs := append([]rules.ColumnCoverage(nil), cov...)
+	rules.SortCoverage(cs)
+	out := CoverageSummary{Columns: len(cs)}
+	for _, c := range cs {
+		if (c.State == rules.CoverJudged || c.State == rules.CoverTruncated) && len(c.Warnings) == 0 {
+			out.Judged++
+			continue
+		}
+		if c.State == rules.CoverJudged || c.State == rules.CoverTruncated {
+			out.Judged++
+		}
+		if len(out.Lines) >= MaxCoverageLines {
+			out.More++
+			continue
+		}
+		cause := c.Cause
+		if len(c.Warnings) > 0 {
+			if cause != "" {
+				cause += "；"
+			}
+			cause += strings.Join(c.Warnings, "；")
+		}
+		unit := names[c.Unit]
+		if unit == "" {
+			unit = c.Unit
+		}
+		state := rules.CoverageStateLabel(c.State)
+		if c.State == rules.CoverJudged || c.State == rules.CoverTruncated {
+			state = "疑似读取有误"
+		}
+		out.Lines = append(out.Lines, CoverageLine{Unit: unit, Column: c.Name, State: state, Cause: cause})
+	}
+	return out
 }
 
 // UnitDigest is one unit's part of the digest.

@@ -103,7 +103,7 @@ func (d *Digest) Messages(office string) (Messages, error) {
 			Items: overdue + soon + drafts + alerts}
 		data := map[string]any{"Units": d.Units, "AsOf": asOf, "Week": week, "Subject": m.Subject,
 			"Total": m.Items, "Overdue": overdue, "Soon": soon, "Drafts": drafts, "Alerts": alerts, "Avail": d.Availability,
-			"Verdict": d.Verdict}
+			"Verdict": d.Verdict, "Coverage": d.Coverage}
 		if m.Text, err = render(sumText, data); err != nil {
 			return out, err
 		}

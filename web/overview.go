@@ -14,6 +14,7 @@ import (
 	"github.com/govaudit/govaudit/jobs"
 	"github.com/govaudit/govaudit/reports"
 	"github.com/govaudit/govaudit/rules"
+	"github.com/govaudit/govaudit/rules/workday"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -464,6 +465,10 @@ type runsData struct {
 	Kind  string
 	Kinds []option
 	Rows  []runRow
+	// Coverage is what the latest crawl read of the columns: the totals
+	// and the columns that need a look.
+	Coverage     reports.CoverageSummary
+	CoverageNote string
 }
 
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
@@ -493,6 +498,12 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 		}
 		row.Summary = runSummary(run)
 		d.Rows = append(d.Rows, row)
+	}
+	if in, err := rules.LoadInput(r.Context(), s.cfg, s.st, &workday.Calendar{}); err != nil {
+		d.CoverageNote = "读取抓取覆盖情况失败"
+		s.log.Warn("coverage", "err", err)
+	} else {
+		d.Coverage = reports.SummarizeCoverage(rules.Coverage(in), s.cfg.Units)
 	}
 	s.Render(w, r, "runs", "运行记录", d)
 }

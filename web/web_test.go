@@ -571,9 +571,19 @@ func TestRunsPage(t *testing.T) {
 	if err := fx.st.SaveRun(r); err != nil {
 		t.Fatal(err)
 	}
+	// The latest crawl's coverage: one column judged, one not found.
+	b := &store.Batch{Sources: []store.SourceState{
+		{Key: "column:lzqfgj/政策文件", Kind: store.SourceColumn, ID: "lzqfgj/政策文件", Unit: "lzqfgj", Audited: true, Items: 3},
+		{Key: "column:lzqjtj/通知公告", Kind: store.SourceColumn, ID: "lzqjtj/通知公告", Unit: "lzqjtj", ErrKind: store.NotFound,
+			Cause: "栏目未找到：目录中没有「<b>通知公告</b>」"},
+	}}
+	if err := fx.st.Write(b); err != nil {
+		t.Fatal(err)
+	}
 	c := fx.signedIn("张三", pwInspector)
 	_, body := c.get("/runs")
-	for _, want := range []string{"crawl", "1 分 35 秒", "成功", "页面 1234", "错误 timeout 3", "2026-10-12 02:00"} {
+	for _, want := range []string{"crawl", "1 分 35 秒", "成功", "页面 1234", "错误 timeout 3", "2026-10-12 02:00",
+		"栏目覆盖情况", "配置栏目 2 个，已完整审计 1 个", "栏目未找到", "&lt;b&gt;通知公告&lt;/b&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("runs page lacks %q", want)
 		}
