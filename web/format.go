@@ -73,6 +73,16 @@ var runStatusNames = map[string]string{
 	"interrupted": "已中断",
 }
 
+// runKindNames are the Chinese names of the kinds of runs.
+var runKindNames = map[string]string{
+	"crawl":   "抓取",
+	"check":   "检查",
+	"nightly": "夜间任务",
+	"digest":  "每周提醒",
+	"report":  "通报",
+	"probe":   "可用性探测",
+}
+
 func nameOr(m map[string]string, k string) string {
 	if n, ok := m[k]; ok {
 		return n
@@ -109,6 +119,7 @@ func (s *Server) funcs() template.FuncMap {
 		"statusName":  func(st string) string { return nameOr(statusNames, st) },
 		"actionName":  func(a string) string { return nameOr(actionNames, a) },
 		"runStatus":   func(st string) string { return nameOr(runStatusNames, st) },
+		"runKind":     func(k string) string { return nameOr(runKindNames, k) },
 		"dateName":    rules.DateName,
 		"evidence":    rules.EvidenceText,
 		"quarter":     rules.QuarterName,

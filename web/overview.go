@@ -480,7 +480,7 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 	}
 	d := runsData{Kind: kind}
 	for _, k := range []string{"", "crawl", "check", "nightly", "digest", "report", "probe"} {
-		label := k
+		label := nameOr(runKindNames, k)
 		if k == "" {
 			label = "全部"
 		}

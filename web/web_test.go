@@ -582,7 +582,7 @@ func TestRunsPage(t *testing.T) {
 	}
 	c := fx.signedIn("张三", pwInspector)
 	_, body := c.get("/runs")
-	for _, want := range []string{"crawl", "1 分 35 秒", "成功", "页面 1234", "错误 timeout 3", "2026-10-12 02:00",
+	for _, want := range []string{"<td>抓取</td>", "1 分 35 秒", "成功", "页面 1234", "错误 timeout 3", "2026-10-12 02:00",
 		"栏目覆盖情况", "配置栏目 2 个，已完整审计 1 个", "栏目未找到", "&lt;b&gt;通知公告&lt;/b&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("runs page lacks %q", want)
