@@ -297,6 +297,7 @@ var bodySentences = []string{
 // and for dated documents the issuing unit and date.
 func (s *Sim) body(b *strings.Builder, it *item) {
 	if s.contentBody(b, it) {
+		s.privacyBody(b, it) // privacy.go
 		return
 	}
 	r := s.rng(9, uint64(it.id))
