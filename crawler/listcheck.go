@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/govaudit/govaudit/crawler/extract"
 )
 
@@ -52,6 +54,9 @@ var (
 	reTag          = regexp.MustCompile(`(?s)<[^>]*>`)
 	reEmptyPager   = regexp.MustCompile(`(?i)createPageHTML\(\s*0\s*,|\bcountPage\s*=\s*0\s*[;,]|<totalrecord>\s*0\s*</totalrecord>|totalRecord\s*[:=]\s*["']?0["']?\s*[;,]`)
 	reEmptyRecords = regexp.MustCompile(`(?is)<recordset>\s*</recordset>`)
+	// reClientTemplate finds the markup of a list rendered in the browser:
+	// Vue, Angular or Alpine directives, or moustaches in the page's HTML.
+	reClientTemplate = regexp.MustCompile(`(?i)\s(?:v-for|v-if|v-show|v-else|ng-repeat|ng-if|x-for|x-show|:key)\s*=|\{\{\s*[a-z_$][\w$.]*(?:\[[^\]]*\])?\s*\}\}`)
 )
 
 // emptyVerdict is what a list page that yielded no entries shows.
@@ -120,6 +125,11 @@ func judgeEmptyList(body []byte) emptyVerdict {
 		}
 	}
 	zeroPager := reEmptyPager.Match(body) || reEmptyRecords.Match(body)
+	if reClientTemplate.Match(body) {
+		// A list a script fills in: its "暂无数据" is the template's, and the
+		// page's source holds no entries whatever the list shows.
+		return emptyVerdict{kind: errUnreadable, cause: "列表由页面脚本动态加载（页面源码中只有模板），未能读取列表；请用 govaudit inspect 查看，或为该栏目配置数据接口"}
+	}
 	login := rePassword.Match(body) || strings.Contains(title, "登录") || strings.Contains(title, "login")
 	switch {
 	case (marker != "" || zeroPager) && articles == 0:
@@ -134,12 +144,24 @@ func judgeEmptyList(body []byte) emptyVerdict {
 	return emptyVerdict{kind: errUnreadable, cause: fmt.Sprintf("列表页中未识别到信息列表，也没有“暂无信息”等空列表标志（页面含 %d 个链接）", links)}
 }
 
-// visibleText is the text of an HTML page without its scripts and tags,
-// its white space collapsed.
+// visibleText is the text a reader sees of an HTML page: without its
+// scripts, styles, templates and the elements hidden by their style or
+// attributes (an empty-list marker a script shows when its list comes
+// back empty is not the page saying so), white space collapsed.
 func visibleText(body []byte) string {
-	b := reScriptTag.ReplaceAll(body, nil)
-	b = reTag.ReplaceAll(b, []byte(" "))
-	return strings.Join(strings.Fields(string(b)), " ")
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		b := reScriptTag.ReplaceAll(body, nil)
+		b = reTag.ReplaceAll(b, []byte(" "))
+		return strings.Join(strings.Fields(string(b)), " ")
+	}
+	doc.Find("script, style, template, noscript, [hidden], .hide, .hidden").Remove()
+	doc.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		st, _ := s.Attr("style")
+		st = strings.ToLower(strings.ReplaceAll(st, " ", ""))
+		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
+	}).Remove()
+	return strings.Join(strings.Fields(doc.Text()), " ")
 }
 
 func truncate(s string, n int) string {

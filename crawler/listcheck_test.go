@@ -42,6 +42,8 @@ func TestJudgeEmptyList(t *testing.T) {
 		{"nolist.html", false, errUnreadable, "未识别到信息列表"},
 		{"unread_articles.html", false, errUnreadable, "2 个疑似信息链接"},
 		{"empty_marker_with_articles.html", false, errEmptyDoubt, "暂无数据"},
+		{"vue_template.html", false, errUnreadable, "脚本动态加载"},
+		{"hidden_marker.html", false, errUnreadable, "未识别到信息列表"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
