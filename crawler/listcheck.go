@@ -189,9 +189,9 @@ var reHanwebCol = regexp.MustCompile(`/col/col(\d+)/`)
 
 // ownArticleLinks counts the distinct links of a list page that have the
 // shape of an article page (extract.IsArticleURL) and belong to the list's
-// own column: under the list's directory (TRS ./YYYYMM/t…), under its
-// unit's /gongkai/site_…/ (doc_…), or carrying its Hanweb column number
-// (art_<col>_…). Links to other columns (a sidebar's 热点信息) do not count.
+// own column: under the list's directory (TRS ./YYYYMM/t…) or carrying
+// its Hanweb column number (art_<col>_…). Links to other columns (a
+// sidebar's 热点信息) do not count.
 func ownArticleLinks(body []byte, page *url.URL) int {
 	if page == nil {
 		return 0
@@ -216,8 +216,10 @@ func ownArticleLinks(body []byte, page *url.URL) int {
 		if err != nil || !strings.EqualFold(u.Host, page.Host) || !extract.IsArticleURL(u.String()) {
 			continue
 		}
-		own := dir != "/" && strings.HasPrefix(u.Path, dir) ||
-			site != "" && strings.HasPrefix(u.Path, site) ||
+		// (A /gongkai/ channel's documents sit beside every other channel's
+		// of the unit, site_…/doc_…: a sidebar of the unit's latest posts
+		// would count, so that platform is left to the extractor.)
+		own := dir != "/" && strings.HasPrefix(u.Path, dir) && site == "" ||
 			art != "" && strings.Contains(u.Path, art)
 		if own {
 			seen[u.Path] = true
