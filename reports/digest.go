@@ -118,6 +118,10 @@ type CoverageSummary struct {
 // CoverageLine is one column that was not (fully) judged.
 type CoverageLine struct {
 	Unit, Column, State, Cause string
+	// ID is the column's id; Suspect marks a suspect drop an inspector
+	// may confirm (store.AcceptDrop).
+	ID      string
+	Suspect bool
 }
 
 // MaxCoverageLines bounds the columns the office's digest lists.
@@ -159,7 +163,8 @@ func SummarizeCoverage(cov []rules.ColumnCoverage, units []config.Unit) Coverage
 		if c.State == rules.CoverJudged || c.State == rules.CoverTruncated {
 			state = "疑似读取有误"
 		}
-		out.Lines = append(out.Lines, CoverageLine{Unit: unit, Column: c.Name, State: state, Cause: cause})
+		out.Lines = append(out.Lines, CoverageLine{Unit: unit, Column: c.Name, State: state, Cause: cause,
+			ID: c.Column, Suspect: c.State == rules.CoverSuspect})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -469,6 +470,8 @@ type runsData struct {
 	// and the columns that need a look.
 	Coverage     reports.CoverageSummary
 	CoverageNote string
+	// CanAct shows inspectors the form that confirms a suspect drop.
+	CanAct bool
 }
 
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
@@ -478,7 +481,7 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "读取运行记录失败", err)
 		return
 	}
-	d := runsData{Kind: kind}
+	d := runsData{Kind: kind, CanAct: UserFrom(r.Context()).CanAct()}
 	for _, k := range []string{"", "crawl", "check", "nightly", "digest", "report", "probe"} {
 		label := nameOr(runKindNames, k)
 		if k == "" {
@@ -506,6 +509,35 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 		d.Coverage = reports.SummarizeCoverage(rules.Coverage(in), s.cfg.Units)
 	}
 	s.Render(w, r, "runs", "运行记录", d)
+}
+
+// acceptDrop records an inspector's confirmation that a suspect column's
+// drop is real: the next check judges the column as its latest walk
+// read it.
+func (s *Server) acceptDrop(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSpace(r.PostFormValue("column"))
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	col, ok := s.cfg.Column(id)
+	switch {
+	case !ok:
+		s.fail(w, r, http.StatusNotFound, "没有这个栏目："+id, nil)
+		return
+	case reason == "":
+		s.fail(w, r, http.StatusBadRequest, "确认栏目数量下降属实必须填写理由", nil)
+		return
+	case len([]rune(reason)) > 2000:
+		s.fail(w, r, http.StatusBadRequest, "理由太长（最多 2000 字）", nil)
+		return
+	}
+	u := UserFrom(r.Context())
+	was, err := s.st.AcceptDrop(store.SourceColumn+":"+id, u.Name, reason, s.now())
+	if err != nil {
+		s.fail(w, r, http.StatusConflict, "该栏目当前不是“疑似异常”状态，无需确认", err)
+		return
+	}
+	s.log.Info("suspect drop accepted", "column", id, "by", u.Name)
+	s.sessions.setFlash(u.session, fmt.Sprintf("已确认%s「%s」%s属实，下次检查按本次抓取结果判定", s.unitName(col.Unit), col.Name, was))
+	http.Redirect(w, r, "/runs#coverage", http.StatusSeeOther)
 }
 
 // fmtDuration writes d in Chinese units, to the second.

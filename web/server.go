@@ -268,6 +268,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /adjustments/{id}", s.viewer(s.adjustmentPage))
 	s.mux.Handle("POST /adjustments/{id}/withdraw", s.inspector(s.withdrawAdjustment))
 	s.mux.Handle("GET /runs", s.viewer(s.runs))
+	s.mux.Handle("POST /coverage/accept", s.inspector(s.acceptDrop))
 	s.mux.Handle("GET /snapshot/{hash}", s.viewer(s.snapshot))
 	s.apiRoutes()
 }

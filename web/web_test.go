@@ -590,6 +590,47 @@ func TestRunsPage(t *testing.T) {
 	}
 }
 
+// TestAcceptDrop: an inspector confirms a suspect column's drop from the
+// runs page; the column is then judged, and the audit trail has it.
+func TestAcceptDrop(t *testing.T) {
+	fx := newFixture(t, nil)
+	b := &store.Batch{Sources: []store.SourceState{
+		{Key: "column:lzqfgj/政策文件", Kind: store.SourceColumn, ID: "lzqfgj/政策文件", Unit: "lzqfgj", Audited: true,
+			Suspect: "疑似异常（上次 8 条，本次 0 条）"},
+	}}
+	if err := fx.st.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	viewer := fx.signedIn("李四", pwViewer)
+	if _, body := viewer.get("/runs"); strings.Contains(body, "确认下降属实") {
+		t.Error("a viewer is offered the confirmation form")
+	}
+	c := fx.signedIn("张三", pwInspector)
+	_, body := c.get("/runs")
+	if !strings.Contains(body, "确认下降属实") {
+		t.Fatalf("the runs page offers no confirmation of the suspect column:\n%s", body)
+	}
+	form := func(reason string) url.Values {
+		return url.Values{"csrf": {c.csrf}, "column": {"lzqfgj/政策文件"}, "reason": {reason}}
+	}
+	if resp, _ := c.post("/coverage/accept", url.Values{"column": {"lzqfgj/政策文件"}, "reason": {"x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("confirmation without the CSRF token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := c.post("/coverage/accept", form("")); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("confirmation without a reason: %d, want 400", resp.StatusCode)
+	}
+	if resp, _ := c.post("/coverage/accept", form("单位已撤并该栏目")); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("confirmation: %d", resp.StatusCode)
+	}
+	s, _, _ := fx.st.Source("column:lzqfgj/政策文件")
+	if s.Suspect != "" || !s.Judged() {
+		t.Errorf("after the confirmation: %+v", s)
+	}
+	if resp, _ := c.post("/coverage/accept", form("再次")); resp.StatusCode != http.StatusConflict {
+		t.Errorf("a second confirmation: %d, want 409", resp.StatusCode)
+	}
+}
+
 func TestAddPage(t *testing.T) {
 	fx := newFixture(t, nil)
 	err := fx.srv.AddPage(Page{Path: "/ops", Title: "运行状态",
