@@ -477,16 +477,38 @@ func Catalog(p Page) ([]Channel, error) {
 	var out []Channel
 	seen := map[string]bool{}
 	links.Each(func(_ int, a *goquery.Selection) {
-		h, _ := a.Attr("href")
-		u := resolve(p.URL, h)
-		name := cleanText(a.Text())
-		if u == "" || name == "" || seen[u] {
+		if len(out) >= maxLinks {
 			return
 		}
-		seen[u] = true
-		out = append(out, Channel{Name: truncRunes(name, 100), URL: u})
+		h, _ := a.Attr("href")
+		u := resolve(p.URL, h)
+		// A channel may be linked by an icon (its name in title or alt)
+		// and again by its name or a "更多" link: every name counts.
+		for _, name := range []string{cleanText(a.Text()), attrText(a, "title"), attrText(a.Find("img").First(), "alt")} {
+			if u == "" || name == "" || isMoreLink(name) || seen[u+"\x00"+name] {
+				continue
+			}
+			seen[u+"\x00"+name] = true
+			out = append(out, Channel{Name: truncRunes(name, 100), URL: u})
+		}
 	})
 	return out, nil
+}
+
+// isMoreLink reports whether a link's text is a "more" link's, not a name.
+func isMoreLink(name string) bool {
+	n := strings.Trim(strings.ToLower(name), " >»›+.。…[]【】()（）")
+	switch n {
+	case "更多", "查看更多", "更多信息", "more", "进入", "详细", "详情":
+		return true
+	}
+	return false
+}
+
+// attrText is an attribute's value, cleaned; "" when absent.
+func attrText(s *goquery.Selection, name string) string {
+	v, _ := s.Attr(name)
+	return cleanText(v)
 }
 
 // SameName reports whether a channel name matches a wanted name: equal
