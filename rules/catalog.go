@@ -239,7 +239,7 @@ func checkCatalog(e *env, _ Def) outcome {
 		var col config.Column
 		var st store.SourceState
 		for _, c := range cols {
-			s, ok := e.columnState(c.ID)
+			s, ok := e.columnJudged(c.ID)
 			if !ok {
 				continue
 			}

@@ -34,6 +34,11 @@ type Def struct {
 	Points  float64 // deduction per finding
 	Scoring bool    // whether its findings count in scores
 	Enabled bool
+	// OfColumns marks a check that judges a column as a whole (its list
+	// over a period): it judges only a walk that read every list page and
+	// did not fall sharply (store.SourceState.Judged), and keeps its
+	// findings of a column whose latest walk was partial or suspect.
+	OfColumns bool
 	// eval runs the check.
 	eval func(e *env, d Def) outcome
 }
@@ -50,10 +55,10 @@ func Defs() []Def {
 			Article: "考核办法第十三条（规范性）；国家政府网站检查指标", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkBackdated},
 		{ID: KeyColumnEmpty, Title: "重点栏目整季度未更新", Short: "重点栏目未更新",
 			Action:  "在重点栏目及时发布本季度信息",
-			Article: "考核办法第十三条第三项：重点栏目不得整季度无更新", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkKeyColumnEmpty},
+			Article: "考核办法第十三条第三项：重点栏目不得整季度无更新", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, OfColumns: true, eval: checkKeyColumnEmpty},
 		{ID: BlankColumn, Title: "空白栏目", Short: "空白栏目",
 			Action:  "补充栏目内容，确无内容的栏目应说明或撤并",
-			Article: "考核办法第十三条第一项（完整性）；国家政府网站检查指标", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkBlankColumn},
+			Article: "考核办法第十三条第一项（完整性）；国家政府网站检查指标", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, OfColumns: true, eval: checkBlankColumn},
 		{ID: MissingAttachment, Title: "缺少附件", Short: "缺少附件",
 			Action:  "为政策、服务类文件补充附件下载",
 			Article: "考核办法第十三条第二项：政策、服务类文件须提供附件下载", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkMissingAttachment},
@@ -65,13 +70,13 @@ func Defs() []Def {
 			Article: "考核办法第六条第四项：信箱来信 5 个工作日内答复", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkMailboxReply},
 		{ID: PeriodicGap, Title: "定期信息缺期或逾期", Short: "定期信息缺期",
 			Action:  "补发缺期的按月、按季、按年信息，今后按期发布",
-			Article: "考核办法第十三条第三项：按月、按年信息按时发布、不断档", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkPeriodicGap},
+			Article: "考核办法第十三条第三项：按月、按年信息按时发布、不断档", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, OfColumns: true, eval: checkPeriodicGap},
 		{ID: AnnualReport, Title: "政府信息公开工作年度报告未按时发布", Short: "年度报告逾期",
 			Action:  "发布上一年度政府信息公开工作年度报告",
-			Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, eval: checkAnnualReport},
+			Article: "考核办法第十四条；政府信息公开条例第四十九条", Pack: PackDistrict, Points: 2, Scoring: true, Enabled: true, OfColumns: true, eval: checkAnnualReport},
 		{ID: StaleColumn, Title: "栏目长期未更新", Short: "栏目长期未更新",
 			Action:  "及时更新栏目内容",
-			Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, eval: checkStaleColumn},
+			Article: "国家政府网站检查指标：栏目更新时限", Pack: PackNational, Points: 0, Scoring: false, Enabled: true, OfColumns: true, eval: checkStaleColumn},
 		{ID: BrokenLink, Title: "页面链接失效", Short: "链接失效",
 			Action:  "修复或删除失效链接",
 			Article: "国家政府网站检查指标：链接可用", Pack: PackNational, Points: 0.2, Scoring: false, Enabled: true, eval: checkBrokenLink},
@@ -87,7 +92,7 @@ func Defs() []Def {
 			Article: "考核办法第十三条第二项：无效信息、格式规范", Pack: PackDistrict, Points: 0.5, Scoring: true, Enabled: true, eval: checkValidity},
 		{ID: Catalog, Title: "主动公开基本目录事项未公开或未按期更新", Short: "目录事项未公开",
 			Action:  "按主动公开基本目录分工在对应栏目发布信息",
-			Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, eval: checkCatalog},
+			Article: "考核办法第十三条第一项：按主动公开基本目录分工公开", Pack: PackDistrict, Points: 1, Scoring: true, Enabled: true, OfColumns: true, eval: checkCatalog},
 		// Content checks (issue 14).
 		{ID: PersonalData, Title: "公开信息含未脱敏个人信息", Short: "个人信息未脱敏",
 			Action:  "立即对页面和附件中的个人信息去标识化处理后重新发布",

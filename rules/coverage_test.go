@@ -57,3 +57,28 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("sorted: first %s, last %s", cov[0].State, cov[len(cov)-1].State)
 	}
 }
+
+// TestColumnChecksWaitForAJudgedWalk: the catalog check, like the other
+// column checks, judges no column whose latest walk was partial, and
+// keeps its finding of it.
+func TestColumnChecksWaitForAJudgedWalk(t *testing.T) {
+	cfg := testConfig()
+	in := richInput(t, cfg)
+	in.Config = onlyCheck(cfg, Catalog)
+	got, _, _ := eval(t, in, Catalog, "2025-04-01")
+	if len(got) == 0 {
+		t.Fatal("no catalog finding on the rich input: the test proves nothing")
+	}
+	for i := range in.Sources {
+		if in.Sources[i].ID == colStats {
+			in.Sources[i].Partial = true
+		}
+	}
+	got, _, res := eval(t, in, Catalog, "2025-04-01")
+	for s, f := range got {
+		t.Errorf("catalog finding %s on a partial walk: %s", s, f.Evidence.Text)
+	}
+	if !res.Keep(store.Finding{Rule: Catalog, Subject: "u1:统计数据", Unit: "u1", Column: colStats, Quarter: "2025Q2"}) {
+		t.Error("the catalog finding of a partial walk's column is not kept")
+	}
+}

@@ -45,17 +45,6 @@ const (
 	HiddenLink   = "hidden-link"
 )
 
-// isColumnCheck reports whether a check judges a column as a whole (its
-// list over a period) rather than its items one by one: such checks do
-// not judge a partial or suspect walk (store.SourceState.Judged).
-func isColumnCheck(id string) bool {
-	switch id {
-	case KeyColumnEmpty, BlankColumn, PeriodicGap, AnnualReport, StaleColumn:
-		return true
-	}
-	return false
-}
-
 // Rule packs.
 const (
 	PackDistrict = "district" // the district's assessment measures
@@ -177,6 +166,7 @@ type Result struct {
 	unauditedSubjects map[string]bool // rule + "\x00" + subject
 	unauditedURLs     map[string]bool // item URLs whose page failed
 	unjudgedColumns   map[string]bool // source key -> audited, but partial or suspect
+	columnRules       map[string]bool // ids of the checks that judge columns as a whole (Def.OfColumns)
 }
 
 // Keep reports whether an existing finding that was not found in this
@@ -194,7 +184,7 @@ func (r Result) Keep(f store.Finding) bool {
 		if a, known := r.unauditedSources[kind+":"+f.Column]; !known || a {
 			return true
 		}
-		if isColumnCheck(f.Rule) && r.unjudgedColumns[kind+":"+f.Column] {
+		if r.columnRules[f.Rule] && r.unjudgedColumns[kind+":"+f.Column] {
 			return true
 		}
 	}
@@ -239,6 +229,10 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 		unauditedSubjects: map[string]bool{},
 		unauditedURLs:     map[string]bool{},
 		unjudgedColumns:   map[string]bool{},
+		columnRules:       map[string]bool{},
+	}
+	for _, d := range defs {
+		res.columnRules[d.ID] = d.OfColumns
 	}
 	for key, s := range e.sources {
 		res.unauditedSources[key] = !s.Audited

@@ -87,7 +87,7 @@ func NationalVerdict(in Input, home *probe.Summary, asOf time.Time) (store.Verdi
 	unaudited := 0
 	var staleNames, blankNames []string
 	for _, col := range e.columns {
-		st, ok := e.columnState(col.ID)
+		st, ok := e.columnJudged(col.ID)
 		if !ok {
 			unaudited++
 			continue
