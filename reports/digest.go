@@ -137,12 +137,11 @@ func SummarizeCoverage(cov []rules.ColumnCoverage, units []config.Unit) Coverage
 	rules.SortCoverage(cs)
 	out := CoverageSummary{Columns: len(cs)}
 	for _, c := range cs {
-		if (c.State == rules.CoverJudged || c.State == rules.CoverTruncated) && len(c.Warnings) == 0 {
+		if c.Complete() {
 			out.Judged++
-			continue
 		}
-		if c.State == rules.CoverJudged || c.State == rules.CoverTruncated {
-			out.Judged++
+		if !c.NeedsLook() {
+			continue
 		}
 		if len(out.Lines) >= MaxCoverageLines {
 			out.More++
@@ -160,7 +159,7 @@ func SummarizeCoverage(cov []rules.ColumnCoverage, units []config.Unit) Coverage
 			unit = c.Unit
 		}
 		state := rules.CoverageStateLabel(c.State)
-		if c.State == rules.CoverJudged || c.State == rules.CoverTruncated {
+		if c.Complete() && len(c.Warnings) > 0 {
 			state = "疑似读取有误"
 		}
 		out.Lines = append(out.Lines, CoverageLine{Unit: unit, Column: c.Name, State: state, Cause: cause,

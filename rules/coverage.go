@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/govaudit/govaudit/store"
 )
@@ -124,6 +125,38 @@ func Coverage(in Input) []ColumnCoverage {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Complete reports whether the column checks judged the column's latest
+// walk (in full, or up to the page cap's cut).
+func (c ColumnCoverage) Complete() bool {
+	return c.State == CoverJudged || c.State == CoverTruncated
+}
+
+// NeedsLook reports whether a person should look at the column: it was
+// not judged in full, or it looks mis-read.
+func (c ColumnCoverage) NeedsLook() bool {
+	return c.State != CoverJudged || len(c.Warnings) > 0
+}
+
+// CoverageHeadline sums coverage in one Chinese line: the columns by state
+// and those that look mis-read, e.g.
+// "栏目 96 个：已审计 80，栏目未找到 16；疑似读取有误 0 个".
+func CoverageHeadline(cs []ColumnCoverage) string {
+	tot := CoverageTotals(cs)
+	var parts []string
+	for _, s := range []string{CoverJudged, CoverTruncated, CoverPartial, CoverSuspect, CoverNotRead, CoverNotFound, CoverNeverRead} {
+		if tot[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", CoverageStateLabel(s), tot[s]))
+		}
+	}
+	misread := 0
+	for _, c := range cs {
+		if len(c.Warnings) > 0 {
+			misread++
+		}
+	}
+	return fmt.Sprintf("栏目 %d 个：%s；疑似读取有误 %d 个", len(cs), strings.Join(parts, "，"), misread)
 }
 
 // misreadWarnings are the signs that a column's pages are read wrong

@@ -70,7 +70,7 @@ func runCoverage(ctx context.Context, a *app, args []string) error {
 		if *unit != "" && c.Unit != *unit {
 			continue
 		}
-		if !*all && c.State == rules.CoverJudged && len(c.Warnings) == 0 {
+		if !*all && !c.NeedsLook() {
 			continue
 		}
 		rows = append(rows, c)
@@ -114,20 +114,7 @@ func acceptDrop(a *app, sf *storeFlags, column, by, reason string) error {
 
 // writeCoverage prints the totals of every column by state, then rows.
 func writeCoverage(w io.Writer, all, rows []rules.ColumnCoverage, listAll bool) {
-	tot := rules.CoverageTotals(all)
-	var parts []string
-	for _, s := range []string{rules.CoverJudged, rules.CoverTruncated, rules.CoverPartial, rules.CoverSuspect, rules.CoverNotRead, rules.CoverNotFound, rules.CoverNeverRead} {
-		if tot[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", rules.CoverageStateLabel(s), tot[s]))
-		}
-	}
-	warned := 0
-	for _, c := range all {
-		if len(c.Warnings) > 0 {
-			warned++
-		}
-	}
-	fmt.Fprintf(w, "栏目 %d 个：%s；疑似读取有误 %d 个\n", len(all), strings.Join(parts, "，"), warned)
+	fmt.Fprintln(w, rules.CoverageHeadline(all))
 	if len(rows) == 0 {
 		if !listAll {
 			fmt.Fprintln(w, "没有需要查看的栏目（--all 列出全部）")
