@@ -46,12 +46,13 @@ var notFoundMarkers = []string{
 }
 
 var (
-	reTitle        = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	rePassword     = regexp.MustCompile(`(?i)<input[^>]+type\s*=\s*["']?password`)
-	reAnchorHref   = regexp.MustCompile(`(?i)<a\s[^>]*href\s*=\s*["']?([^"'\s>]+)`)
+	rePassword   = regexp.MustCompile(`(?i)<input[^>]+type\s*=\s*["']?password`)
+	reAnchorHref = regexp.MustCompile(`(?i)<a\s[^>]*href\s*=\s*["']?([^"'\s>]+)`)
+	// reArticleHref is deliberately wider than extract.IsArticleURL (dated
+	// directories, numeric ids, id= queries): a page with any such link
+	// is never taken for an empty list, whereas the misread guard
+	// (ownArticleLinks) counts only the extractor's sure article links.
 	reArticleHref  = regexp.MustCompile(`(?i)(?:t\d{8}_\d+|art_\d+_\d+|doc_[0-9a-f]{8,}|/content/|/art/\d{4}/|/\d{6}/[^/]+\.s?html?|/\d{4}-\d{2}/\d{2}/|[/_]\d{5,}\.s?html?$|[?&](?:id|docid|articleid|infoid)=\d+)`)
-	reScriptTag    = regexp.MustCompile(`(?is)<script\b.*?</script>`)
-	reTag          = regexp.MustCompile(`(?s)<[^>]*>`)
 	reEmptyPager   = regexp.MustCompile(`(?i)createPageHTML\(\s*0\s*,|\bcountPage\s*=\s*0\s*[;,]|<totalrecord>\s*0\s*</totalrecord>|totalRecord\s*[:=]\s*["']?0["']?\s*[;,]`)
 	reEmptyRecords = regexp.MustCompile(`(?is)<recordset>\s*</recordset>`)
 	// reClientTemplate finds the markup of a list rendered in the browser:
@@ -81,11 +82,12 @@ func judgeEmptyList(body []byte) emptyVerdict {
 		body = body[:maxSniff]
 	}
 	lower := bytes.ToLower(body)
-	title := ""
-	if m := reTitle.FindSubmatch(body); m != nil {
-		title = strings.ToLower(strings.TrimSpace(string(m[1])))
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		return emptyVerdict{kind: errParse, cause: "列表页无法解析"}
 	}
-	text := visibleText(body)
+	title := strings.ToLower(strings.TrimSpace(doc.Find("title").First().Text()))
+	text := visibleText(doc)
 	ltext := strings.ToLower(text)
 
 	for _, m := range challengeMarkers {
@@ -104,7 +106,7 @@ func judgeEmptyList(body []byte) emptyVerdict {
 		}
 	}
 	if strings.Contains(title, "404") || strings.Contains(title, "错误") {
-		return emptyVerdict{kind: errSoft404, cause: fmt.Sprintf("列表页标题为“%s”（状态码 200 的错误页），未能读取列表", truncate(title, 40))}
+		return emptyVerdict{kind: errSoft404, cause: fmt.Sprintf("列表页标题为“%s”（状态码 200 的错误页），未能读取列表", firstRunes(title, 40))}
 	}
 	links, articles := 0, 0
 	for _, m := range reAnchorHref.FindAllSubmatch(body, 2000) {
@@ -144,17 +146,12 @@ func judgeEmptyList(body []byte) emptyVerdict {
 	return emptyVerdict{kind: errUnreadable, cause: fmt.Sprintf("列表页中未识别到信息列表，也没有“暂无信息”等空列表标志（页面含 %d 个链接）", links)}
 }
 
-// visibleText is the text a reader sees of an HTML page: without its
-// scripts, styles, templates and the elements hidden by their style or
-// attributes (an empty-list marker a script shows when its list comes
-// back empty is not the page saying so), white space collapsed.
-func visibleText(body []byte) string {
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err != nil {
-		b := reScriptTag.ReplaceAll(body, nil)
-		b = reTag.ReplaceAll(b, []byte(" "))
-		return strings.Join(strings.Fields(string(b)), " ")
-	}
+// visibleText is the text a reader sees of a page: without its scripts,
+// styles, templates and the elements hidden by their style or attributes
+// (an empty-list marker a script shows when its list comes back empty is
+// not the page saying so), white space collapsed. It removes those
+// elements from doc.
+func visibleText(doc *goquery.Document) string {
 	doc.Find("script, style, template, noscript, [hidden], .hide, .hidden").Remove()
 	doc.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		st, _ := s.Attr("style")
@@ -164,7 +161,7 @@ func visibleText(body []byte) string {
 	return strings.Join(strings.Fields(doc.Text()), " ")
 }
 
-func truncate(s string, n int) string {
+func firstRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) > n {
 		return string(r[:n]) + "…"
