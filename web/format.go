@@ -100,10 +100,8 @@ func (s *Server) unitName(id string) string {
 }
 
 func (s *Server) columnName(id string) string {
-	for _, c := range s.cfg.AllColumns() {
-		if c.ID == id {
-			return c.Name
-		}
+	if n, ok := s.columnNames[id]; ok {
+		return n
 	}
 	// Column ids default to "<unit id>/<column name>".
 	if i := strings.Index(id, "/"); i >= 0 {

@@ -68,6 +68,9 @@ type Server struct {
 	// report order (from rules.Defs).
 	ruleNames map[string]string
 	ruleOrder []string
+	// columnNames are the names of the configured columns (templates'
+	// included) by id, read once from the configuration.
+	columnNames map[string]string
 
 	// jobLock lets one job started from the browser or the API (a check
 	// run, a digest send) run at a time.
@@ -118,6 +121,10 @@ func New(opt Options) (*Server, error) {
 		apiToken: randomToken(),
 	}
 	s.ruleNames, s.ruleOrder = checkNames()
+	s.columnNames = map[string]string{}
+	for _, c := range s.cfg.AllColumns() {
+		s.columnNames[c.ID] = c.Name
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
