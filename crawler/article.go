@@ -1,11 +1,14 @@
 package crawler
 
 import (
+	"bytes"
 	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/govaudit/govaudit/crawler/dates"
 	"github.com/govaudit/govaudit/crawler/extract"
@@ -154,7 +157,12 @@ func (r *run) doArticle(t task) {
 	if err != nil {
 		pu, _ = url.Parse(e.URL)
 	}
-	a, err := extract.ParseArticle(extract.Page{URL: pu, Body: body, Family: s.family, Selectors: s.selectors, Now: now.In(cst)})
+	// One parse for the extractor and the content scan.
+	root, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		root = nil // ParseArticle parses again and reports the error
+	}
+	a, err := extract.ParseArticle(extract.Page{URL: pu, Body: body, Root: root, Family: s.family, Selectors: s.selectors, Now: now.In(cst)})
 	r.parsed.Add(1)
 	page := r.pageRecord(e.URL, res, charset, hash)
 	if err != nil {
@@ -195,7 +203,7 @@ func (r *run) doArticle(t task) {
 		it.Attachments = append(it.Attachments, r.attachment(l))
 	}
 	r.probeLinks(pu, a.Links, false)
-	r.scanArticle(&it, pu, body)
+	r.scanArticle(&it, pu, root)
 	r.w.put(record{page: &page, hash: hash, snap: snap})
 	r.w.put(record{item: &it})
 	r.countItem(s.family, &it)

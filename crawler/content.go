@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/crawler/pagescan"
@@ -70,7 +73,7 @@ func newContentRun(r *run) *contentRun {
 			timeout *= 4
 		}
 		c.client = &http.Client{
-			Transport:     &rawTransport{base: rt.base, requests: rt.requests, maxBody: c.maxAtt},
+			Transport:     &rawTransport{base: rt.base, requests: rt.requests, maxBody: c.maxAtt, log: rt.log},
 			Jar:           r.f.client.Jar,
 			Timeout:       timeout,
 			CheckRedirect: r.f.client.CheckRedirect,
@@ -102,8 +105,9 @@ func (c *contentRun) inWindow(it *store.Item) bool {
 	return d == "" || d >= c.since
 }
 
-// scanArticle reads the content of an article page just parsed.
-func (r *run) scanArticle(it *store.Item, page *url.URL, body []byte) {
+// scanArticle reads the content of an article page just parsed (root is
+// its tree, shared with the extractor).
+func (r *run) scanArticle(it *store.Item, page *url.URL, root *html.Node) {
 	c := r.cont
 	if c == nil || !c.inWindow(it) || r.ctx.Err() != nil {
 		return
@@ -113,7 +117,7 @@ func (r *run) scanArticle(it *store.Item, page *url.URL, body []byte) {
 		r.setFatal(err)
 		return
 	}
-	r.putContent(r.readContent(it, page, body, prev))
+	r.putContent(r.readContent(it, page, root, prev))
 }
 
 // revisitContent brings the content record of an unchanged article up to
@@ -154,15 +158,21 @@ func (r *run) revisitContent(it *store.Item) {
 	if err != nil {
 		return
 	}
-	r.putContent(r.readContent(it, page, body, prev))
+	root, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		root = nil // a reader error only; the page's content is not read
+	}
+	r.putContent(r.readContent(it, page, root, prev))
 }
 
-// readContent builds the content record of an article.
-func (r *run) readContent(it *store.Item, page *url.URL, body []byte, prev store.Content) store.Content {
+// readContent builds the content record of an article from its parsed
+// page (nil: the page could not be parsed, only attachments are read).
+func (r *run) readContent(it *store.Item, page *url.URL, root *html.Node, prev store.Content) store.Content {
 	c := r.cont
 	c.pages.Add(1)
 	rec := store.Content{URL: it.URL, PageHash: it.SnapshotHash, CheckedAt: r.now(), RunID: r.id}
-	if ps, err := pagescan.Scan(page, body); err == nil {
+	if root != nil {
+		ps := pagescan.ScanNode(page, root)
 		res := pii.Scan(ps.Lines, pii.Options{Today: r.now()})
 		rec.Personal, rec.PersonalCounts = personal(res)
 		seen := map[string]int{}

@@ -64,6 +64,11 @@ type Options struct {
 	// continued by the next Run (0: DefaultResumeWithin; negative: never
 	// resume, always start over).
 	ResumeWithin time.Duration
+	// RequestLog, when set, receives a line per HTTP request the crawl
+	// makes: the method (GET, HEAD, POST, or GET-RANGE for a ranged
+	// probe), a tab and the URL. A diagnostic, e.g. for timing another
+	// fetcher on the same requests (bench/run).
+	RequestLog io.Writer
 	// ProgressEvery is how often a running crawl saves its figures to its
 	// run record (0: DefaultProgressEvery), so that a crawl killed with
 	// kill -9 is shown with the pages it did and a finite duration.
@@ -151,6 +156,9 @@ func (c *Crawler) Run(ctx context.Context) (store.Run, error) {
 	werr := r.w.close()
 	if werr != nil {
 		r.setFatal(werr)
+	}
+	if lerr := r.f.transport.log.flush(); lerr != nil {
+		r.setFatal(lerr)
 	}
 
 	rec.EndedAt = c.opt.Now()
@@ -310,6 +318,7 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 		errs:       map[string]int{},
 		families:   map[string]*store.FamilyStats{},
 	}
+	r.f.transport.log = newRequestLog(c.opt.RequestLog)
 	r.w = newWriter(c.st, func(err error) { r.setFatal(err) })
 	r.cont = newContentRun(r)
 	return r

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -390,6 +391,48 @@ func TestInterrupt(t *testing.T) {
 	for _, s := range srcs {
 		if s.Audited {
 			t.Errorf("source %s recorded audited although its articles were interrupted", s.Key)
+		}
+	}
+}
+
+// TestRequestLog: the request log lists every request the run counted,
+// with its method, in the form bench/run replays.
+func TestRequestLog(t *testing.T) {
+	srv, _ := fixtureSite(t)
+	cfg := baseConfig(srv.URL)
+	cfg.Site.Crawl.AttachmentText = true // attachments downloaded too, by their own client
+	cfg.Columns = []config.Column{
+		{ID: "lzqzjj/通知公告", Unit: "lzqzjj", Name: "通知公告", URL: srv.URL + "/col/col1229/index.html"},
+		{ID: "lzqjtj/政策文件", Unit: "lzqjtj", Name: "政策文件", URL: srv.URL + "/jtj/zcwj/index.html"},
+	}
+	st := openStore(t)
+	var log bytes.Buffer
+	c, err := New(cfg, st, Options{Now: func() time.Time { return fixtureNow }, RequestLog: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	if len(lines) != run.Requests {
+		t.Fatalf("request log has %d lines, the run counted %d requests", len(lines), run.Requests)
+	}
+	methods := map[string]int{}
+	for _, l := range lines {
+		m, u, ok := strings.Cut(l, "\t")
+		if !ok || !strings.HasPrefix(u, srv.URL+"/") {
+			t.Fatalf("request log line %q: want METHOD<tab>URL of the site", l)
+		}
+		methods[m]++
+	}
+	if methods["GET"] == 0 || methods["POST"] != 1 {
+		t.Errorf("methods %v: want GETs and the one data-proxy POST", methods)
+	}
+	for m := range methods {
+		if m != "GET" && m != "HEAD" && m != "POST" && m != "GET-RANGE" {
+			t.Errorf("unknown method %q in the request log", m)
 		}
 	}
 }

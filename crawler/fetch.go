@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -62,10 +63,12 @@ type rawTransport struct {
 	base     http.RoundTripper
 	requests *atomic.Int64
 	maxBody  int64
+	log      *requestLog // nil: requests are not listed
 }
 
 func (t *rawTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.requests.Add(1)
+	t.log.add(req)
 	res, err := t.base.RoundTrip(req)
 	if err != nil || res == nil {
 		return res, err
@@ -87,6 +90,59 @@ func (t *rawTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return res, nil
+}
+
+// requestLog lists every request made, one line each: the method (GET,
+// HEAD, POST, or GET-RANGE for a ranged probe), a tab and the URL.
+// Redirects and retries are requests of their own. It is a diagnostic
+// (Options.RequestLog), e.g. for replaying a crawl's requests with
+// another fetcher.
+type requestLog struct {
+	mu  sync.Mutex
+	w   *bufio.Writer
+	err error
+}
+
+func newRequestLog(w io.Writer) *requestLog {
+	if w == nil {
+		return nil
+	}
+	return &requestLog{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+func (l *requestLog) add(req *http.Request) {
+	if l == nil {
+		return
+	}
+	method := req.Method
+	if method == http.MethodGet && req.Header.Get("Range") != "" {
+		method = "GET-RANGE"
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return
+	}
+	l.w.WriteString(method)
+	l.w.WriteByte('\t')
+	l.w.WriteString(req.URL.String())
+	_, l.err = l.w.WriteString("\n")
+}
+
+// flush writes out what is buffered and returns the first write error.
+func (l *requestLog) flush() error {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		l.err = l.w.Flush()
+	}
+	if l.err != nil {
+		return fmt.Errorf("request log: %w", l.err)
+	}
+	return nil
 }
 
 // request is one logical fetch; retries are attempts of it.
@@ -143,6 +199,7 @@ type fetcher struct {
 	maxBody    int64
 	obeyRobots bool
 	guard      *netGuard // nil: no host or address checks (tests of the fetcher alone)
+	transport  *rawTransport
 	par        int
 	interval   time.Duration
 	requests   atomic.Int64
@@ -218,6 +275,7 @@ func newFetcher(ctx context.Context, rt http.RoundTripper, guard *netGuard, ua s
 		res.url = r.Request.URL.String()
 	})
 	f.page = c
+	f.transport = transport
 	f.client = &http.Client{Transport: transport, Jar: jar, Timeout: timeout, CheckRedirect: redirects}
 	return f
 }

@@ -178,8 +178,17 @@ func cutOff(body []byte) bool {
 	if len(tail) > 64<<10 {
 		tail = tail[len(tail)-64<<10:]
 	}
-	tail = bytes.ToLower(tail)
-	return !bytes.Contains(tail, []byte("</html")) && !bytes.Contains(tail, []byte("</body"))
+	// From the end: a whole page ends with one of them, so this stops
+	// after a few bytes.
+	for i := len(tail) - len("</html"); i >= 0; i-- {
+		if tail[i] != '<' || tail[i+1] != '/' {
+			continue
+		}
+		if t := tail[i+2 : i+6]; bytes.EqualFold(t, []byte("html")) || bytes.EqualFold(t, []byte("body")) {
+			return false
+		}
+	}
+	return true
 }
 
 var reHanwebCol = regexp.MustCompile(`/col/col(\d+)/`)

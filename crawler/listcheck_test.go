@@ -282,7 +282,11 @@ func TestCutOff(t *testing.T) {
 		"<html><body><div id=zoom>正文</div></body></html>": false,
 		"<HTML><BODY>正文</BODY></HTML>\n<!-- 统计代码 -->":     false,
 		"<html><body><div id=zoom>正文的前一半":                 true,
-		"": true,
+		"":                    true,
+		"</":                  true,
+		"<p>正文</p></Body>":    false,
+		"<p>正文</p></htm":      true,
+		"<p>正文</p><!-- </bod": true,
 	} {
 		if got := cutOff([]byte(body)); got != want {
 			t.Errorf("cutOff(%q) = %v, want %v", body, got, want)

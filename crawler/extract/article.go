@@ -95,9 +95,14 @@ func ParseArticle(p Page) (*Article, error) {
 	if p.URL == nil {
 		return nil, fmt.Errorf("article without URL")
 	}
-	doc, err := parseDoc(p.Body)
-	if err != nil {
-		return nil, fmt.Errorf("parse article %s: %w", p.URL, err)
+	var doc *goquery.Document
+	if p.Root != nil {
+		doc = goquery.NewDocumentFromNode(p.Root)
+	} else {
+		var err error
+		if doc, err = parseDoc(p.Body); err != nil {
+			return nil, fmt.Errorf("parse article %s: %w", p.URL, err)
+		}
 	}
 	fam := p.Family
 	if fam == "" {

@@ -52,6 +52,10 @@ type Page struct {
 	// ("2006-01-02"; empty: none): its publication date when the page
 	// itself has no labelled one nor a publication meta tag.
 	ListDate string
+	// Root is Body already parsed by the caller, who reads the same tree
+	// for other purposes (one parse per page); nil: ParseArticle parses
+	// Body. The tree is only read, never changed.
+	Root *html.Node
 }
 
 // DefaultMaxPages is Page.MaxPages when unset (the default of

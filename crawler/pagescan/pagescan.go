@@ -55,10 +55,15 @@ func Scan(base *url.URL, body []byte) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
+	return ScanNode(base, root), nil
+}
+
+// ScanNode reads a page already parsed (the tree is only read).
+func ScanNode(base *url.URL, root *html.Node) Page {
 	s := &scanner{base: base, seen: map[string]int{}}
 	s.collectStyles(root)
 	s.walk(root, state{})
-	return Page{Lines: textract.HTMLLines(root, textract.Limits{}), Links: s.links}, nil
+	return Page{Lines: textract.HTMLLines(root, textract.Limits{}), Links: s.links}
 }
 
 // decls are CSS declarations, property -> value (lower case).
