@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"fmt"
 	"hash/fnv"
 	"net/http"
 	"net/url"
@@ -199,11 +200,15 @@ func (r *run) doArticle(t task) {
 	it.Links = a.Links
 	it.SnapshotHash = hash
 	it.FetchedAt = now
+	prev, _, content := r.priorContent(&it)
+	read := content && r.cont.attText
 	for _, l := range a.Attachments {
-		it.Attachments = append(it.Attachments, r.attachment(l))
+		it.Attachments = append(it.Attachments, r.attachment(l, read && r.readsTonight(l.URL, prev)))
 	}
 	r.probeLinks(pu, a.Links, false)
-	r.scanArticle(&it, pu, root)
+	if content {
+		r.scanArticle(&it, pu, root, prev)
+	}
 	r.w.put(record{page: &page, hash: hash, snap: snap})
 	r.w.put(record{item: &it})
 	r.countItem(s.family, &it)
@@ -221,6 +226,12 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 	s := t.cs.src
 	write := validated || it.Column != s.id || it.Unit != s.unit || it.Family != s.family || it.ListDate != t.entry.Date ||
 		it.Title == ""
+	var prev store.Content
+	var found, content bool
+	if it.SnapshotHash != "" {
+		prev, found, content = r.priorContent(&it)
+	}
+	read := content && r.cont.attText
 	if len(it.Attachments) > 0 {
 		atts := it.Attachments
 		copied := false
@@ -228,7 +239,7 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 			if a.Checked && a.Err == "" && !r.due(a.URL) {
 				continue
 			}
-			na := r.attachment(extract.Link{URL: a.URL, Name: a.Name, Type: a.Type})
+			na := r.attachment(extract.Link{URL: a.URL, Name: a.Name, Type: a.Type}, read && r.readsTonight(a.URL, prev))
 			if na == a {
 				continue
 			}
@@ -246,7 +257,9 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 			r.probeLinks(pu, it.Links, true)
 		}
 	}
-	r.revisitContent(&it)
+	if content {
+		r.revisitContent(&it, prev, found)
+	}
 	if write {
 		it.Unit, it.Column, it.Family, it.RunID = s.unit, s.id, s.family, r.id
 		it.ListDate = t.entry.Date
@@ -271,12 +284,21 @@ func (r *run) countItem(fam string, it *store.Item) {
 }
 
 // attachment probes one attachment link (when check_attachments is on).
-func (r *run) attachment(l extract.Link) store.Attachment {
+// With read set its text is read tonight (see readsTonight): then one GET
+// of the whole document is both the probe and the content check's
+// download, instead of a HEAD now and a GET later.
+func (r *run) attachment(l extract.Link, read bool) store.Attachment {
 	a := store.Attachment{URL: l.URL, Name: l.Name, Type: l.Type}
 	if !r.cfg.Site.Crawl.CheckAttachments {
 		return a
 	}
-	p := r.probe(l.URL, true)
+	var p probeResult
+	var body []byte
+	if read {
+		p, body = r.probeGET(a)
+	} else {
+		p = r.probe(l.URL, true)
+	}
 	a.Status, a.ContentType, a.Length = p.status, p.contentType, p.length
 	if p.err != "" {
 		a.Err = p.err
@@ -287,7 +309,44 @@ func (r *run) attachment(l extract.Link) store.Attachment {
 	if a.Type == "" {
 		a.Type = typeOf(p.contentType)
 	}
+	if body != nil && a.Broken == "" {
+		r.cont.remember(r.readText(a, body))
+	}
 	return a
+}
+
+// probeGET probes a document with a GET of the whole of it and returns
+// its bytes when it downloads. A document larger than the attachment
+// cap, or one robots.txt keeps from a GET, is probed as usual; the first
+// is remembered as too large to read.
+func (r *run) probeGET(a store.Attachment) (probeResult, []byte) {
+	if d := r.siteDown(); d != nil {
+		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}, nil
+	}
+	res := r.f.do(r.ctx, request{method: "GET", url: a.URL, probe: true, attachment: true, download: true})
+	if r.ctx.Err() != nil {
+		return probeResult{errKind: errNetwork, err: "抓取已中断"}, nil
+	}
+	if res.refused {
+		r.countErr(res.errKind)
+		return probeResult{errKind: res.errKind, err: res.cause}, nil
+	}
+	switch res.errKind {
+	case errTooLarge:
+		c := r.cont
+		r.cont.remember(store.AttachmentText{URL: a.URL, Name: a.Name, CheckedAt: r.now(), Bytes: c.maxAtt + 1,
+			Cause: fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))})
+		return r.probe(a.URL, true), nil
+	case errRobots:
+		return r.probe(a.URL, true), nil
+	}
+	r.observe(res)
+	p := evaluate(res, true, false)
+	if p.err != "" {
+		r.countErr(p.errKind)
+		return p, nil
+	}
+	return p, res.body
 }
 
 // typeOf maps a content type to a document type for download handlers

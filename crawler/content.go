@@ -81,7 +81,26 @@ func newContentRun(r *run) *contentRun {
 	} else {
 		c.client = r.f.client
 	}
+	r.f.dl, r.f.dlMax = c.client, c.maxAtt
 	return c
+}
+
+// readsTonight reports whether the attachment at u of an article whose
+// attachments are read (crawl.attachment_text, the article in the window)
+// is downloaded tonight: prev, the
+// article's content record, has no reading of it that stands (see
+// attachmentText).
+func (r *run) readsTonight(u string, prev store.Content) bool {
+	pa, ok := findAtt(prev.Attachments, u)
+	return !ok || !keepAtt(pa) || r.due(u)
+}
+
+// remember keeps an attachment's reading for this run: attachmentText
+// takes it instead of downloading again.
+func (c *contentRun) remember(at store.AttachmentText) {
+	c.mu.Lock()
+	c.atts[at.URL] = at
+	c.mu.Unlock()
 }
 
 // contentSince is the first day of the checks' window as of now.
@@ -105,33 +124,36 @@ func (c *contentRun) inWindow(it *store.Item) bool {
 	return d == "" || d >= c.since
 }
 
-// scanArticle reads the content of an article page just parsed (root is
-// its tree, shared with the extractor).
-func (r *run) scanArticle(it *store.Item, page *url.URL, root *html.Node) {
+// priorContent is the stored content record of an article whose content
+// is read tonight (scanArticle, revisitContent): ok says whether it is
+// read and found is whether a record was there. A store error ends the run.
+func (r *run) priorContent(it *store.Item) (prev store.Content, found, ok bool) {
 	c := r.cont
 	if c == nil || !c.inWindow(it) || r.ctx.Err() != nil {
-		return
+		return store.Content{}, false, false
 	}
-	prev, _, err := r.st.Content(it.URL)
+	prev, found, err := r.st.Content(it.URL)
 	if err != nil {
 		r.setFatal(err)
-		return
+		return store.Content{}, false, false
 	}
+	return prev, found, true
+}
+
+// scanArticle reads the content of an article page just parsed (root is
+// its tree, shared with the extractor); prev is its priorContent.
+func (r *run) scanArticle(it *store.Item, page *url.URL, root *html.Node, prev store.Content) {
 	r.putContent(r.readContent(it, page, root, prev))
 }
 
 // revisitContent brings the content record of an unchanged article up to
 // date: the page is read again from its snapshot when the record is
 // missing or from another snapshot, and attachments are downloaded when
-// due (see attachmentText).
-func (r *run) revisitContent(it *store.Item) {
+// due (see attachmentText). prev and ok are its priorContent's record and
+// found.
+func (r *run) revisitContent(it *store.Item, prev store.Content, ok bool) {
 	c := r.cont
-	if c == nil || it.SnapshotHash == "" || !c.inWindow(it) || r.ctx.Err() != nil {
-		return
-	}
-	prev, ok, err := r.st.Content(it.URL)
-	if err != nil {
-		r.setFatal(err)
+	if it.SnapshotHash == "" {
 		return
 	}
 	need := !ok || prev.PageHash != it.SnapshotHash
@@ -249,7 +271,6 @@ func (r *run) attachmentText(a store.Attachment, prev store.Content) store.Attac
 
 // readAttachment downloads an attachment and reads its text.
 func (r *run) readAttachment(a store.Attachment) store.AttachmentText {
-	c := r.cont
 	at := store.AttachmentText{URL: a.URL, Name: a.Name, CheckedAt: r.now()}
 	if a.Broken != "" {
 		at.Cause = "附件无法下载（" + a.Broken + "）"
@@ -260,6 +281,13 @@ func (r *run) readAttachment(a store.Attachment) store.AttachmentText {
 		at.Cause, at.Bytes = cause, declared
 		return at
 	}
+	return r.readText(a, data)
+}
+
+// readText reads the text of an attachment's downloaded bytes.
+func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
+	c := r.cont
+	at := store.AttachmentText{URL: a.URL, Name: a.Name, CheckedAt: r.now()}
 	c.downloads.Add(1)
 	c.attBytes.Add(int64(len(data)))
 	sum := sha256.Sum256(data)

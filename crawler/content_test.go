@@ -2,9 +2,13 @@ package crawler
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,5 +135,104 @@ func BenchmarkCrawlContent(b *testing.B) {
 			b.ReportMetric(float64(atts)/s, "attachments/s")
 			b.ReportMetric(float64(attBytes)/s/1e6, "attMB/s")
 		})
+	}
+}
+
+// TestAttachmentOneRequest: an attachment whose text is read tonight is
+// requested once, with a GET that is both its probe and its download;
+// one whose text is not read (attachment_text off) is probed with HEAD
+// only. Either way the probe outcome stored with the item is the same.
+func TestAttachmentOneRequest(t *testing.T) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 5, Units: 3, ChannelsMin: 6, ChannelsMax: 6, Items: 8, Letters: 4, Today: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type probe struct{ checked, broken string }
+	crawl := func(text bool) (map[string]map[string]int, map[string]probe, map[string]store.AttachmentText) {
+		var mu sync.Mutex
+		reqs := map[string]map[string]int{} // path -> method -> count
+		h := sim.Handler()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			method := r.Method
+			if r.Header.Get("Range") != "" {
+				method = "GET-RANGE" // a probe's second try
+			}
+			mu.Lock()
+			if reqs[r.URL.RequestURI()] == nil {
+				reqs[r.URL.RequestURI()] = map[string]int{}
+			}
+			reqs[r.URL.RequestURI()][method]++
+			mu.Unlock()
+			h.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		cfg := sim.Config(srv.URL)
+		cfg.Site.Crawl.AttachmentText = text
+		st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		probes := map[string]probe{}
+		err = st.EachItem(func(it store.Item) error {
+			for _, a := range it.Attachments {
+				u, _ := url.Parse(a.URL)
+				probes[u.RequestURI()] = probe{fmt.Sprint(a.Checked, a.Err), a.Broken}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := map[string]store.AttachmentText{}
+		contents, err := st.Contents()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range contents {
+			for _, a := range c.Attachments {
+				u, _ := url.Parse(a.URL)
+				texts[u.RequestURI()] = a
+			}
+		}
+		return reqs, probes, texts
+	}
+	headOnly, probesHead, _ := crawl(false)
+	withText, probesGet, texts := crawl(true)
+	if len(probesHead) == 0 || len(texts) == 0 {
+		t.Fatalf("%d attachments probed, %d read: the portal has none", len(probesHead), len(texts))
+	}
+	for path, want := range probesHead {
+		if got := probesGet[path]; got != want {
+			t.Errorf("%s: probe with its download %+v, with HEAD %+v", path, got, want)
+		}
+	}
+	broken := 0
+	for path, at := range texts {
+		m := withText[path]
+		if m["HEAD"] != 0 || m["GET-RANGE"] != 0 || m["GET"] != 1 {
+			t.Errorf("%s read tonight: requests %v, want one GET", path, m)
+		}
+		if h := headOnly[path]; h["GET"] != 0 {
+			t.Errorf("%s with attachment_text off: requests %v, want no GET", path, h)
+		}
+		if p := probesGet[path]; p.broken != "" {
+			broken++
+			if at.Audited || !strings.Contains(at.Cause, p.broken) {
+				t.Errorf("%s broken (%s) but its reading is %+v", path, p.broken, at)
+			}
+		} else if at.Hash == "" && at.Bytes == 0 {
+			t.Errorf("%s downloads but its reading has no bytes: %+v", path, at)
+		}
+	}
+	if broken == 0 {
+		t.Errorf("no broken attachment among %d read: the portal has some", len(texts))
 	}
 }

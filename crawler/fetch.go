@@ -155,7 +155,11 @@ type request struct {
 	// attachment marks a probe of an attachment: off-site, it may go to
 	// a host of crawl.attachment_hosts (netguard.go).
 	attachment bool
-	robots     bool // the robots.txt itself
+	// download marks a GET of a whole attachment (its text is read): it
+	// goes through the attachment client, whose caps are the attachment
+	// caps (crawl.max_attachment_bytes), and is retried like a page.
+	download bool
+	robots   bool // the robots.txt itself
 }
 
 // response is the outcome of a request after its retries.
@@ -191,8 +195,12 @@ type hostGate struct {
 // a plain net/http client on the same transport, cookie jar and gates:
 // they need none of colly's callbacks, and there are many of them.
 type fetcher struct {
-	page       *colly.Collector
-	client     *http.Client // for probes
+	page   *colly.Collector
+	client *http.Client // for probes
+	// dl and dlMax are the client and body cap of whole attachments
+	// (request.download); nil: client and maxBody.
+	dl         *http.Client
+	dlMax      int64
 	ua         string
 	retries    int
 	backoff    time.Duration
@@ -283,9 +291,10 @@ func newFetcher(ctx context.Context, rt http.RoundTripper, guard *netGuard, ua s
 // probeBodyMax is what a probe reads of a body at most.
 const probeBodyMax = 64 << 10
 
-// plain performs a probe request with the plain client, filling res as
-// colly's OnResponse does for pages.
-func (f *fetcher) plain(ctx context.Context, method, u string, hdr http.Header, res *response) error {
+// plain performs a probe or a download with a plain client, filling res
+// as colly's OnResponse does for pages. It reads at most limit bytes of
+// the body.
+func (f *fetcher) plain(ctx context.Context, client *http.Client, limit int64, method, u string, hdr http.Header, res *response) error {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return err
@@ -294,14 +303,14 @@ func (f *fetcher) plain(ctx context.Context, method, u string, hdr http.Header, 
 	if hdr.Get("Accept") == "" {
 		hdr.Set("Accept", "*/*") // as colly sends
 	}
-	resp, err := f.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	var body []byte
 	if method != http.MethodHead {
-		if body, err = io.ReadAll(io.LimitReader(resp.Body, probeBodyMax)); err != nil {
+		if body, err = io.ReadAll(io.LimitReader(resp.Body, limit)); err != nil {
 			return err // like colly: no answer when the body breaks off
 		}
 	}
@@ -427,9 +436,19 @@ func (f *fetcher) once(ctx context.Context, g *hostGate, rq request) *response {
 		body = bytes.NewReader(rq.form)
 		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	if rq.probe {
-		err = f.plain(ctx, rq.method, rq.url, hdr, res)
-	} else {
+	switch {
+	case rq.download:
+		client, limit := f.dl, f.dlMax
+		if client == nil {
+			client, limit = f.client, f.maxBody
+		}
+		err = f.plain(ctx, client, limit+1, rq.method, rq.url, hdr, res)
+		if err == nil && int64(len(res.body)) > limit {
+			err = fmt.Errorf("%s: %w", rq.url, errBodyTooLarge)
+		}
+	case rq.probe:
+		err = f.plain(ctx, f.client, probeBodyMax, rq.method, rq.url, hdr, res)
+	default:
 		cctx := colly.NewContext()
 		cctx.Put(resultKey, res)
 		err = f.page.Request(rq.method, rq.url, body, cctx, hdr)
