@@ -20,8 +20,8 @@ type env struct {
 	since time.Time
 
 	units     map[string]config.Unit
-	columns   []config.Column // configured, in order (of this batch: see withItems)
-	colByID   map[string]config.Column     // every configured column by id
+	columns   []config.Column          // configured, in order (of this batch: see withItems)
+	colByID   map[string]config.Column // every configured column by id
 	mailboxes map[string]config.Mailbox
 	sources   map[string]store.SourceState // by key
 	items     []*item                      // sorted by URL
