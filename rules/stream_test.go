@@ -3,8 +3,12 @@ package rules
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -247,4 +251,61 @@ func countFindings(r Result, rule string) int {
 		}
 	}
 	return n
+}
+
+// BenchmarkCheckGenerated runs Check over a generated store of 46 units x
+// 5 columns x GOVAUDIT_BENCH_ITEMS items per column (default 200) and
+// reports the peak heap in use (sampled every 5 ms) and the CPU time of
+// the process per check.
+func BenchmarkCheckGenerated(b *testing.B) {
+	n := 200
+	if s := os.Getenv("GOVAUDIT_BENCH_ITEMS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	cfg, path := genStore(b, b.TempDir(), 46, n)
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cal := testCal(b)
+	asOf := day(b, "2026-11-27")
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Check(context.Background(), cfg, st, cal, asOf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	close(done)
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(46*5*n), "items")
+}
+
+// cpuTime is the user and system CPU time of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
