@@ -10,13 +10,11 @@ import (
 // failed for a network reason are not audited.
 func checkBrokenAttachment(e *env, _ Def) outcome {
 	var o outcome
-	seen := map[string]bool{}
 	for _, it := range e.windowItems(&o, nil) {
 		for _, a := range it.Attachments {
-			if seen[a.URL] {
-				continue
+			if !e.acc.first(BrokenAttachment, a.URL) {
+				continue // judged with an earlier item (in URL order)
 			}
-			seen[a.URL] = true
 			if !a.Checked || a.Err != "" {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, a.URL)

@@ -248,11 +248,10 @@ func checkCatalog(e *env, _ Def) outcome {
 			}
 			audited = true
 			stored += s.Items
-			for _, x := range e.byColumn[c.ID] {
-				stored++
-				if x.hasPub && (newest == nil || x.pub.After(newest.pub)) {
-					newest = x
-				}
+			sum := e.summary(c.ID)
+			stored += sum.n
+			if x := sum.newest; x != nil && (newest == nil || x.pub.After(newest.pub)) {
+				newest = x
 			}
 		}
 		if !audited {

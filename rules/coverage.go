@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/store"
 )
 
@@ -71,60 +72,66 @@ func Coverage(in Input) []ColumnCoverage {
 	}
 	var out []ColumnCoverage
 	for _, col := range in.Config.AllColumns() {
-		c := ColumnCoverage{Unit: col.Unit, Column: col.ID, Name: col.Name, URL: col.URL}
 		s, ok := srcs[store.SourceColumn+":"+col.ID]
-		switch {
-		case !ok:
-			c.State = CoverNeverRead
-		case !s.Audited && s.ErrKind == store.NotFound:
-			c.State, c.Cause = CoverNotFound, s.Cause
-		case !s.Audited:
-			c.State, c.Cause = CoverNotRead, s.Cause
-		case s.Partial:
-			c.State, c.Cause = CoverPartial, s.Cause
-		case s.Suspect != "":
-			c.State, c.Cause = CoverSuspect, s.Suspect
-		case s.Truncated:
-			c.State, c.Cause = CoverTruncated, s.Cause
-		default:
-			c.State = CoverJudged
-		}
-		if ok {
-			c.ListPages, c.PagesFailed, c.Listed = s.ListPages, s.PagesFailed, s.Items
-			if c.URL == "" {
-				c.URL = s.URL
-			}
-		}
-		same, dated := 0, 0
-		for _, it := range byCol[col.ID] {
-			if it.FetchErr != "" {
-				c.FetchFailed++
-				continue
-			}
-			c.Read++
-			if it.Published != "" {
-				c.WithPublished++
-			}
-			if it.Written != "" {
-				c.WithWritten++
-			}
-			if it.ListDate != "" {
-				c.WithListDate++
-			}
-			if len(it.Attachments) > 0 {
-				c.WithAttachments++
-			}
-			if it.Published != "" && it.Written != "" {
-				dated++
-				if len(it.Published) >= 10 && len(it.Written) >= 10 && it.Published[:10] == it.Written[:10] {
-					same++
-				}
-			}
-		}
-		c.Warnings = misreadWarnings(c, same, dated)
-		out = append(out, c)
+		out = append(out, columnCoverage(col, s, ok, byCol[col.ID]))
 	}
 	return out
+}
+
+// columnCoverage is the coverage of a configured column whose latest
+// state is s (ok: there is one) and whose stored items are items.
+func columnCoverage(col config.Column, s store.SourceState, ok bool, items []*store.Item) ColumnCoverage {
+	c := ColumnCoverage{Unit: col.Unit, Column: col.ID, Name: col.Name, URL: col.URL}
+	switch {
+	case !ok:
+		c.State = CoverNeverRead
+	case !s.Audited && s.ErrKind == store.NotFound:
+		c.State, c.Cause = CoverNotFound, s.Cause
+	case !s.Audited:
+		c.State, c.Cause = CoverNotRead, s.Cause
+	case s.Partial:
+		c.State, c.Cause = CoverPartial, s.Cause
+	case s.Suspect != "":
+		c.State, c.Cause = CoverSuspect, s.Suspect
+	case s.Truncated:
+		c.State, c.Cause = CoverTruncated, s.Cause
+	default:
+		c.State = CoverJudged
+	}
+	if ok {
+		c.ListPages, c.PagesFailed, c.Listed = s.ListPages, s.PagesFailed, s.Items
+		if c.URL == "" {
+			c.URL = s.URL
+		}
+	}
+	same, dated := 0, 0
+	for _, it := range items {
+		if it.FetchErr != "" {
+			c.FetchFailed++
+			continue
+		}
+		c.Read++
+		if it.Published != "" {
+			c.WithPublished++
+		}
+		if it.Written != "" {
+			c.WithWritten++
+		}
+		if it.ListDate != "" {
+			c.WithListDate++
+		}
+		if len(it.Attachments) > 0 {
+			c.WithAttachments++
+		}
+		if it.Published != "" && it.Written != "" {
+			dated++
+			if len(it.Published) >= 10 && len(it.Written) >= 10 && it.Published[:10] == it.Written[:10] {
+				same++
+			}
+		}
+	}
+	c.Warnings = misreadWarnings(c, same, dated)
+	return c
 }
 
 // Complete reports whether the column checks judged the column's latest

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/govaudit/govaudit/config"
+	"github.com/govaudit/govaudit/probe"
 	"github.com/govaudit/govaudit/rules/workday"
 	"github.com/govaudit/govaudit/store"
 )
@@ -46,12 +47,7 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	if in.Sources, err = st.Sources(); err != nil {
 		return Input{}, fmt.Errorf("read source states: %w", err)
 	}
-	listedBy := map[string]store.SourceState{}
-	for _, s := range in.Sources {
-		if s.Judged() && !s.Truncated && (s.Kind == store.SourceColumn || s.Kind == store.SourceMailbox) {
-			listedBy[s.Key] = s
-		}
-	}
+	listedBy := listedJudged(in.Sources)
 	listed, err := st.AllListed()
 	if err != nil {
 		return Input{}, fmt.Errorf("read listings: %w", err)
@@ -61,14 +57,8 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 		if !ok {
 			return false
 		}
-		// The crawler stores a walk's listing just before its source
-		// state. A newer listing than the state means a crash between
-		// the two: that walk may have been partial, so nothing is left
-		// out until the next crawl.
-		if l, ok := listed[key]; ok && l.RunID >= s.RunID {
-			return l.RunID == s.RunID && !l.Has(url)
-		}
-		return runID != s.RunID
+		l, hasL := listed[key]
+		return leftOut(s, l, hasL, url, runID)
 	}
 	err = st.EachItem(func(it store.Item) error {
 		if !stale(store.SourceColumn+":"+it.Column, it.URL, it.RunID) {
@@ -129,8 +119,56 @@ func Check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	return rep, err
 }
 
+// storeInput is the Input of Check: the source states, letters and
+// notice records of st, and the items fed to Evaluate from st a column or
+// a chunk at a time (never all at once), leaving out what LoadInput
+// leaves out.
+func storeInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar) (Input, error) {
+	in := Input{Config: cfg, Calendar: cal}
+	var err error
+	if in.Sources, err = st.Sources(); err != nil {
+		return Input{}, fmt.Errorf("read source states: %w", err)
+	}
+	src := &storeSource{ctx: ctx, st: st, judged: listedJudged(in.Sources), left: map[string]bool{}, seen: map[string]bool{}}
+	type listing struct {
+		l  store.Listed
+		ok bool
+	}
+	mailboxes := map[string]listing{}
+	err = st.EachLetter(func(l store.Letter) error {
+		key := store.SourceMailbox + ":" + l.Mailbox
+		s, judged := src.judged[key]
+		if judged {
+			ls, read := mailboxes[key]
+			if !read {
+				var err error
+				if ls.l, ls.ok, err = st.ListedOf(key); err != nil {
+					return err
+				}
+				mailboxes[key] = ls
+			}
+			if leftOut(s, ls.l, ls.ok, l.URL, l.RunID) {
+				return ctx.Err()
+			}
+		}
+		in.Letters = append(in.Letters, l)
+		return ctx.Err()
+	})
+	if err != nil {
+		return Input{}, fmt.Errorf("read letters: %w", err)
+	}
+	in.Page = st.Page
+	in.Pages = st.Pages
+	in.Snapshot = st.Snapshot
+	if in.Notified, err = st.NoticeEntries(); err != nil {
+		return Input{}, fmt.Errorf("read notice records: %w", err)
+	}
+	in.src = src
+	return in, nil
+}
+
 func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workday.Calendar, asOf time.Time) (Report, error) {
-	in, err := LoadInput(ctx, cfg, st, cal)
+	in, err := storeInput(ctx, cfg, st, cal)
 	if err != nil {
 		return Report{}, err
 	}
@@ -155,14 +193,16 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 			return Report{}, err
 		}
 	}
-	verdict, err := SaveVerdict(ctx, cfg, st, in, asOf)
+	verdict, err := saveVerdict(ctx, st, asOf, func(home *probe.Summary) (store.VerdictRecord, error) {
+		return res.env.nationalVerdict(home), nil
+	})
 	if err != nil {
 		return Report{}, fmt.Errorf("national verdict: %w", err)
 	}
 	if err := saveNotes(st, res.Checks, asOf); err != nil {
 		return Report{}, err
 	}
-	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict, Coverage: Coverage(in)}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict, Coverage: res.coverage}
 	for _, c := range rep.Coverage {
 		for _, w := range c.Warnings {
 			slog.Warn("column looks mis-read", "column", c.Column, "warning", w)

@@ -20,7 +20,8 @@ type env struct {
 	since time.Time
 
 	units     map[string]config.Unit
-	columns   []config.Column // configured, in order
+	columns   []config.Column          // configured, in order (of this batch: see withItems)
+	colByID   map[string]config.Column // every configured column by id
 	mailboxes map[string]config.Mailbox
 	sources   map[string]store.SourceState // by key
 	items     []*item                      // sorted by URL
@@ -29,6 +30,10 @@ type env struct {
 
 	// err is the first look-up error of the page function.
 	err error
+
+	// acc is the state an evaluation carries across batches of items
+	// (stream.go).
+	acc *accum
 }
 
 // item is a store item of Input.Items (not a copy) with its dates parsed.
@@ -40,8 +45,23 @@ type item struct {
 	hasWritten bool
 }
 
-// newEnv indexes in for an evaluation as of asOf.
+// newEnv indexes in for an evaluation as of asOf, with all of in.Items.
 func newEnv(in Input, asOf time.Time) (*env, error) {
+	e, err := newBaseEnv(in, asOf)
+	if err != nil {
+		return nil, err
+	}
+	xs := make([]*item, 0, len(in.Items))
+	for i := range in.Items {
+		xs = append(xs, newItem(&in.Items[i]))
+	}
+	sort.Slice(xs, func(i, j int) bool { return xs[i].URL < xs[j].URL })
+	return e.withItems(xs, e.columns), nil
+}
+
+// newBaseEnv indexes the configuration, sources and letters of in for an
+// evaluation as of asOf; it holds no items (see withItems).
+func newBaseEnv(in Input, asOf time.Time) (*env, error) {
 	e := &env{
 		in:        in,
 		cfg:       in.Config,
@@ -50,7 +70,6 @@ func newEnv(in Input, asOf time.Time) (*env, error) {
 		units:     map[string]config.Unit{},
 		mailboxes: map[string]config.Mailbox{},
 		sources:   map[string]store.SourceState{},
-		byColumn:  map[string][]*item{},
 	}
 	since, err := windowStart(e.cfg, e.asOf)
 	if err != nil {
@@ -66,36 +85,54 @@ func newEnv(in Input, asOf time.Time) (*env, error) {
 		e.units[u.ID] = u
 	}
 	e.columns = e.cfg.AllColumns()
+	e.colByID = make(map[string]config.Column, len(e.columns))
+	for _, c := range e.columns {
+		e.colByID[c.ID] = c
+	}
 	for _, m := range e.cfg.Mailboxes {
 		e.mailboxes[m.ID] = m
 	}
 	for _, s := range in.Sources {
 		e.sources[s.Key] = s
 	}
-	e.items = make([]*item, 0, len(in.Items))
-	for i := range in.Items {
-		it := &in.Items[i]
-		x := &item{Item: it}
-		if d, err := parseDay(it.Published); err == nil {
-			x.pub, x.hasPub = d, true
-		} else if d, err := parseDay(it.ListDate); err == nil {
-			x.pub, x.hasPub = d, true
-		}
-		if d, err := parseDay(it.Written); err == nil {
-			x.written, x.hasWritten = d, true
-		}
-		e.items = append(e.items, x)
-	}
-	sort.Slice(e.items, func(i, j int) bool { return e.items[i].URL < e.items[j].URL })
-	for _, x := range e.items {
-		if x.hasPub && x.pub.After(e.asOf) {
-			continue // not yet published as of asOf
-		}
-		e.byColumn[x.Column] = append(e.byColumn[x.Column], x)
-	}
+	e.acc = newAccum()
 	e.letters = append([]store.Letter(nil), in.Letters...)
 	sort.Slice(e.letters, func(i, j int) bool { return e.letters[i].URL < e.letters[j].URL })
 	return e, nil
+}
+
+// newItem wraps a store item with its dates parsed.
+func newItem(it *store.Item) *item {
+	x := &item{Item: it}
+	if d, err := parseDay(it.Published); err == nil {
+		x.pub, x.hasPub = d, true
+	} else if d, err := parseDay(it.ListDate); err == nil {
+		x.pub, x.hasPub = d, true
+	}
+	if d, err := parseDay(it.Written); err == nil {
+		x.written, x.hasWritten = d, true
+	}
+	return x
+}
+
+// withItems returns a copy of e that holds the items xs (in URL order)
+// and the configured columns cols: the checks run on it see only these.
+// The copy shares e's indexes and its cross-batch state; it has a text
+// cache of its own and no error.
+func (e *env) withItems(xs []*item, cols []config.Column) *env {
+	b := *e
+	b.items = xs
+	b.columns = cols
+	b.byColumn = map[string][]*item{}
+	for _, x := range xs {
+		if x.hasPub && x.pub.After(e.asOf) {
+			continue // not yet published as of asOf
+		}
+		b.byColumn[x.Column] = append(b.byColumn[x.Column], x)
+	}
+	b.in.texts = nil
+	b.err = nil
+	return &b
 }
 
 // windowStart returns rules.since, else 1 January of the year before asOf.
@@ -135,13 +172,10 @@ func (e *env) mailboxState(id string) (store.SourceState, bool) {
 	return s, ok && s.Audited
 }
 
-// configuredColumns maps column id -> column.
+// configuredColumns maps column id -> column (every configured column,
+// whatever the batch). The map is shared: callers only read it.
 func (e *env) configuredColumns() map[string]config.Column {
-	m := make(map[string]config.Column, len(e.columns))
-	for _, c := range e.columns {
-		m[c.ID] = c
-	}
-	return m
+	return e.colByID
 }
 
 // windowItems returns the items of configured columns published in the

@@ -3,13 +3,16 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/rules/workday"
+	"github.com/govaudit/govaudit/store"
 )
 
 // reInterpTitle recognises a 解读 by its title.
@@ -33,7 +36,150 @@ var reBookTitle = regexp.MustCompile(`《([^《》]{4,})》`)
 //     after the policy (a 解读 published before the policy is on time);
 //   - not linked both ways: the policy's page does not link any of its
 //     解读, or no 解读 page links the policy.
+//
+// It runs in three steps (stream.go): checkInterpretation collects the
+// policies of a batch of items, matchInterpretation matches each candidate
+// 解读 against them, and finishInterpretation judges each policy.
 func checkInterpretation(e *env, _ Def) (o outcome) {
+	keep := func(col config.Column, it *item) bool {
+		return isNormative(col, it) && !reInterpTitle.MatchString(it.Title)
+	}
+	for _, p := range e.windowItems(&o, keep) {
+		pt, ok := e.text(p)
+		if e.err != nil {
+			return o
+		}
+		if !ok {
+			o.notAudited++
+			o.unaudited = append(o.unaudited, p.URL)
+			continue
+		}
+		e.acc.policies = append(e.acc.policies, e.newPolicy(p, pt))
+	}
+	return o
+}
+
+// awaiting is a policy (规范性文件) awaiting its 解读: what the finding and the
+// matching need of the item, and what the candidates matched so far.
+type awaiting struct {
+	it     *item    // a copy with only what a finding names
+	links  []uint64 // hashes of the links of its record and page, sorted
+	docKey string   // docNoKey of its 文号 when one of 4 characters or more
+	names  []string // policyNames of its title
+
+	found bool
+	first struct { // the earliest 解读 found (the first of equals)
+		url string
+		pub time.Time
+	}
+	fwd, back bool // the awaiting links a 解读; a 解读 links the awaiting
+}
+
+// newPolicy keeps what the 解读 check needs of the policy p with page pt.
+func (e *env) newPolicy(p *item, pt articleText) *awaiting {
+	it := &store.Item{URL: p.URL, Unit: p.Unit, Column: p.Column, Title: p.Title, DocNo: p.DocNo,
+		SnapshotHash: p.SnapshotHash, FetchedAt: p.FetchedAt}
+	x := &item{Item: it, pub: p.pub, hasPub: p.hasPub, written: p.written, hasWritten: p.hasWritten}
+	pol := &awaiting{it: x, names: policyNames(p.Title)}
+	if hasDocNo(p.DocNo) {
+		if k := docNoKey(p.DocNo); utf8.RuneCountInString(k) >= 4 {
+			pol.docKey = k
+		}
+	}
+	for _, l := range p.Links {
+		pol.links = append(pol.links, maphash.String(e.acc.seed, l))
+	}
+	for _, l := range pt.Links {
+		pol.links = append(pol.links, maphash.String(e.acc.seed, l))
+	}
+	slices.Sort(pol.links)
+	return pol
+}
+
+// linksTo reports whether the policy's record or page links url.
+func (p *awaiting) linksTo(seed maphash.Seed, url string) bool {
+	_, ok := slices.BinarySearch(p.links, maphash.String(seed, url))
+	return ok
+}
+
+// matchInterpretation matches the candidate 解读 c (an item published by
+// asOf of a configured column, whose page was read) against the policies:
+// those of any unit when c's column is of kind interpretation, else those
+// of c's own column.
+func (e *env) matchInterpretation(c *item) {
+	anyColumn := e.colByID[c.Column].Kind == config.KindInterpretation
+	var ct *candidate
+	for _, p := range e.acc.policies {
+		if c.URL == p.it.URL || (!anyColumn && c.Column != p.it.Column) {
+			continue
+		}
+		if ct == nil {
+			t, _ := e.text(c)
+			if e.err != nil {
+				return
+			}
+			ct = newCandidate(c, t)
+		}
+		if !ct.refersTo(p.it.URL, p) {
+			continue
+		}
+		if !p.found || c.pub.Before(p.first.pub) {
+			p.first.url, p.first.pub = c.URL, c.pub
+		}
+		p.found = true
+		if p.linksTo(e.acc.seed, c.URL) {
+			p.fwd = true
+		}
+		if ct.links[p.it.URL] {
+			p.back = true
+		}
+	}
+}
+
+// candidate is what matching needs of a candidate 解读.
+type candidate struct {
+	links  map[string]bool // of its record and its page
+	text   string          // its title and body
+	docKey string          // docNoKey(text), computed when first needed
+	keyed  bool
+}
+
+func newCandidate(c *item, ct articleText) *candidate {
+	x := &candidate{links: make(map[string]bool, len(c.Links)+len(ct.Links)), text: c.Title + "\n" + ct.Body}
+	for _, l := range c.Links {
+		x.links[l] = true
+	}
+	for _, l := range ct.Links {
+		x.links[l] = true
+	}
+	return x
+}
+
+// refersTo reports whether the candidate names or links the policy p at
+// url: it links url, or its title or body names p's 文号 (normalised, 4
+// characters or more) or one of p's names.
+func (c *candidate) refersTo(url string, p *awaiting) bool {
+	if c.links[url] {
+		return true
+	}
+	if p.docKey != "" {
+		if !c.keyed {
+			c.docKey, c.keyed = docNoKey(c.text), true
+		}
+		if strings.Contains(c.docKey, p.docKey) {
+			return true
+		}
+	}
+	for _, name := range p.names {
+		if strings.Contains(c.text, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// finishInterpretation judges each policy by the 解读 matched to it.
+func (e *env) finishInterpretation() (o outcome) {
 	noInterp := map[string]int{} // unit -> policies not judged for a missing 解读
 	defer func() {
 		units := make([]string, 0, len(noInterp))
@@ -49,55 +195,15 @@ func checkInterpretation(e *env, _ Def) (o outcome) {
 	if limit <= 0 {
 		limit = 3
 	}
-	cols := e.configuredColumns()
-	// Candidate 解读: items published up to asOf in interpretation columns,
-	// and 解读-titled items of the other columns.
-	var cands []*item
 	interpCols := map[string][]string{} // unit -> interpretation column ids
 	for _, c := range e.columns {
 		if c.Kind == config.KindInterpretation {
 			interpCols[c.Unit] = append(interpCols[c.Unit], c.ID)
 		}
 	}
-	for _, c := range e.columns {
-		for _, x := range e.byColumn[c.ID] {
-			if x.FetchErr != "" {
-				continue
-			}
-			if c.Kind == config.KindInterpretation || reInterpTitle.MatchString(x.Title) {
-				cands = append(cands, x)
-			}
-		}
-	}
-	keep := func(col config.Column, it *item) bool {
-		return isNormative(col, it) && !reInterpTitle.MatchString(it.Title)
-	}
-	for _, p := range e.windowItems(&o, keep) {
-		pt, ok := e.text(p)
-		if e.err != nil {
-			return o
-		}
-		if !ok {
-			o.notAudited++
-			o.unaudited = append(o.unaudited, p.URL)
-			continue
-		}
-		var found []*item
-		var foundText []articleText
-		for _, c := range cands {
-			if c.URL == p.URL || (cols[c.Column].Kind != config.KindInterpretation && c.Column != p.Column) {
-				continue
-			}
-			ct, _ := e.text(c)
-			if e.err != nil {
-				return o
-			}
-			if refersTo(c, ct, p) {
-				found = append(found, c)
-				foundText = append(foundText, ct)
-			}
-		}
-		if len(found) == 0 {
+	for _, pol := range e.acc.policies {
+		p := pol.it
+		if !pol.found {
 			due, err := e.cal.Add(p.pub, limit)
 			if err != nil {
 				if errors.Is(err, workday.ErrNoData) {
@@ -132,13 +238,7 @@ func checkInterpretation(e *env, _ Def) (o outcome) {
 			continue
 		}
 		o.examined++
-		first := 0
-		for i, c := range found {
-			if c.pub.Before(found[first].pub) {
-				first = i
-			}
-		}
-		fi := found[first]
+		fi := pol.first
 		var problems []string
 		var x workday.Explanation
 		late := false
@@ -159,21 +259,13 @@ func checkInterpretation(e *env, _ Def) (o outcome) {
 					return o
 				}
 				problems = append(problems, fmt.Sprintf("解读（%s）于 %s 发布，晚于政策文件（%s）%d 个工作日，超过 %d 个工作日%s",
-					fi.URL, fi.pub.Format(dateLayout), p.pub.Format(dateLayout), n, limit, holidayNote(x)))
+					fi.url, fi.pub.Format(dateLayout), p.pub.Format(dateLayout), n, limit, holidayNote(x)))
 			}
 		}
-		pLinks := append(slices.Clone(p.Links), pt.Links...)
-		fwd := slices.ContainsFunc(found, func(c *item) bool { return slices.Contains(pLinks, c.URL) })
-		back := false
-		for i, c := range found {
-			if slices.Contains(c.Links, p.URL) || slices.Contains(foundText[i].Links, p.URL) {
-				back = true
-			}
-		}
-		if !fwd {
+		if !pol.fwd {
 			problems = append(problems, "政策文件页面未链接其解读")
 		}
-		if !back {
+		if !pol.back {
 			problems = append(problems, "解读页面未链接政策文件")
 		}
 		if len(problems) == 0 {
@@ -195,26 +287,6 @@ func checkInterpretation(e *env, _ Def) (o outcome) {
 func unauditedInterp(e *env, ids []string) bool {
 	for _, id := range ids {
 		if _, ok := e.columnState(id); !ok {
-			return true
-		}
-	}
-	return false
-}
-
-// refersTo reports whether the 解读 c (with its page text ct) names or
-// links the policy p.
-func refersTo(c *item, ct articleText, p *item) bool {
-	if slices.Contains(c.Links, p.URL) || slices.Contains(ct.Links, p.URL) {
-		return true
-	}
-	text := c.Title + "\n" + ct.Body
-	if hasDocNo(p.DocNo) {
-		if k := docNoKey(p.DocNo); utf8.RuneCountInString(k) >= 4 && strings.Contains(docNoKey(text), k) {
-			return true
-		}
-	}
-	for _, name := range policyNames(p.Title) {
-		if strings.Contains(text, name) {
 			return true
 		}
 	}

@@ -19,7 +19,6 @@ import (
 func checkPersonalData(e *env, _ Def) outcome {
 	var o outcome
 	allow := allowedNumbers(e.cfg)
-	seen := map[string]bool{}
 	for _, it := range e.windowItems(&o, nil) {
 		c, ok := e.contentOf(&o, it)
 		if !ok {
@@ -41,17 +40,15 @@ func checkPersonalData(e *env, _ Def) outcome {
 		for _, a := range it.Attachments {
 			// Linked but not read (crawl.attachment_text off, or the
 			// crawl stopped): not audited, never clean.
-			if !read[a.URL] && !seen[a.URL] {
-				seen[a.URL] = true
+			if !read[a.URL] && e.acc.first(PersonalData, a.URL) {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, a.URL)
 			}
 		}
 		for _, a := range c.Attachments {
-			if seen[a.URL] {
-				continue
+			if !e.acc.first(PersonalData, a.URL) {
+				continue // judged with an earlier item (in URL order)
 			}
-			seen[a.URL] = true
 			if !a.Audited {
 				o.notAudited++
 				o.unaudited = append(o.unaudited, a.URL)

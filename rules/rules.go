@@ -124,6 +124,10 @@ type Input struct {
 	// Contents are the content records of articles by URL (content
 	// checks); an article without one is not audited by them.
 	Contents map[string]store.Content
+
+	// src, when set, feeds Evaluate the items instead of Items
+	// (storeInput: read from the store a batch at a time).
+	src itemSource
 }
 
 // Summary is what one check did in one evaluation.
@@ -167,6 +171,9 @@ type Result struct {
 	unauditedURLs     map[string]bool // item URLs whose page failed
 	unjudgedColumns   map[string]bool // source key -> audited, but partial or suspect
 	columnRules       map[string]bool // ids of the checks that judge columns as a whole (Def.OfColumns)
+
+	coverage []ColumnCoverage // of every configured column (Coverage)
+	env      *env             // the evaluation's indexes, without items (for the verdict)
 }
 
 // Keep reports whether an existing finding that was not found in this
@@ -218,7 +225,7 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	e, err := newEnv(in, asOf)
+	e, err := newBaseEnv(in, asOf)
 	if err != nil {
 		return Result{}, err
 	}
@@ -241,17 +248,25 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 		}
 	}
 	e.in.sofar = &res
-	for _, it := range e.items {
-		if it.FetchErr != "" {
-			res.unauditedURLs[it.URL] = true
-		}
+	src := in.src
+	if src == nil {
+		src = newMemSource(in)
 	}
-	for _, d := range defs {
+	outs, err := e.run(defs, src, &res)
+	if err != nil {
+		return Result{}, err
+	}
+	res.coverage = e.acc.coverage
+	res.env = e
+	for i, d := range defs {
 		sum := Summary{ID: d.ID, Title: d.Title, Enabled: d.Enabled}
 		if d.Enabled {
-			o := d.eval(e, d)
-			if e.err != nil {
-				return Result{}, fmt.Errorf("check %s: %w", d.ID, e.err)
+			o := outs[i]
+			if d.ID == Rectification {
+				// It reads the findings of the checks before it.
+				if o = d.eval(e, d); e.err != nil {
+					return Result{}, fmt.Errorf("check %s: %w", d.ID, e.err)
+				}
 			}
 			sort.Slice(o.findings, func(i, j int) bool { return o.findings[i].Subject < o.findings[j].Subject })
 			for i := range o.findings {

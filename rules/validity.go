@@ -17,13 +17,9 @@ func checkValidity(e *env, _ Def) outcome {
 	keep := func(col config.Column, it *item) bool { return isNormative(col, it) }
 	// A unit none of whose pages carries a 有效性 field at all publishes on
 	// a layout without one: a missing statement there says nothing about
-	// the document, and is not judged (its expired terms still are).
-	showsValidity := map[string]bool{}
-	for _, it := range e.items {
-		if it.Validity != "" {
-			showsValidity[it.Unit] = true
-		}
-	}
+	// the document, and is not judged (its expired terms still are). That
+	// is known once every item was seen: such findings wait in
+	// e.acc.pendingValidity (finishValidity).
 	for _, it := range e.windowItems(&o, keep) {
 		t, ok := e.text(it)
 		if e.err != nil {
@@ -45,10 +41,6 @@ func checkValidity(e *env, _ Def) outcome {
 		end, stated, hasTerm := validityEnd(it.Title+"\n"+t.Body, start)
 		var text string
 		switch {
-		case state == validityNone && !hasTerm && !showsValidity[it.Unit]:
-			o.examined--
-			o.undatable++
-			continue
 		case state == validityNone && !hasTerm:
 			text = fmt.Sprintf("「%s」栏目的规范性文件（文号 %s）未标注有效性（有效、失效、废止或有效期）", cols[it.Column].Name, docNoOrNone(it.DocNo))
 		case state == validityValid && hasTerm && end.Before(e.asOf):
@@ -60,6 +52,10 @@ func checkValidity(e *env, _ Def) outcome {
 		f.Evidence.Dates["published"] = it.pub.Format(dateLayout)
 		if hasTerm {
 			f.Evidence.Dates["valid_until"] = end.Format(dateLayout)
+		}
+		if state == validityNone && !hasTerm {
+			e.acc.pendingValidity = append(e.acc.pendingValidity, pendingFinding{unit: it.Unit, f: f})
+			continue
 		}
 		o.findings = append(o.findings, f)
 	}

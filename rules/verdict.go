@@ -55,6 +55,11 @@ func NationalVerdict(in Input, home *probe.Summary, asOf time.Time) (store.Verdi
 	if err != nil {
 		return store.VerdictRecord{}, err
 	}
+	return e.nationalVerdict(home), nil
+}
+
+// nationalVerdict is NationalVerdict over e.
+func (e *env) nationalVerdict(home *probe.Summary) store.VerdictRecord {
 	v := store.VerdictRecord{Week: ISOWeek(e.asOf), AsOf: e.asOf.Format(dateLayout)}
 	lim := probe.DefaultLimits()
 
@@ -92,8 +97,8 @@ func NationalVerdict(in Input, home *probe.Summary, asOf time.Time) (store.Verdi
 			unaudited++
 			continue
 		}
-		items := e.byColumn[col.ID]
-		if st.Items == 0 && len(items) == 0 {
+		sum := e.summary(col.ID)
+		if st.Items == 0 && sum.n == 0 {
 			blankNames = append(blankNames, e.unitName(col.Unit)+"「"+col.Name+"」")
 			continue
 		}
@@ -106,10 +111,8 @@ func NationalVerdict(in Input, home *probe.Summary, asOf time.Time) (store.Verdi
 			continue
 		}
 		var newest time.Time
-		for _, x := range items {
-			if x.hasPub && x.pub.After(newest) {
-				newest = x.pub
-			}
+		if sum.newest != nil {
+			newest = sum.newest.pub
 		}
 		if !newest.IsZero() && days(newest, e.asOf) > limit {
 			staleNames = append(staleNames, e.unitName(col.Unit)+"「"+col.Name+"」")
@@ -164,7 +167,7 @@ func NationalVerdict(in Input, home *probe.Summary, asOf time.Time) (store.Verdi
 
 	v.Indicators = []store.VerdictIndicator{avail, upd, stale, blank, inter}
 	v.Status = worstStatus(v.Indicators)
-	return v, nil
+	return v
 }
 
 // worstStatus is the worst status of the indicators (none when all are none).
@@ -252,6 +255,13 @@ func round2(f float64) float64 {
 // SaveVerdict computes the verdict as of asOf over st (the probes of the
 // seven days ending with asOf's day) and stores it for its week.
 func SaveVerdict(ctx context.Context, cfg *config.Config, st *store.Store, in Input, asOf time.Time) (store.VerdictRecord, error) {
+	return saveVerdict(ctx, st, asOf, func(home *probe.Summary) (store.VerdictRecord, error) {
+		return NationalVerdict(in, home, asOf)
+	})
+}
+
+// saveVerdict is SaveVerdict with the verdict computed by verdict.
+func saveVerdict(ctx context.Context, st *store.Store, asOf time.Time, verdict func(*probe.Summary) (store.VerdictRecord, error)) (store.VerdictRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return store.VerdictRecord{}, err
 	}
@@ -266,7 +276,7 @@ func SaveVerdict(ctx context.Context, cfg *config.Config, st *store.Store, in In
 			home = &sums[i]
 		}
 	}
-	v, err := NationalVerdict(in, home, asOf)
+	v, err := verdict(home)
 	if err != nil {
 		return store.VerdictRecord{}, err
 	}

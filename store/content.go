@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -96,6 +97,34 @@ func (s *Store) PutContents(cs []Content) error {
 // Content returns the content record of an article URL.
 func (s *Store) Content(url string) (Content, bool, error) {
 	return getOne[Content](s, bucketContent, url)
+}
+
+// ContentsOf returns the content records of urls that have one, by URL,
+// read in one read transaction (duplicate URLs are looked up once). The
+// checks read a batch of articles' records at a time with it, instead of
+// every record of the store (Contents).
+func (s *Store) ContentsOf(urls []string) (map[string]Content, error) {
+	keys := slices.Clone(urls)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	out := make(map[string]Content, len(keys))
+	err := s.view(func(tx *bolt.Tx) error {
+		for _, k := range keys {
+			var c Content
+			found, err := getJSON(tx, bucketContent, k, &c)
+			if err != nil {
+				return err
+			}
+			if found {
+				out[k] = c
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %d content records: %w", len(keys), err)
+	}
+	return out, nil
 }
 
 // Contents returns every content record by article URL.

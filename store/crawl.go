@@ -3,10 +3,10 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -364,11 +364,8 @@ func (s *Store) Snapshot(hash string) ([]byte, error) {
 		if data == nil {
 			return ErrNotFound
 		}
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		if body, err = io.ReadAll(zr); err != nil {
+		var err error
+		if body, err = s.gunzip(data); err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		return nil
@@ -377,6 +374,35 @@ func (s *Store) Snapshot(hash string) ([]byte, error) {
 		return nil, fmt.Errorf("snapshot %s: %w", hash, err)
 	}
 	return body, nil
+}
+
+// gunzip decompresses a stored snapshot with a pooled reader, into a
+// buffer sized by the gzip trailer's length (a hint: a wrong one only
+// costs a regrowth).
+func (s *Store) gunzip(data []byte) ([]byte, error) {
+	r := bytes.NewReader(data)
+	zr, _ := s.gunzipPool.Get().(*gzip.Reader)
+	if zr == nil {
+		var err error
+		if zr, err = gzip.NewReader(r); err != nil {
+			return nil, err
+		}
+	} else if err := zr.Reset(r); err != nil {
+		return nil, err
+	}
+	defer s.gunzipPool.Put(zr)
+	size := 0
+	if n := len(data); n >= 4 {
+		size = int(binary.LittleEndian.Uint32(data[n-4:]))
+	}
+	if size > 64<<20 {
+		size = 64 << 20
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(zr); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // Page returns the fetch state of a URL and whether there is one.

@@ -77,6 +77,9 @@ type Store struct {
 	cache   *findingsCache
 
 	gzipPool sync.Pool
+	// gunzipPool holds *gzip.Reader for Snapshot: a reader's window
+	// is 32 KiB, allocated again by every gzip.NewReader.
+	gunzipPool sync.Pool
 }
 
 // Open opens (read-write: creates) the store at path, creates its buckets
