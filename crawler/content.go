@@ -156,7 +156,7 @@ func (r *run) revisitContent(it *store.Item, prev store.Content, ok bool) {
 	if it.SnapshotHash == "" {
 		return
 	}
-	need := !ok || prev.PageHash != it.SnapshotHash
+	need := !ok || prev.PageHash != it.SnapshotHash || !prev.HasText
 	if !need && c.attText {
 		for _, a := range it.Attachments {
 			if pa, ok := findAtt(prev.Attachments, a.URL); !ok || !keepAtt(pa) || r.due(a.URL) {
@@ -193,6 +193,19 @@ func (r *run) readContent(it *store.Item, page *url.URL, root *html.Node, prev s
 	c := r.cont
 	c.pages.Add(1)
 	rec := store.Content{URL: it.URL, PageHash: it.SnapshotHash, CheckedAt: r.now(), RunID: r.id}
+	if root != nil && it.SnapshotHash != "" {
+		// What the wording, interpretation and validity checks read of
+		// the page, stored so that they need not parse it again.
+		// Links resolve against the item's URL, as when the checks read
+		// the snapshot (rules).
+		base, err := url.Parse(it.URL)
+		if err != nil {
+			base = page
+		}
+		_, z := r.zip.compress(textract.ReadArticle(root, base).Encode())
+		r.w.put(record{hash: it.SnapshotHash, text: z})
+		rec.HasText = true
+	}
 	if root != nil {
 		ps := pagescan.ScanNode(page, root)
 		res := pii.Scan(ps.Lines, pii.Options{Today: r.now()})

@@ -30,6 +30,9 @@ type record struct {
 	// hash and snap are a snapshot compressed by store.SnapshotCompressor.
 	hash string
 	snap []byte
+	// text is the article text of the page whose snapshot hash is hash,
+	// compressed (store.Batch.Texts); it may come alone.
+	text []byte
 }
 
 // writer batches records into store.Write calls from one goroutine.
@@ -61,7 +64,7 @@ func (w *writer) loop() {
 	defer close(w.done)
 	t := time.NewTicker(flushEvery)
 	defer t.Stop()
-	b := &store.Batch{Compressed: map[string][]byte{}}
+	b := &store.Batch{Compressed: map[string][]byte{}, Texts: map[string][]byte{}}
 	n, size := 0, 0
 	flush := func() {
 		if n == 0 && len(b.Compressed) == 0 {
@@ -85,7 +88,7 @@ func (w *writer) loop() {
 				w.onErr(err)
 			}
 		}
-		b = &store.Batch{Compressed: map[string][]byte{}}
+		b = &store.Batch{Compressed: map[string][]byte{}, Texts: map[string][]byte{}}
 		n, size = 0, 0
 	}
 	for {
@@ -113,6 +116,12 @@ func (w *writer) loop() {
 				if _, dup := b.Compressed[rec.hash]; !dup {
 					b.Compressed[rec.hash] = rec.snap
 					size += len(rec.snap)
+				}
+			}
+			if rec.hash != "" && rec.text != nil {
+				if _, dup := b.Texts[rec.hash]; !dup {
+					b.Texts[rec.hash] = rec.text
+					size += len(rec.text)
 				}
 			}
 			n++

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/govaudit/govaudit/textract"
 )
 
 // FuzzContentText feeds untrusted page bytes through the article text
@@ -24,7 +26,7 @@ func FuzzContentText(f *testing.F) {
 			d = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
 		at := parseArticleText(page, "http://p/a.html")
-		if len(at.Body) > maxArticleText+8 {
+		if len(at.Body) > textract.MaxArticleText+8 {
 			t.Fatalf("body %d bytes", len(at.Body))
 		}
 		for _, h := range wl.scan(at.Body, d) {

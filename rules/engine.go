@@ -81,6 +81,7 @@ func LoadInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *wo
 	in.Page = st.Page
 	in.Pages = st.Pages
 	in.Snapshot = st.Snapshot
+	in.Text = st.Text
 	if in.Notified, err = st.NoticeEntries(); err != nil {
 		return Input{}, fmt.Errorf("read notice records: %w", err)
 	}
@@ -160,6 +161,7 @@ func storeInput(ctx context.Context, cfg *config.Config, st *store.Store, cal *w
 	in.Page = st.Page
 	in.Pages = st.Pages
 	in.Snapshot = st.Snapshot
+	in.Text = st.Text
 	if in.Notified, err = st.NoticeEntries(); err != nil {
 		return Input{}, fmt.Errorf("read notice records: %w", err)
 	}

@@ -115,6 +115,11 @@ type Input struct {
 	// read article text from it); nil means no text is known, and the
 	// content checks count the items they need text for as not audited.
 	Snapshot func(hash string) ([]byte, error)
+	// Text returns the article text the crawler stored with a page, by
+	// the page's snapshot hash (textract.ArticleText, encoded); nil, or
+	// an error wrapping store.ErrNotFound, means the text is read from the
+	// snapshot.
+	Text func(hash string) ([]byte, error)
 	// Notified are the notices' records of listed findings, for the
 	// rectification check.
 	Notified []store.NoticeEntry

@@ -64,7 +64,7 @@ func genStore(tb testing.TB, dir string, units, perColumn int) (*config.Config, 
 			url := fmt.Sprintf("%s%05d.html", col.URL, i)
 			pub := start.AddDate(0, 0, (i*1013+ci*7)%1060)
 			it := store.Item{URL: url, Unit: col.Unit, Column: col.ID, ListDate: pub.Format(dateLayout),
-				Published: pub.Format(dateLayout) + " 09:30", Written: pub.AddDate(0, 0, -(i%40)).Format(dateLayout),
+				Published: pub.Format(dateLayout) + " 09:30", Written: pub.AddDate(0, 0, -(i % 40)).Format(dateLayout),
 				FetchedAt: crawled, RunID: 2, Title: fmt.Sprintf("%s第%d号信息", col.Name, i)}
 			body := fmt.Sprintf("<p>%s 正文第 %d 段。本文由%s发布。</p>", it.Title, i, col.Unit)
 			switch col.Kind {

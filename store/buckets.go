@@ -11,11 +11,14 @@ import (
 
 // Bucket names.
 const (
-	bucketMeta         = "meta"
-	bucketRuns         = "runs"
-	bucketRunKinds     = "run-kinds"
-	bucketPages        = "pages"
-	bucketSnapshots    = "snapshots"
+	bucketMeta      = "meta"
+	bucketRuns      = "runs"
+	bucketRunKinds  = "run-kinds"
+	bucketPages     = "pages"
+	bucketSnapshots = "snapshots"
+	// bucketTexts maps a page's snapshot hash to the article text read
+	// from it (gzip, see Text).
+	bucketTexts        = "texts"
 	bucketItems        = "items"
 	bucketColItems     = "col-items"
 	bucketLetters      = "letters"
@@ -33,7 +36,7 @@ func bucketNames() []string {
 	return []string{
 		bucketMeta,
 		bucketRuns, bucketRunKinds,
-		bucketPages, bucketSnapshots,
+		bucketPages, bucketSnapshots, bucketTexts,
 		bucketItems, bucketColItems,
 		bucketLetters, bucketSources,
 		bucketFindings, bucketRuleFindings,

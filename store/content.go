@@ -23,6 +23,9 @@ type Content struct {
 	URL string `json:"url"` // the article (item) URL
 	// PageHash is the snapshot hash of the page the record was read from.
 	PageHash string `json:"page_hash"`
+	// HasText says that the page's article text was stored with it
+	// (Batch.Texts, read by Text).
+	HasText bool `json:"has_text,omitempty"`
 	// Personal are the personal data found in the page's text.
 	Personal []PersonalMatch `json:"personal,omitempty"`
 	// PersonalCounts counts them by kind (Personal is capped).

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -34,6 +35,10 @@ type Batch struct {
 	Listed []Listed
 	// ListPages are list pages as last fetched (see ListPageOf).
 	ListPages []ListPage
+	// Texts maps the snapshot hash of an article page to what the content
+	// checks read of it (textract.ArticleText, encoded), compressed like
+	// Compressed. Each is stored once; see Text.
+	Texts map[string][]byte
 }
 
 // CompressSnapshot returns the key of a snapshot (SnapshotHash) and the
@@ -132,6 +137,20 @@ func (s *Store) Write(b *Batch) error {
 			}
 			if err := snaps.Put([]byte(h), compressed[i]); err != nil {
 				return fmt.Errorf("put snapshot %s: %w", h, err)
+			}
+		}
+		if len(b.Texts) > 0 {
+			texts, err := writeBucket(tx, bucketTexts)
+			if err != nil {
+				return err
+			}
+			for _, h := range slices.Sorted(maps.Keys(b.Texts)) {
+				if texts.Get([]byte(h)) != nil {
+					continue
+				}
+				if err := texts.Put([]byte(h), b.Texts[h]); err != nil {
+					return fmt.Errorf("put article text %s: %w", h, err)
+				}
 			}
 		}
 		// Keys in order: bbolt inserts many keys in random order slowly.
@@ -234,14 +253,16 @@ func validateBatch(b *Batch) error {
 			return fmt.Errorf("snapshot keyed %q has hash %s", h, got)
 		}
 	}
-	for h, data := range b.Compressed {
-		// Checking the hash would mean decompressing on the writer; check
-		// the form of the key and that the value is gzip data.
-		if !validHash(h) {
-			return fmt.Errorf("compressed snapshot keyed %q: not a snapshot hash", h)
-		}
-		if len(data) < 18 || data[0] != 0x1f || data[1] != 0x8b {
-			return fmt.Errorf("compressed snapshot %s: not gzip data (use CompressSnapshot)", h)
+	for what, m := range map[string]map[string][]byte{"compressed snapshot": b.Compressed, "article text": b.Texts} {
+		for h, data := range m {
+			// Checking the hash would mean decompressing on the writer;
+			// check the form of the key and that the value is gzip data.
+			if !validHash(h) {
+				return fmt.Errorf("%s keyed %q: not a snapshot hash", what, h)
+			}
+			if len(data) < 18 || data[0] != 0x1f || data[1] != 0x8b {
+				return fmt.Errorf("%s %s: not gzip data (use CompressSnapshot)", what, h)
+			}
 		}
 	}
 	return nil
@@ -374,6 +395,32 @@ func (s *Store) Snapshot(hash string) ([]byte, error) {
 		return nil, fmt.Errorf("snapshot %s: %w", hash, err)
 	}
 	return body, nil
+}
+
+// Text returns what the content checks read of the article page whose
+// snapshot hash is hash (textract.ArticleText, encoded), as the crawler
+// stored it (Batch.Texts), or an error wrapping ErrNotFound.
+func (s *Store) Text(hash string) ([]byte, error) {
+	var text []byte
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketTexts))
+		var data []byte
+		if b != nil {
+			data = b.Get([]byte(hash))
+		}
+		if data == nil {
+			return ErrNotFound
+		}
+		var err error
+		if text, err = s.gunzip(data); err != nil {
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("article text %s: %w", hash, err)
+	}
+	return text, nil
 }
 
 // gunzip decompresses a stored snapshot with a pooled reader, into a
