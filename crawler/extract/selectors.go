@@ -24,6 +24,7 @@ var (
 	selDocListItems = cascadia.MustCompile("ul.doc-list li")
 	selLetterList   = cascadia.MustCompile("table.letter-list")
 	selHeaderRows   = cascadia.MustCompile("tr, ul, ol, div, dl, thead")
+	selBlockRows    = cascadia.MustCompile("ul, ol, dl, div")
 	selLi           = cascadia.MustCompile("li")
 	selLiTr         = cascadia.MustCompile("li, tr")
 	selRecord       = cascadia.MustCompile("div.govaudit-record")
