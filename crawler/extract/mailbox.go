@@ -77,9 +77,10 @@ var letterColumns = map[string]string{
 	"回复状态": colStatus, "答复状态": colStatus, "信件状态": colStatus,
 	"提交时间": colReceived, "来信时间": colReceived, "时间": colReceived, "写信时间": colReceived,
 	"来信日期": colReceived, "提交日期": colReceived, "发信时间": colReceived, "留言时间": colReceived,
+	"留言日期": colReceived, "写信日期": colReceived, "提问时间": colReceived, "咨询时间": colReceived,
 	"承办部门": colHandler, "承办单位": colHandler, "答复单位": colHandler, "答复部门": colHandler,
 	"办理单位": colHandler, "处理部门": colHandler, "受理单位": colHandler, "回复单位": colHandler,
-	"答复时间": "", "回复时间": "", "点击数": "", "浏览次数": "", "类型": "", "信件类型": "",
+	"答复时间": "", "回复时间": "", "答复日期": "", "回复日期": "", "办结时间": "", "办结日期": "", "点击数": "", "浏览次数": "", "类型": "", "信件类型": "",
 }
 
 // statusWords are the values of a letter's status.

@@ -18,6 +18,7 @@ var bodyMatchers = func() map[string][]cascadia.Selector {
 var (
 	selA            = cascadia.MustCompile("a")
 	selAHref        = cascadia.MustCompile("a[href]")
+	selScriptLink   = cascadia.MustCompile("a[onclick], a[href^='javascript:'], a[href^='JavaScript:']")
 	selBody         = cascadia.MustCompile("body")
 	selChannelLinks = cascadia.MustCompile(".channel-list a[href]")
 	selDateCells    = cascadia.MustCompile("span, em, i, font, .date, .time, td")
