@@ -44,7 +44,10 @@ func (s strangerSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ct := mime.TypeByExtension(path.Ext(p))
-	if path.Ext(p) == ".html" || ct == "" {
+	switch {
+	case strings.HasPrefix(p, "/module/download/files/"):
+		ct = http.DetectContentType(data) // a download servlet's error page is HTML
+	case path.Ext(p) == ".html" || ct == "":
 		ct = "text/html"
 	}
 	w.Header().Set("Content-Type", ct)
