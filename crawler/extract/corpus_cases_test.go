@@ -49,6 +49,7 @@ var corpusCases = []corpusCase{
 	{file: "mailbox_ul_rows.html", url: site + "/hdjl/bmxx/index.html", kind: "letters"},
 	{file: "letter_banjie.html", url: site + "/hdjl/qzxx/letter_9001.html", kind: "letter"},
 	{file: "list_rowlink_jspager.html", url: site + "/xxgk/tzgg/index.html", kind: "list"},
+	{file: "art_sidebar_dates.html", url: site + "/xxgk/zjj/202603/t20260302_8300001.html", kind: "article"},
 	{file: "art_onclick_att.html", url: site + "/xxgk/zjj/202603/t20260305_8200001.html", kind: "article"},
 	{file: "trs_list_table.html", url: site + "/lzq/zwgk/gfxwj/index.html", kind: "list"},
 	{file: "trs_list_vars.html", url: site + "/lzq/zwgk/gzdt/index_1.shtml", kind: "list"},

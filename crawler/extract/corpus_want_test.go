@@ -37,6 +37,9 @@ var corpusWant = map[string]want{
 	// Whole-row links hold the date (the title is read without it); the pager pages by script: 共5页 is
 	// declared, the "共99页" of a script is not.
 	"list_rowlink_jspager.html": {family: "generic", entries: []string{"2026-03-05|关于开展春季植树活动的通知|/xxgk/tzgg/202603/t20260305_8100001.html", "2026-02-10|关于做好节日期间安全生产的通知|/xxgk/tzgg/202602/t20260210_8100002.html", "2026-01-10|关于公布2025年度考核结果的通知|/xxgk/tzgg/202601/t20260110_8100003.html"}, declared: 5},
+	// The 发布时间 and 成文日期 of a sidebar's and a 相关文章 list's items are those pages', not this one's;
+	// 更新时间 is no publication date: the PubDate meta is.
+	"art_sidebar_dates.html": {article: &wantArticle{title: "区住建局关于开展安全检查的通知", pub: "2026-03-02", pubFrom: "meta PubDate", written: "2026-02-01", writtenFrom: "label 成文日期 (table)", docNo: "临住建〔2026〕2号", atts: []string{}}},
 	// Attachments behind script handlers: onclick="downloadFile('…')" and href="javascript:openFile('…')".
 	"art_onclick_att.html": {article: &wantArticle{title: "区住建局关于物业管理的通知", pub: "2026-03-05", pubFrom: "label 发布日期 (table)", written: "2026-02-02", writtenFrom: "label 成文日期 (table)", docNo: "临住建发〔2026〕4号", indexNo: "11370305004351234K/2026-00021", publisher: "区住建局", validity: "", subject: "城乡建设", atts: []string{"物业服务合同示范文本.docx|docx|/uploadfiles/2026/03/20260305102030456.docx", "收费公示表|pdf|/uploadfiles/2026/03/20260305102030789.pdf"}, named: []string{"物业服务合同示范文本"}}},
 	"letter_dl.html":       {letter: &Letter{No: "SJ88120", Title: "关于集中供暖收费标准的疑问", Received: "2026-02-27", Status: "已回复", ReplyUnit: "区发改局", Replied: "2026-03-04", Answer: 37}},

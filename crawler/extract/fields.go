@@ -134,7 +134,7 @@ func readFields(doc *goquery.Document) *fieldSet {
 	for _, n := range doc.Nodes {
 		pairFields(n, fs)
 	}
-	text := blockText(doc.Selection)
+	text := blockTextSkip(doc.Selection, linkItem)
 	for text != "" && len(fs.list) < maxFields {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
@@ -157,6 +157,9 @@ func pairFields(n *html.Node, fs *fieldSet) {
 		case "script", "style", "noscript", "head":
 			return
 		}
+		if linkItem(n) {
+			return
+		}
 		if src, ok := pairTags[n.Data]; ok {
 			var buf [maxLabelBytes]byte
 			if l, short := shortLabel(n, buf[:0]); short && len(l) > 0 {
@@ -174,6 +177,37 @@ func pairFields(n *html.Node, fs *fieldSet) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		pairFields(c, fs)
 	}
+}
+
+// linkItem reports whether n is an item of a list of links to other
+// pages — a sidebar's 最新发布, a 相关文章 list — whose 发布时间 or
+// 成文日期 belong to those pages, not to this one: a list item holding a
+// link that is neither a script, an anchor on the page nor a document.
+func linkItem(n *html.Node) bool {
+	if n.Type != html.ElementNode || n.Data != "li" {
+		return false
+	}
+	var found bool
+	var walk func(c *html.Node)
+	walk = func(c *html.Node) {
+		for ; c != nil && !found; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.Data == "a" {
+				for _, a := range c.Attr {
+					if a.Key == "href" {
+						h := strings.ToLower(strings.TrimSpace(a.Val))
+						_, doc := AttachmentType(h)
+						found = h != "" && !strings.HasPrefix(h, "#") && !strings.HasPrefix(h, "javascript:") && !doc
+					}
+				}
+			}
+			walk(c.FirstChild)
+		}
+	}
+	walk(n.FirstChild)
+	return found
 }
 
 // shortLabel appends to buf the text below n as label normalises it (no
