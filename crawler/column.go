@@ -669,6 +669,12 @@ func (r *run) walkColumn(cs *colState) {
 			r.walkHanweb(cs, lp, &pages)
 			return nil, false
 		}
+		if pages == 1 && lp.Declared > 1 {
+			// The pager works by script or form: the list goes on
+			// where the walk cannot follow, so the column checks wait.
+			cs.fail(2, &response{errKind: errUnreadable, cause: fmt.Sprintf("列表显示共 %d 页，但翻页由脚本或表单完成，无法跟随", lp.Declared)})
+			r.countErr(errUnreadable)
+		}
 		next := append([]string{lp.Next}, lp.Pages...)
 		lf.entries = articleEntries(lp.Entries)
 		r.saveListPage(*lf, lf.entries, next)

@@ -149,6 +149,17 @@ func Discover(ctx context.Context, cfg *config.Config, pf *PageFetcher, units []
 			configured[normalizeURL(col.URL)] = true
 		}
 	}
+	// A configured mailbox linked from a catalog's header is no channel
+	// to suggest, nor is another unit's catalog in its sidebar.
+	notChannel := map[string]bool{}
+	for _, mb := range cfg.Mailboxes {
+		notChannel[normalizeURL(mb.URL)] = true
+	}
+	for _, u := range cfg.Units {
+		if u.Catalog != "" {
+			notChannel[normalizeURL(u.Catalog)] = true
+		}
+	}
 	var out []UnitChannels
 	for _, u := range cfg.Units {
 		if u.Catalog == "" || len(units) > 0 && !slices.Contains(units, u.ID) {
@@ -182,7 +193,7 @@ func Discover(ctx context.Context, cfg *config.Config, pf *PageFetcher, units []
 		}
 		for _, ch := range uc.Channels {
 			switch {
-			case covered[ch.URL]:
+			case covered[ch.URL], notChannel[normalizeURL(ch.URL)]:
 			case configured[normalizeURL(ch.URL)]:
 				uc.Configured = append(uc.Configured, ch)
 			default:

@@ -192,6 +192,9 @@ func printList(w io.Writer, lp *extract.ListPage) {
 	if lp.PageCount > 0 {
 		fmt.Fprintf(w, "pager    TRS createPageHTML: %d pages\n", lp.PageCount)
 	}
+	if lp.Declared > 1 {
+		fmt.Fprintf(w, "pager    prints %d pages but names none to follow (script or form): the crawl reads page 1 only, column checks wait\n", lp.Declared)
+	}
 	if len(lp.Pages) > 0 {
 		fmt.Fprintf(w, "pages    %d further list pages named by the pager\n", len(lp.Pages))
 		for i, u := range lp.Pages {

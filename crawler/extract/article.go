@@ -50,11 +50,13 @@ type Article struct {
 }
 
 var (
-	reAnchor   = regexp.MustCompile(`(?is)<a\s[^>]*?href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)<\\?/a>`)
-	reTags     = regexp.MustCompile(`(?s)<[^>]*>`)
-	reAttLabel = regexp.MustCompile(`^\s*附\s*件\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)?\s*[:：]\s*`)
-	reNumbered = regexp.MustCompile(`^\s*(?:附\s*件\s*)?(?:[(（]?[0-9０-９]+[)）]?|[一二三四五六七八九十]+)\s*[.、．:：)）]\s*`)
-	reListSep  = regexp.MustCompile(`\s*(?:[;；]|\s(?:[0-9０-９]+\s*[.、．]|[(（][0-9０-９]+[)）]))\s*`)
+	reAnchor = regexp.MustCompile(`(?is)<a\s[^>]*?href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)<\\?/a>`)
+	reTags   = regexp.MustCompile(`(?s)<[^>]*>`)
+	// reQuotedPath is a quoted path or URL in a link's script handler.
+	reQuotedPath = regexp.MustCompile(`['"]([^'"\s<>()]+\.[A-Za-z0-9]{2,4})['"]`)
+	reAttLabel   = regexp.MustCompile(`^\s*附\s*件\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)?\s*[:：]\s*`)
+	reNumbered   = regexp.MustCompile(`^\s*(?:附\s*件\s*)?(?:[(（]?[0-9０-９]+[)）]?|[一二三四五六七八九十]+)\s*[.、．:：)）]\s*`)
+	reListSep    = regexp.MustCompile(`\s*(?:[;；]|\s(?:[0-9０-９]+\s*[.、．]|[(（][0-9０-９]+[)）]))\s*`)
 	// reExtJoin finds a file extension followed by the next name's
 	// number or a list comma (附件：1.甲.ofd2.乙.pdf, 甲.pdf、乙.xlsx).
 	reExtJoin = regexp.MustCompile(`(?i)(\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|csv|et|pptx?|txt|7z))\s*(?:[、，,]\s*|([(（]?[0-9０-９]+[)）]?\s*[.、．:：]))`)
@@ -255,6 +257,27 @@ func ParseArticle(p Page) (*Article, error) {
 			return
 		}
 		others = append(others, u)
+	})
+	// Links that download by script: <a href="javascript:void(0)"
+	// onclick="downloadFile('/upload/….docx')">, <a href="javascript:
+	// openFile('….pdf')">: a quoted document path in the handler.
+	doc.FindMatcher(selScriptLink).Each(func(_ int, s *goquery.Selection) {
+		h, _ := s.Attr("href")
+		if resolve(p.URL, h) != "" {
+			return // an ordinary link, read above
+		}
+		js, _ := s.Attr("onclick")
+		for _, m := range reQuotedPath.FindAllStringSubmatch(h+" "+js, 5) {
+			if u := resolve(p.URL, m[1]); u != "" {
+				if _, isDoc := AttachmentType(u); isDoc {
+					name := s.Text()
+					if strings.TrimSpace(name) == "" {
+						name, _ = s.Attr("title")
+					}
+					addAtt(u, name)
+				}
+			}
+		}
 	})
 	// Links written by scripts: document.write('<a href="./P0….pdf">名称</a>'),
 	// a variable holding such a link, or a document.write call assembling

@@ -15,6 +15,7 @@ type want struct {
 	next      string
 	pages     []string
 	pageCount int
+	declared  int // a page count printed beside a pager that names no page
 	total     int // a data proxy's <totalrecord>
 	proxy     *wantProxy
 	article   *wantArticle
@@ -107,6 +108,9 @@ func TestCorpus(t *testing.T) {
 				}
 				if lp.PageCount != w.pageCount {
 					t.Errorf("page count = %d, want %d", lp.PageCount, w.pageCount)
+				}
+				if lp.Declared != w.declared {
+					t.Errorf("declared pages = %d, want %d", lp.Declared, w.declared)
 				}
 				checkProxy(t, lp.Hanweb, w.proxy)
 			case "proxy":

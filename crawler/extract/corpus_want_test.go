@@ -30,7 +30,19 @@ var corpusWant = map[string]want{
 	"mailbox_td_header.html":        {rows: []string{"BM2026-0321|关于农村道路硬化的建议|已答复|2026-03-21|区交通运输局|/bmxx/letter.jsp?id=20261", "BM2026-0318|咨询残疾人补贴申请流程|已答复|2026-03-18|区残联|/bmxx/letter.jsp?id=20255", "BM2026-0315|反映噪音扰民问题|办理中|2026-03-15|区生态环境分局|/bmxx/letter.jsp?id=20250"}, next: "/bmxx/list.jsp?page=2"},
 	"mailbox_noheader.html":         {rows: []string{"SJ88120|关于集中供暖收费标准的疑问|已回复|2026-02-27 14:02|区发改局|/xxgk/letter/detail_8812.html", "SJ88070|希望延长图书馆开放时间|未回复|2026-02-25 09:30|区文旅局|/xxgk/letter/detail_8807.html"}},
 	"mailbox_datastore_header.html": {rows: []string{"17|村口垃圾清运不及时|已办结|2026-01-08|金岭回族镇|/zzxx/show.html?id=17", "16|冬季取暖补贴何时发放|已办结|2026-01-05|金岭回族镇|/zzxx/show.html?id=16"}},
-	"letter_dl.html":                {letter: &Letter{No: "SJ88120", Title: "关于集中供暖收费标准的疑问", Received: "2026-02-27", Status: "已回复", ReplyUnit: "区发改局", Replied: "2026-03-04", Answer: 37}},
+	// Rows as <div><ul><li> cells under a header of the same shape; the footer's list is no letter.
+	"mailbox_ul_rows.html": {rows: []string{"WJ2026031201|县医院夜间挂号排队时间长|已回复|2026-03-12|县卫健局|/hdjl/bmxx/202603/t20260312_WJ2026031201.html", "WJ2026011504|乡镇卫生院药品短缺|处理中|2026-01-15|县卫健局|/hdjl/bmxx/202601/t20260115_WJ2026011504.html"}, next: "/hdjl/bmxx/index_1.html", pages: []string{"/hdjl/bmxx/index_1.html"}},
+	// 留言时间, 答复机构, 办结时间 and 办理结果 are the received time, the reply unit, the reply time and the reply.
+	"letter_banjie.html": {letter: &Letter{Title: "咨询住房公积金提取条件", Received: "2026-03-02 09:12", Status: "已办结", ReplyUnit: "区住房公积金管理中心", Replied: "2026-03-09", Answer: 20}},
+	// Whole-row links hold the date (the title is read without it); the pager pages by script: 共5页 is
+	// declared, the "共99页" of a script is not.
+	"list_rowlink_jspager.html": {family: "generic", entries: []string{"2026-03-05|关于开展春季植树活动的通知|/xxgk/tzgg/202603/t20260305_8100001.html", "2026-02-10|关于做好节日期间安全生产的通知|/xxgk/tzgg/202602/t20260210_8100002.html", "2026-01-10|关于公布2025年度考核结果的通知|/xxgk/tzgg/202601/t20260110_8100003.html"}, declared: 5},
+	// The 发布时间 and 成文日期 of a sidebar's and a 相关文章 list's items are those pages', not this one's;
+	// 更新时间 is no publication date: the PubDate meta is.
+	"art_sidebar_dates.html": {article: &wantArticle{title: "区住建局关于开展安全检查的通知", pub: "2026-03-02", pubFrom: "meta PubDate", written: "2026-02-01", writtenFrom: "label 成文日期 (table)", docNo: "临住建〔2026〕2号", atts: []string{}}},
+	// Attachments behind script handlers: onclick="downloadFile('…')" and href="javascript:openFile('…')".
+	"art_onclick_att.html": {article: &wantArticle{title: "区住建局关于物业管理的通知", pub: "2026-03-05", pubFrom: "label 发布日期 (table)", written: "2026-02-02", writtenFrom: "label 成文日期 (table)", docNo: "临住建发〔2026〕4号", indexNo: "11370305004351234K/2026-00021", publisher: "区住建局", validity: "", subject: "城乡建设", atts: []string{"物业服务合同示范文本.docx|docx|/uploadfiles/2026/03/20260305102030456.docx", "收费公示表|pdf|/uploadfiles/2026/03/20260305102030789.pdf"}, named: []string{"物业服务合同示范文本"}}},
+	"letter_dl.html":       {letter: &Letter{No: "SJ88120", Title: "关于集中供暖收费标准的疑问", Received: "2026-02-27", Status: "已回复", ReplyUnit: "区发改局", Replied: "2026-03-04", Answer: 37}},
 	// Its only date column is 成文日期: not a publication date, so no list date.
 	"trs_list_table.html":          {family: "trs", entries: []string{"|临淄区城镇老旧小区改造实施办法|/lzq/zwgk/gfxwj/202603/t20260312_7712345.html", "|临淄区公共租赁住房管理办法|/lzq/zwgk/gfxwj/202602/t20260205_7701111.html", "|临淄区政府投资项目管理办法|/lzq/zwgk/gfxwj/202512/t20251219_7654321.html"}, pages: []string{"/lzq/zwgk/gfxwj/index_1.html", "/lzq/zwgk/gfxwj/index_2.html", "/lzq/zwgk/gfxwj/index_3.html", "/lzq/zwgk/gfxwj/index_4.html", "/lzq/zwgk/gfxwj/index_5.html"}, pageCount: 6},
 	"trs_list_vars.html":           {family: "trs", entries: []string{"2026-04-15|区大数据中心推进政务服务“一网通办”|/lzq/zwgk/gzdt/202604/t20260415_7800001.shtml", "2026-04-10|区审批局召开业务培训会|/lzq/zwgk/gzdt/202604/t20260410_7799990.shtml"}, pages: []string{"/lzq/zwgk/gzdt/index.shtml", "/lzq/zwgk/gzdt/index_2.shtml"}, pageCount: 3},

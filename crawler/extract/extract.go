@@ -238,7 +238,10 @@ var blockTags = map[string]bool{
 
 // blockText returns the text of the selection with a newline at each
 // block boundary, skipping scripts and styles.
-func blockText(sel *goquery.Selection) string {
+func blockText(sel *goquery.Selection) string { return blockTextSkip(sel, nil) }
+
+// blockTextSkip is blockText without the elements skip reports.
+func blockTextSkip(sel *goquery.Selection, skip func(*html.Node) bool) string {
 	var b strings.Builder
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -247,7 +250,7 @@ func blockText(sel *goquery.Selection) string {
 			b.WriteString(n.Data)
 			return
 		case html.ElementNode:
-			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" {
+			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" || skip != nil && skip(n) {
 				return
 			}
 			if blockTags[n.Data] {

@@ -61,10 +61,15 @@ var labelKeys = map[string]string{
 	"有效状态": keyValidity, "效力": keyValidity,
 	"信件编号": keyLetterNo, "编号": keyLetterNo, "受理编号": keyLetterNo, "信件号": keyLetterNo,
 	"来信时间": keyReceived, "提交时间": keyReceived, "写信时间": keyReceived, "来信日期": keyReceived,
+	"留言时间": keyReceived, "留言日期": keyReceived, "写信日期": keyReceived, "提交日期": keyReceived,
+	"发信时间": keyReceived, "提问时间": keyReceived, "咨询时间": keyReceived, "投诉时间": keyReceived,
 	"处理状态": keyStatus, "状态": keyStatus, "处理情况": keyStatus, "办理状态": keyStatus, "办理情况": keyStatus,
 	"答复单位": keyReplyUnit, "回复单位": keyReplyUnit, "答复部门": keyReplyUnit, "回复部门": keyReplyUnit,
+	"答复机构": keyReplyUnit, "回复机构": keyReplyUnit, "反馈单位": keyReplyUnit,
 	"答复时间": keyReplied, "回复时间": keyReplied, "答复日期": keyReplied, "回复日期": keyReplied,
+	"办结时间": keyReplied, "办结日期": keyReplied, "反馈时间": keyReplied, "反馈日期": keyReplied,
 	"答复内容": keyAnswer, "回复内容": keyAnswer, "答复意见": keyAnswer, "回复意见": keyAnswer,
+	"办理结果": keyAnswer, "处理结果": keyAnswer, "反馈内容": keyAnswer, "办理意见": keyAnswer, "处理意见": keyAnswer,
 	"承办部门": keyHandler, "承办单位": keyHandler, "办理单位": keyHandler,
 	"来信内容": keyContent, "信件内容": keyContent,
 }
@@ -129,7 +134,7 @@ func readFields(doc *goquery.Document) *fieldSet {
 	for _, n := range doc.Nodes {
 		pairFields(n, fs)
 	}
-	text := blockText(doc.Selection)
+	text := blockTextSkip(doc.Selection, linkItem)
 	for text != "" && len(fs.list) < maxFields {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
@@ -152,6 +157,9 @@ func pairFields(n *html.Node, fs *fieldSet) {
 		case "script", "style", "noscript", "head":
 			return
 		}
+		if linkItem(n) {
+			return
+		}
 		if src, ok := pairTags[n.Data]; ok {
 			var buf [maxLabelBytes]byte
 			if l, short := shortLabel(n, buf[:0]); short && len(l) > 0 {
@@ -169,6 +177,37 @@ func pairFields(n *html.Node, fs *fieldSet) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		pairFields(c, fs)
 	}
+}
+
+// linkItem reports whether n is an item of a list of links to other
+// pages — a sidebar's 最新发布, a 相关文章 list — whose 发布时间 or
+// 成文日期 belong to those pages, not to this one: a list item holding a
+// link that is neither a script, an anchor on the page nor a document.
+func linkItem(n *html.Node) bool {
+	if n.Type != html.ElementNode || n.Data != "li" {
+		return false
+	}
+	var found bool
+	var walk func(c *html.Node)
+	walk = func(c *html.Node) {
+		for ; c != nil && !found; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.Data == "a" {
+				for _, a := range c.Attr {
+					if a.Key == "href" {
+						h := strings.ToLower(strings.TrimSpace(a.Val))
+						_, doc := AttachmentType(h)
+						found = h != "" && !strings.HasPrefix(h, "#") && !strings.HasPrefix(h, "javascript:") && !doc
+					}
+				}
+			}
+			walk(c.FirstChild)
+		}
+	}
+	walk(n.FirstChild)
+	return found
 }
 
 // shortLabel appends to buf the text below n as label normalises it (no

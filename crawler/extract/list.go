@@ -40,6 +40,11 @@ type ListPage struct {
 	// maxPagerPages; 0 when unknown. Pages names at most Page.MaxPages+1
 	// of them.
 	PageCount int
+	// Declared is the page count the page prints (共5页, 第1页/共5页,
+	// 1/5页, 页次：1/5) when it names no page to follow (its pager works
+	// by script or form), else 0: the list goes on where the crawler
+	// cannot follow it.
+	Declared int
 	// Hanweb is set when the page embeds a Hanweb datastore.
 	Hanweb *HanwebList
 }
@@ -109,7 +114,28 @@ func List(p Page) (*ListPage, error) {
 	lp.Entries = dedupe(lp.Entries)
 
 	lp.Next, lp.Pages, lp.PageCount = pager(doc, p)
+	if lp.Next == "" && len(lp.Pages) == 0 {
+		lp.Declared = printedPageCount(doc)
+	}
 	return lp, nil
+}
+
+// rePrintedPages finds a page count printed by a pager: 共5页, 第1页/共5页,
+// 1/5页, 页次：1/5.
+var rePrintedPages = regexp.MustCompile(`共\s*(\d{1,5})\s*页|\d{1,5}\s*/\s*(\d{1,5})\s*页|页次\s*[:：]?\s*\d{1,5}\s*/\s*(\d{1,5})`)
+
+// printedPageCount returns the largest page count the page's visible
+// text prints (scripts and styles left out), or 0.
+func printedPageCount(doc *goquery.Document) int {
+	n := 0
+	for _, m := range rePrintedPages.FindAllStringSubmatch(blockText(doc.Selection), -1) {
+		for _, g := range m[1:] {
+			if v, err := strconv.Atoi(g); err == nil && v > n {
+				n = v
+			}
+		}
+	}
+	return n
 }
 
 // pager reads a list page's pager: the "下一页" link (or the configured
@@ -502,9 +528,21 @@ func liEntries(items *goquery.Selection, p Page, loose bool) []Entry {
 		if _, isDoc := AttachmentType(u); loose && isDoc && d == "" {
 			return
 		}
-		out = append(out, Entry{URL: u, Title: entryTitle(a), Date: d, RawDate: raw})
+		out = append(out, Entry{URL: u, Title: withoutDate(entryTitle(a), raw), Date: d, RawDate: raw})
 	})
 	return out
+}
+
+// withoutDate removes the printed date from a title that holds it: a
+// whole-row link (<a><p>title</p><span>2026-03-05</span></a>) gives both.
+func withoutDate(title, raw string) string {
+	if raw == "" || title == raw {
+		return title
+	}
+	if t := strings.TrimSpace(strings.TrimSuffix(title, raw)); t != title {
+		return t
+	}
+	return strings.TrimSpace(strings.TrimPrefix(title, raw))
 }
 
 // looseEntries reads the entries of a list page without a known layout,

@@ -77,9 +77,10 @@ var letterColumns = map[string]string{
 	"回复状态": colStatus, "答复状态": colStatus, "信件状态": colStatus,
 	"提交时间": colReceived, "来信时间": colReceived, "时间": colReceived, "写信时间": colReceived,
 	"来信日期": colReceived, "提交日期": colReceived, "发信时间": colReceived, "留言时间": colReceived,
+	"留言日期": colReceived, "写信日期": colReceived, "提问时间": colReceived, "咨询时间": colReceived,
 	"承办部门": colHandler, "承办单位": colHandler, "答复单位": colHandler, "答复部门": colHandler,
 	"办理单位": colHandler, "处理部门": colHandler, "受理单位": colHandler, "回复单位": colHandler,
-	"答复时间": "", "回复时间": "", "点击数": "", "浏览次数": "", "类型": "", "信件类型": "",
+	"答复时间": "", "回复时间": "", "答复日期": "", "回复日期": "", "办结时间": "", "办结日期": "", "点击数": "", "浏览次数": "", "类型": "", "信件类型": "",
 }
 
 // statusWords are the values of a letter's status.
@@ -130,6 +131,12 @@ func Letters(p Page) (*LetterList, error) {
 		}
 		if d, err := parseDoc([]byte(b.String())); err == nil {
 			ll.Rows = append(ll.Rows, letterRows(d.FindMatcher(selTable).First(), pageCols, p)...)
+		}
+	}
+	if !ll.Found {
+		if rows := blockLetterRows(doc, pageHeader(doc), p); len(rows) > 0 {
+			ll.Found = true
+			ll.Rows = rows
 		}
 	}
 	if h := mailProxy(p); h != nil {
@@ -206,45 +213,73 @@ func letterRows(t *goquery.Selection, cols []string, p Page) []LetterRow {
 		if tds.Length() == 0 || cols != nil && headerCells(tds) != nil {
 			return
 		}
-		var r LetterRow
-		tds.Each(func(i int, td *goquery.Selection) {
-			v := truncRunes(cleanText(td.Text()), 300)
-			a := td.FindMatcher(selAHref).First()
-			if a.Length() > 0 && r.URL == "" {
-				h, _ := a.Attr("href")
-				r.URL = resolve(p.URL, h)
-			}
-			col := ""
-			if cols != nil {
-				if i < len(cols) {
-					col = cols[i]
-				}
-			} else {
-				col = cellRole(v, a.Length() > 0, &r, p)
-			}
-			switch col {
-			case colNo:
-				r.No = v
-			case colTitle:
-				r.Title = v
-			case colStatus:
-				r.Status = v
-			case colReceived:
-				if d, err := dates.ParseDateTime(v, p.Now); err == nil {
-					r.Received = d
-				} else if d, ok := dates.Find(v); ok {
-					r.Received = d
-				}
-			case colHandler:
-				r.Handler = v
-			}
-		})
-		if r.Title == "" && r.URL == "" {
-			return
+		if r, ok := rowFromCells(tds, cols, p); ok {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	})
 	return out
+}
+
+// blockLetterRows reads a letter list laid out without a table, one
+// element per letter (a ul, ol, dl or div) whose children are its cells:
+// such an element links exactly one page, and a date is among its cells.
+// cols is the page's header row, used when it has as many cells.
+func blockLetterRows(doc *goquery.Document, cols []string, p Page) []LetterRow {
+	var out []LetterRow
+	doc.FindMatcher(selBlockRows).Each(func(_ int, s *goquery.Selection) {
+		cells := s.Children()
+		if cells.Length() < 3 || cells.Length() > 12 || s.FindMatcher(selAHref).Length() != 1 || headerCells(cells) != nil {
+			return
+		}
+		c := cols
+		if len(c) != cells.Length() {
+			c = nil
+		}
+		if r, ok := rowFromCells(cells, c, p); ok && r.URL != "" && r.Received != "" {
+			out = append(out, r)
+		}
+	})
+	return out
+}
+
+// rowFromCells reads one letter from its cells, by the columns when
+// given, else by each cell's content; ok is false for a row without a
+// title or a link.
+func rowFromCells(cells *goquery.Selection, cols []string, p Page) (LetterRow, bool) {
+	var r LetterRow
+	cells.Each(func(i int, td *goquery.Selection) {
+		v := truncRunes(cleanText(td.Text()), 300)
+		a := td.FindMatcher(selAHref).First()
+		if a.Length() > 0 && r.URL == "" {
+			h, _ := a.Attr("href")
+			r.URL = resolve(p.URL, h)
+		}
+		col := ""
+		if cols != nil {
+			if i < len(cols) {
+				col = cols[i]
+			}
+		} else {
+			col = cellRole(v, a.Length() > 0, &r, p)
+		}
+		switch col {
+		case colNo:
+			r.No = v
+		case colTitle:
+			r.Title = v
+		case colStatus:
+			r.Status = v
+		case colReceived:
+			if d, err := dates.ParseDateTime(v, p.Now); err == nil {
+				r.Received = d
+			} else if d, ok := dates.Find(v); ok {
+				r.Received = d
+			}
+		case colHandler:
+			r.Handler = v
+		}
+	})
+	return r, r.Title != "" || r.URL != ""
 }
 
 // cellRole guesses a cell's column from its content, for a list without
