@@ -142,17 +142,11 @@ func (r *run) doArticle(t task) {
 		return
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
-	var hash string
-	var snap []byte
-	if reusable {
-		if hash = store.SnapshotHash(body); hash == prevPage.Hash {
-			// No conditional GET support, same content.
-			r.reuse(t, prevItem, true)
-			return
-		}
-		_, snap = r.zip.compress(body)
-	} else {
-		hash, snap = r.zip.compress(body)
+	hash := store.SnapshotHash(body)
+	if reusable && hash == prevPage.Hash {
+		// No conditional GET support, same content.
+		r.reuse(t, prevItem, true)
+		return
 	}
 	pu, err := url.Parse(res.url)
 	if err != nil {
@@ -171,7 +165,7 @@ func (r *run) doArticle(t task) {
 		it.FetchErr, it.FetchedAt = "页面无法解析", now
 		page.ErrKind, page.Err = errParse, err.Error()
 		r.countErr(errParse)
-		r.w.put(record{page: &page, hash: hash, snap: snap})
+		r.w.put(record{page: &page, hash: hash, snap: r.zip.gzip(body)})
 		r.w.put(record{item: &it})
 		r.countItem(s.family, &it)
 		return
@@ -184,7 +178,7 @@ func (r *run) doArticle(t task) {
 		it.FetchErr, it.FetchedAt = "页面未能识别（未读到标题和任何日期）", now
 		page.ErrKind, page.Err = errUnreadable, "no title and no date recognised"
 		r.countErr(errUnreadable)
-		r.w.put(record{page: &page, hash: hash, snap: snap})
+		r.w.put(record{page: &page, hash: hash, snap: r.zip.gzip(body)})
 		r.w.put(record{item: &it})
 		r.countItem(s.family, &it)
 		return
@@ -208,6 +202,13 @@ func (r *run) doArticle(t task) {
 	r.probeLinks(pu, a.Links, false)
 	if content {
 		r.scanArticle(&it, pu, root, prev)
+	}
+	// The snapshot is the evidence of findings: an article dated before
+	// the checks' window yields none, so only its hash is kept (it still
+	// tells a changed page). Real portals keep years of such articles.
+	var snap []byte
+	if r.cont.inWindow(&it) {
+		snap = r.zip.gzip(body)
 	}
 	r.w.put(record{page: &page, hash: hash, snap: snap})
 	r.w.put(record{item: &it})
@@ -510,7 +511,7 @@ func (r *run) doLetter(t task) {
 		l.FetchErr = "信件页面无法解析"
 		page.ErrKind, page.Err = errParse, err.Error()
 		r.countErr(errParse)
-		r.w.put(record{page: &page, hash: hash, snap: snap})
+		r.w.put(record{page: &page, hash: hash, snap: r.zip.gzip(body)})
 		return
 	}
 	if lp.No != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -207,11 +208,17 @@ func TestFixtureSite(t *testing.T) {
 	if pg.Charset != "gbk" || pg.Hash == "" {
 		t.Errorf("trs page = %+v", pg)
 	}
-	if snap, err := st.Snapshot(pg.Hash); err != nil || !strings.Contains(string(snap), "疫情防控指南") {
-		t.Errorf("snapshot: %v", err)
+	// Published in 2021, before the checks' window: only its hash is kept.
+	if _, err := st.Snapshot(pg.Hash); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("snapshot of an article before the window: %v, want none kept", err)
 	}
 	// Attachments: a 404 and an HTML error page behind a refused HEAD.
 	doc, _, _ := st.Item(srv.URL + "/gongkai/site_lzqfgj/doc_0a1b2c3d4e5f60718293a4b5.html")
+	if dp, _, _ := st.Page(doc.URL); dp.Hash == "" {
+		t.Errorf("gongkai page = %+v", dp)
+	} else if snap, err := st.Snapshot(dp.Hash); err != nil || !strings.Contains(string(snap), doc.DocNo) {
+		t.Errorf("snapshot of an article in the window: %v", err)
+	}
 	if len(doc.Attachments) != 2 || doc.Attachments[0].Broken != "" || !doc.Attachments[0].Checked || doc.Attachments[1].Broken != "HTTP 404" ||
 		doc.Column != "lzqfgj/政府文件" || doc.DocNo != "临发改发〔2026〕12号" || len(doc.NamedAttachments) != 2 {
 		t.Errorf("gongkai item = %+v", doc)

@@ -167,3 +167,11 @@ func (c compressors) compress(body []byte) (hash string, compressed []byte) {
 	defer func() { c <- z }()
 	return z.Compress(body)
 }
+
+// gzip returns the body compressed as the store keeps snapshots, without
+// its hash.
+func (c compressors) gzip(body []byte) []byte {
+	z := <-c
+	defer func() { c <- z }()
+	return z.CompressBody(body)
+}

@@ -60,6 +60,11 @@ type SnapshotCompressor struct {
 // Compress is CompressSnapshot with c's compressor. The returned slice is
 // new and belongs to the caller.
 func (c *SnapshotCompressor) Compress(body []byte) (hash string, compressed []byte) {
+	return SnapshotHash(body), c.CompressBody(body)
+}
+
+// CompressBody is Compress without the hash, for a caller that has it.
+func (c *SnapshotCompressor) CompressBody(body []byte) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(body)/4 + 64)
 	if c.zw == nil {
@@ -71,7 +76,7 @@ func (c *SnapshotCompressor) Compress(body []byte) (hash string, compressed []by
 	// Writes to a bytes.Buffer do not fail.
 	c.zw.Write(body)
 	c.zw.Close()
-	return SnapshotHash(body), buf.Bytes()
+	return buf.Bytes()
 }
 
 // SnapshotHash returns the key of a snapshot: the first 32 hex digits of
