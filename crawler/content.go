@@ -202,7 +202,7 @@ func (r *run) readContent(it *store.Item, page *url.URL, root *html.Node, prev s
 		if err != nil {
 			base = page
 		}
-		z := r.zip.gzip(textract.ReadArticle(root, base).Encode())
+		z := store.CompressText(textract.ReadArticle(root, base).Encode())
 		r.w.put(record{hash: it.SnapshotHash, text: z})
 		rec.HasText = true
 	}

@@ -17,7 +17,7 @@ const (
 	bucketPages     = "pages"
 	bucketSnapshots = "snapshots"
 	// bucketTexts maps a page's snapshot hash to the article text read
-	// from it (gzip, see Text).
+	// from it (S2, see Text).
 	bucketTexts        = "texts"
 	bucketItems        = "items"
 	bucketColItems     = "col-items"

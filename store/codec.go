@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -397,4 +399,110 @@ func reencode(tx *bolt.Tx, bucket string, conv func([]byte) ([]byte, error)) err
 			return nil
 		}
 	}
+}
+
+// tagContent1 is content record layout 1: see encodeContent. Content
+// records (read for every article in the window by each check) were JSON
+// before it and still decode.
+const tagContent1 = 0x01
+
+// encodeContent appends the binary record of c to buf.
+func encodeContent(buf []byte, c *Content) []byte {
+	buf = append(buf, tagContent1)
+	buf = appendString(buf, c.URL)
+	buf = appendString(buf, c.PageHash)
+	buf = appendBool(buf, c.HasText)
+	buf = appendPersonal(buf, c.Personal, c.PersonalCounts)
+	buf = binary.AppendUvarint(buf, uint64(len(c.Links)))
+	for _, l := range c.Links {
+		buf = appendString(buf, l.URL)
+		buf = appendString(buf, l.Text)
+		buf = appendBool(buf, l.Image)
+		buf = appendString(buf, l.Hidden)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(c.Attachments)))
+	for i := range c.Attachments {
+		a := &c.Attachments[i]
+		buf = appendString(buf, a.URL)
+		buf = appendString(buf, a.Name)
+		buf = appendString(buf, a.Hash)
+		buf = binary.AppendVarint(buf, a.Bytes)
+		buf = appendString(buf, a.Format)
+		buf = binary.AppendVarint(buf, int64(a.TextLen))
+		buf = appendBool(buf, a.Audited)
+		buf = appendString(buf, a.Cause)
+		buf = appendPersonal(buf, a.Personal, a.PersonalCounts)
+		buf = appendTime(buf, a.CheckedAt)
+	}
+	buf = appendTime(buf, c.CheckedAt)
+	return binary.AppendUvarint(buf, c.RunID)
+}
+
+// appendPersonal appends personal data matches and their counts by kind
+// (in key order).
+func appendPersonal(buf []byte, ms []PersonalMatch, counts map[string]int) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(ms)))
+	for _, m := range ms {
+		buf = appendString(buf, m.Kind)
+		buf = appendString(buf, m.Masked)
+		buf = appendString(buf, m.Hash)
+		buf = appendString(buf, m.Where)
+		buf = appendString(buf, m.Context)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(counts)))
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		buf = appendString(buf, k)
+		buf = binary.AppendVarint(buf, int64(counts[k]))
+	}
+	return buf
+}
+
+// decodeContent decodes a record of the content bucket, binary or JSON.
+func decodeContent(data []byte, c *Content) error {
+	if len(data) > 0 && data[0] == '{' {
+		*c = Content{}
+		return json.Unmarshal(data, c)
+	}
+	d := newDecoder(data, tagContent1)
+	*c = Content{URL: d.string(), PageHash: d.string(), HasText: d.bool()}
+	c.Personal, c.PersonalCounts = d.personal()
+	if n := d.count(); n > 0 {
+		c.Links = make([]ContentLink, n)
+		for i := range c.Links {
+			c.Links[i] = ContentLink{URL: d.string(), Text: d.string(), Image: d.bool(), Hidden: d.string()}
+		}
+	}
+	if n := d.count(); n > 0 {
+		c.Attachments = make([]AttachmentText, n)
+		for i := range c.Attachments {
+			a := AttachmentText{URL: d.string(), Name: d.string(), Hash: d.string(), Bytes: d.varint(),
+				Format: d.string(), TextLen: d.int(), Audited: d.bool(), Cause: d.string()}
+			a.Personal, a.PersonalCounts = d.personal()
+			a.CheckedAt = d.time()
+			c.Attachments[i] = a
+		}
+	}
+	c.CheckedAt = d.time()
+	c.RunID = d.uvarint()
+	return d.finish()
+}
+
+// personal reads what appendPersonal wrote.
+func (d *decoder) personal() ([]PersonalMatch, map[string]int) {
+	var ms []PersonalMatch
+	if n := d.count(); n > 0 {
+		ms = make([]PersonalMatch, n)
+		for i := range ms {
+			ms[i] = PersonalMatch{Kind: d.string(), Masked: d.string(), Hash: d.string(), Where: d.string(), Context: d.string()}
+		}
+	}
+	var counts map[string]int
+	if n := d.count(); n > 0 {
+		counts = make(map[string]int, n)
+		for range n {
+			k := d.string()
+			counts[k] = d.int()
+		}
+	}
+	return ms, counts
 }

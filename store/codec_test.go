@@ -63,6 +63,15 @@ func fill(t *testing.T, v reflect.Value, seed int) {
 			fill(t, s.Index(i), seed*7+i)
 		}
 		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		for i := range 2 {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(t, k, seed*11+i)
+			fill(t, e, seed*13+i)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
 	default:
 		t.Fatalf("fill: field of kind %s: teach the codec and this test about it", v.Kind())
 	}
@@ -113,6 +122,34 @@ func TestCodecRoundTrip(t *testing.T) {
 	data, _ := json.Marshal(jp)
 	if err := decodePage(data, &got); err != nil || !reflect.DeepEqual(got, jp) {
 		t.Errorf("JSON page = %+v, %v", got, err)
+	}
+}
+
+func TestContentCodec(t *testing.T) {
+	var full Content
+	fill(t, reflect.ValueOf(&full), 5)
+	plain := Content{URL: "https://gov.test/a.html", PageHash: "ab", HasText: true, CheckedAt: t0, RunID: 3,
+		Personal:       []PersonalMatch{{Kind: "mobile", Masked: "138****5678", Hash: "h", Where: "第 3 行"}},
+		PersonalCounts: map[string]int{"mobile": 1},
+		Links:          []ContentLink{{URL: "http://x.test/", Text: "链接", Hidden: "display:none"}},
+		Attachments:    []AttachmentText{{URL: "https://gov.test/f.xlsx", Bytes: 9, Audited: true, CheckedAt: t0}}}
+	for name, c := range map[string]Content{"zero": {}, "every field": full, "crawled": plain} {
+		var got Content
+		if err := decodeContent(encodeContent(nil, &c), &got); err != nil || !reflect.DeepEqual(got, c) {
+			t.Errorf("%s: round trip = %+v, %v; want %+v", name, got, err, c)
+		}
+	}
+	// Records written as JSON before the binary layout still read.
+	data, _ := json.Marshal(plain)
+	var got Content
+	if err := decodeContent(data, &got); err != nil || !reflect.DeepEqual(got, plain) {
+		t.Errorf("JSON record = %+v, %v", got, err)
+	}
+	good := encodeContent(nil, &plain)
+	for n := 1; n < len(good); n += 5 {
+		if err := decodeContent(good[:n], &got); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("cut at %d: %v, want ErrCorrupt", n, err)
+		}
 	}
 }
 

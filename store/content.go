@@ -85,7 +85,7 @@ func (s *Store) PutContents(cs []Content) error {
 			if sorted[i].URL == "" {
 				return fmt.Errorf("content record without a URL")
 			}
-			if err := putJSON(tx, bucketContent, sorted[i].URL, &sorted[i]); err != nil {
+			if err := putRaw(tx, bucketContent, []byte(sorted[i].URL), encodeContent(nil, &sorted[i])); err != nil {
 				return err
 			}
 		}
@@ -99,7 +99,7 @@ func (s *Store) PutContents(cs []Content) error {
 
 // Content returns the content record of an article URL.
 func (s *Store) Content(url string) (Content, bool, error) {
-	return getOne[Content](s, bucketContent, url)
+	return getRecord(s, bucketContent, url, decodeContent)
 }
 
 // ContentsOf returns the content records of urls that have one, by URL,
@@ -112,15 +112,20 @@ func (s *Store) ContentsOf(urls []string) (map[string]Content, error) {
 	keys = slices.Compact(keys)
 	out := make(map[string]Content, len(keys))
 	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketContent))
+		if b == nil {
+			return nil
+		}
 		for _, k := range keys {
+			data := b.Get([]byte(k))
+			if data == nil {
+				continue
+			}
 			var c Content
-			found, err := getJSON(tx, bucketContent, k, &c)
-			if err != nil {
-				return err
+			if err := decodeContent(data, &c); err != nil {
+				return fmt.Errorf("decode %s/%q: %w", bucketContent, k, err)
 			}
-			if found {
-				out[k] = c
-			}
+			out[k] = c
 		}
 		return nil
 	})
@@ -134,8 +139,12 @@ func (s *Store) ContentsOf(urls []string) (map[string]Content, error) {
 func (s *Store) Contents() (map[string]Content, error) {
 	out := map[string]Content{}
 	err := s.view(func(tx *bolt.Tx) error {
-		return eachJSON(tx, bucketContent, "", func(k string, c Content) error {
-			out[k] = c
+		return eachRaw(tx, bucketContent, nil, func(k, data []byte) error {
+			var c Content
+			if err := decodeContent(data, &c); err != nil {
+				return fmt.Errorf("decode %s/%q: %w", bucketContent, k, err)
+			}
+			out[string(k)] = c
 			return nil
 		})
 	})
