@@ -197,7 +197,7 @@ func (r *run) doArticle(t task) {
 	prev, _, content := r.priorContent(&it)
 	read := content && r.cont.attText
 	for _, l := range a.Attachments {
-		it.Attachments = append(it.Attachments, r.attachment(l, read && r.readsTonight(l.URL, prev)))
+		it.Attachments = append(it.Attachments, r.attachment(l, attPlan{read: read && r.readsTonight(l.URL, prev)}))
 	}
 	r.probeLinks(pu, a.Links, false)
 	if content {
@@ -240,7 +240,11 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 			if a.Checked && a.Err == "" && !r.due(a.URL) {
 				continue
 			}
-			na := r.attachment(extract.Link{URL: a.URL, Name: a.Name, Type: a.Type}, read && r.readsTonight(a.URL, prev))
+			plan := attPlan{read: read && r.readsTonight(a.URL, prev), was: a}
+			if pa, ok := findAtt(prev.Attachments, a.URL); ok && plan.read {
+				plan.reading = &pa
+			}
+			na := r.attachment(extract.Link{URL: a.URL, Name: a.Name, Type: a.Type}, plan)
 			if na == a {
 				continue
 			}
@@ -284,19 +288,39 @@ func (r *run) countItem(fam string, it *store.Item) {
 	})
 }
 
+// attPlan says how to probe an attachment: with read set its text is
+// read tonight; was is its stored record and reading its stored reading,
+// when it has them (an unchanged article), for a conditional GET.
+type attPlan struct {
+	read    bool
+	was     store.Attachment
+	reading *store.AttachmentText
+}
+
 // attachment probes one attachment link (when check_attachments is on).
-// With read set its text is read tonight (see readsTonight): then one GET
-// of the whole document is both the probe and the content check's
-// download, instead of a HEAD now and a GET later.
-func (r *run) attachment(l extract.Link, read bool) store.Attachment {
+// With plan.read set its text is read tonight (see readsTonight): then one
+// GET of the whole document is both the probe and the content check's
+// download, instead of a HEAD now and a GET later; a document read before
+// is asked for conditionally, and a 304 keeps the stored record and
+// reading.
+func (r *run) attachment(l extract.Link, plan attPlan) store.Attachment {
 	a := store.Attachment{URL: l.URL, Name: l.Name, Type: l.Type}
 	if !r.cfg.Site.Crawl.CheckAttachments {
 		return a
 	}
 	var p probeResult
 	var body []byte
-	if read {
-		p, body = r.probeGET(a)
+	var hdr http.Header
+	if plan.read {
+		p, body, hdr = r.probeGET(a, plan)
+		if p.status == http.StatusNotModified {
+			was := plan.was
+			was.Name = a.Name
+			at := *plan.reading
+			at.Name, at.CheckedAt = a.Name, r.now()
+			r.cont.remember(at)
+			return was
+		}
 	} else {
 		p = r.probe(l.URL, true)
 	}
@@ -311,43 +335,61 @@ func (r *run) attachment(l extract.Link, read bool) store.Attachment {
 		a.Type = typeOf(p.contentType)
 	}
 	if body != nil && a.Broken == "" {
-		r.cont.remember(r.readText(a, body))
+		at := r.readText(a, body)
+		at.ETag, at.LastModified = hdr.Get("ETag"), hdr.Get("Last-Modified")
+		r.cont.remember(at)
 	}
 	return a
 }
 
 // probeGET probes a document with a GET of the whole of it and returns
-// its bytes when it downloads. A document larger than the attachment
-// cap, or one robots.txt keeps from a GET, is probed as usual; the first
-// is remembered as too large to read.
-func (r *run) probeGET(a store.Attachment) (probeResult, []byte) {
+// its bytes and headers when it downloads. A document larger than the
+// attachment cap, or one robots.txt keeps from a GET, is probed as usual;
+// the first is remembered as too large to read. When the plan has a
+// stored record and reading with validators, the GET is conditional and
+// a 304 comes back as a probe of status 304.
+func (r *run) probeGET(a store.Attachment, plan attPlan) (probeResult, []byte, http.Header) {
 	if d := r.siteDown(); d != nil {
-		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}, nil
+		return probeResult{errKind: d.kind, err: d.sourceCause() + "，本次未再请求"}, nil, nil
 	}
-	res := r.f.do(r.ctx, request{method: "GET", url: a.URL, probe: true, attachment: true, download: true})
+	rq := request{method: "GET", url: a.URL, probe: true, attachment: true, download: true}
+	if pa := plan.reading; pa != nil && pa.Hash != "" && plan.was.Checked && plan.was.Broken == "" && plan.was.Err == "" &&
+		(pa.ETag != "" || pa.LastModified != "") {
+		rq.header = http.Header{}
+		if pa.ETag != "" {
+			rq.header.Set("If-None-Match", pa.ETag)
+		}
+		if pa.LastModified != "" {
+			rq.header.Set("If-Modified-Since", pa.LastModified)
+		}
+	}
+	res := r.f.do(r.ctx, rq)
 	if r.ctx.Err() != nil {
-		return probeResult{errKind: errNetwork, err: "抓取已中断"}, nil
+		return probeResult{errKind: errNetwork, err: "抓取已中断"}, nil, nil
 	}
 	if res.refused {
 		r.countErr(res.errKind)
-		return probeResult{errKind: res.errKind, err: res.cause}, nil
+		return probeResult{errKind: res.errKind, err: res.cause}, nil, nil
 	}
 	switch res.errKind {
 	case errTooLarge:
 		c := r.cont
 		r.cont.remember(store.AttachmentText{URL: a.URL, Name: a.Name, CheckedAt: r.now(), Bytes: c.maxAtt + 1,
 			Cause: fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))})
-		return r.probe(a.URL, true), nil
+		return r.probe(a.URL, true), nil, nil
 	case errRobots:
-		return r.probe(a.URL, true), nil
+		return r.probe(a.URL, true), nil, nil
 	}
 	r.observe(res)
+	if res.status == http.StatusNotModified && rq.header != nil {
+		return probeResult{status: http.StatusNotModified}, nil, nil
+	}
 	p := evaluate(res, true, false)
 	if p.err != "" {
 		r.countErr(p.errKind)
-		return p, nil
+		return p, nil, nil
 	}
-	return p, res.body
+	return p, res.body, res.header
 }
 
 // typeOf maps a content type to a document type for download handlers

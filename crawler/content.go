@@ -156,16 +156,29 @@ func (r *run) revisitContent(it *store.Item, prev store.Content, ok bool) {
 	if it.SnapshotHash == "" {
 		return
 	}
-	need := !ok || prev.PageHash != it.SnapshotHash || !prev.HasText
-	if !need && c.attText {
+	needAtts := false
+	if c.attText {
 		for _, a := range it.Attachments {
 			if pa, ok := findAtt(prev.Attachments, a.URL); !ok || !keepAtt(pa) || r.due(a.URL) {
-				need = true
+				needAtts = true
 				break
 			}
 		}
 	}
-	if !need {
+	if ok && prev.PageHash == it.SnapshotHash && prev.HasText {
+		// The page was read: only attachments are due, if any.
+		if needAtts {
+			rec := prev
+			rec.Attachments = nil
+			for _, a := range it.Attachments {
+				if r.ctx.Err() != nil {
+					break
+				}
+				rec.Attachments = append(rec.Attachments, r.attachmentText(a, prev))
+			}
+			rec.CheckedAt, rec.RunID = r.now(), r.id
+			r.putContent(rec)
+		}
 		return
 	}
 	body, err := r.st.Snapshot(it.SnapshotHash)
@@ -289,12 +302,14 @@ func (r *run) readAttachment(a store.Attachment) store.AttachmentText {
 		at.Cause = "附件无法下载（" + a.Broken + "）"
 		return at
 	}
-	data, declared, cause := r.download(a.URL)
+	data, hdr, declared, cause := r.download(a.URL)
 	if cause != "" {
 		at.Cause, at.Bytes = cause, declared
 		return at
 	}
-	return r.readText(a, data)
+	at = r.readText(a, data)
+	at.ETag, at.LastModified = hdr.Get("ETag"), hdr.Get("Last-Modified")
+	return at
 }
 
 // readText reads the text of an attachment's downloaded bytes.
@@ -323,59 +338,59 @@ func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
 }
 
 // download GETs an attachment within crawl.max_attachment_bytes, through
-// the host's gate and robots.txt. It returns the bytes, or a cause (and
-// the declared size of a body over the cap).
-func (r *run) download(u string) (data []byte, declared int64, cause string) {
+// the host's gate and robots.txt. It returns the bytes and the response
+// headers, or a cause (and the declared size of a body over the cap).
+func (r *run) download(u string) (data []byte, hdr http.Header, declared int64, cause string) {
 	c := r.cont
 	if d := r.siteDown(); d != nil {
-		return nil, 0, d.sourceCause() + "，本次未下载"
+		return nil, nil, 0, d.sourceCause() + "，本次未下载"
 	}
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
-		return nil, 0, "无效的网址"
+		return nil, nil, 0, "无效的网址"
 	}
 	if r.cfg.Site.Crawl.ObeyRobots && !r.f.allowed(r.ctx, pu) {
-		return nil, 0, "robots.txt 禁止抓取"
+		return nil, nil, 0, "robots.txt 禁止抓取"
 	}
 	release, err := r.f.gate(pu.Host).acquire(r.ctx)
 	if err != nil {
-		return nil, 0, "抓取已中断"
+		return nil, nil, 0, "抓取已中断"
 	}
 	defer release()
 	req, err := http.NewRequestWithContext(r.ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, 0, "无效的网址"
+		return nil, nil, 0, "无效的网址"
 	}
 	req.Header.Set("User-Agent", r.f.ua)
 	req.Header.Set("Accept", "*/*")
 	resp, err := c.client.Do(req)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			return nil, c.maxAtt + 1, fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))
+			return nil, nil, c.maxAtt + 1, fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))
 		}
 		_, cause := classify(err)
-		return nil, 0, "附件下载失败：" + cause
+		return nil, nil, 0, "附件下载失败：" + cause
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		return nil, 0, fmt.Sprintf("附件下载失败：HTTP %d", resp.StatusCode)
+		return nil, nil, 0, fmt.Sprintf("附件下载失败：HTTP %d", resp.StatusCode)
 	}
 	data, err = io.ReadAll(io.LimitReader(resp.Body, c.maxAtt+1))
 	r.f.bytes.Add(int64(len(data)))
 	if err != nil {
 		_, cause := classify(err)
-		return nil, 0, "附件下载失败：" + cause
+		return nil, nil, 0, "附件下载失败：" + cause
 	}
 	if int64(len(data)) > c.maxAtt {
-		return nil, int64(len(data)), fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))
+		return nil, nil, int64(len(data)), fmt.Sprintf("附件超过大小上限 %s，未审查", humanBytes(c.maxAtt))
 	}
 	if len(data) == 0 {
-		return nil, 0, "附件为空文件"
+		return nil, nil, 0, "附件为空文件"
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get(rawContentType)); mt == "text/html" && !strings.HasSuffix(strings.ToLower(pu.Path), ".html") && !strings.HasSuffix(strings.ToLower(pu.Path), ".htm") {
-		return nil, 0, "附件地址返回的是网页（错误页），未审查"
+		return nil, nil, 0, "附件地址返回的是网页（错误页），未审查"
 	}
-	return data, 0, ""
+	return data, resp.Header, 0, ""
 }
 
 // putContent queues a record; full batches are written at once.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -234,5 +235,84 @@ func TestAttachmentOneRequest(t *testing.T) {
 	}
 	if broken == 0 {
 		t.Errorf("no broken attachment among %d read: the portal has some", len(texts))
+	}
+}
+
+// TestAttachmentRereadConditionally: on an attachment's night its stored
+// reading is revalidated with a conditional GET; a 304 keeps the reading
+// and the probe, without downloading or extracting the document again.
+func TestAttachmentRereadConditionally(t *testing.T) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 5, Units: 3, ChannelsMin: 6, ChannelsMax: 6, Items: 8, Letters: 4, Today: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conditional atomic.Int64
+	h := sim.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.Header.Get("If-None-Match") != "" && !strings.HasSuffix(r.URL.Path, ".html") {
+			conditional.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := sim.Config(srv.URL)
+	cfg.Site.Crawl.AttachmentText = true
+	cfg.Site.Crawl.RevalidateDays = 1 // every URL is due every night
+	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	crawl := func() store.Run {
+		c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	readings := func() map[string]store.AttachmentText {
+		cs, err := st.Contents()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]store.AttachmentText{}
+		for _, c := range cs {
+			for _, a := range c.Attachments {
+				out[a.URL] = a
+			}
+		}
+		return out
+	}
+	first := crawl()
+	before := readings()
+	read := 0
+	for _, a := range before {
+		if a.Audited {
+			read++
+			if a.ETag == "" && a.LastModified == "" {
+				t.Errorf("%s read without its validators", a.URL)
+			}
+		}
+	}
+	if read == 0 || first.Figures["attachment_downloads"] == 0 {
+		t.Fatalf("first crawl read %d attachments (figures %v)", read, first.Figures)
+	}
+	second := crawl()
+	if n := second.Figures["attachment_downloads"]; n != 0 {
+		t.Errorf("second crawl downloaded %d attachments, want none (all unchanged)", n)
+	}
+	if conditional.Load() < int64(read) {
+		t.Errorf("%d conditional attachment GETs, want at least the %d read before", conditional.Load(), read)
+	}
+	after := readings()
+	for u, a := range before {
+		b := after[u]
+		if b.Audited != a.Audited || b.Hash != a.Hash || b.TextLen != a.TextLen || len(b.Personal) != len(a.Personal) {
+			t.Errorf("%s: reading %+v became %+v", u, a, b)
+		}
 	}
 }

@@ -431,6 +431,8 @@ func encodeContent(buf []byte, c *Content) []byte {
 		buf = binary.AppendVarint(buf, int64(a.TextLen))
 		buf = appendBool(buf, a.Audited)
 		buf = appendString(buf, a.Cause)
+		buf = appendString(buf, a.ETag)
+		buf = appendString(buf, a.LastModified)
 		buf = appendPersonal(buf, a.Personal, a.PersonalCounts)
 		buf = appendTime(buf, a.CheckedAt)
 	}
@@ -476,7 +478,7 @@ func decodeContent(data []byte, c *Content) error {
 		c.Attachments = make([]AttachmentText, n)
 		for i := range c.Attachments {
 			a := AttachmentText{URL: d.string(), Name: d.string(), Hash: d.string(), Bytes: d.varint(),
-				Format: d.string(), TextLen: d.int(), Audited: d.bool(), Cause: d.string()}
+				Format: d.string(), TextLen: d.int(), Audited: d.bool(), Cause: d.string(), ETag: d.string(), LastModified: d.string()}
 			a.Personal, a.PersonalCounts = d.personal()
 			a.CheckedAt = d.time()
 			c.Attachments[i] = a

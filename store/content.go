@@ -66,8 +66,12 @@ type AttachmentText struct {
 	TextLen int    `json:"text_len,omitempty"` // characters of text
 	// Audited is false when the text could not be read; Cause says why
 	// ("无法提取文字：图片型 PDF，无文字层", "超过大小上限 20 MiB", "HTTP 404").
-	Audited        bool            `json:"audited"`
-	Cause          string          `json:"cause,omitempty"`
+	Audited bool   `json:"audited"`
+	Cause   string `json:"cause,omitempty"`
+	// ETag and LastModified are the validators of the download, for a
+	// conditional GET when the attachment is read again.
+	ETag           string          `json:"etag,omitempty"`
+	LastModified   string          `json:"last_modified,omitempty"`
 	Personal       []PersonalMatch `json:"personal,omitempty"`
 	PersonalCounts map[string]int  `json:"personal_counts,omitempty"`
 	CheckedAt      time.Time       `json:"checked_at"`
