@@ -105,22 +105,30 @@ func (p *awaiting) linksTo(seed maphash.Seed, url string) bool {
 // matchInterpretation matches the candidate 解读 c (an item published by
 // asOf of a configured column, whose page was read) against the policies:
 // those of any unit when c's column is of kind interpretation, else those
-// of c's own column.
+// of c's own column. The policies it may refer to come from an index
+// (policyIndex); refersTo decides, as it would for every policy.
 func (e *env) matchInterpretation(c *item) {
+	if e.acc.polIndex == nil {
+		e.acc.polIndex = newPolicyIndex(e.acc.policies)
+	}
+	idx := e.acc.polIndex
 	anyColumn := e.colByID[c.Column].Kind == config.KindInterpretation
-	var ct *candidate
-	for _, p := range e.acc.policies {
-		if c.URL == p.it.URL || (!anyColumn && c.Column != p.it.Column) {
-			continue
-		}
-		if ct == nil {
-			t, _ := e.text(c)
-			if e.err != nil {
-				return
-			}
-			ct = newCandidate(c, t)
-		}
-		if !ct.refersTo(p.it.URL, p) {
+	if !anyColumn && len(idx.byColumn[c.Column]) == 0 {
+		return
+	}
+	t, _ := e.text(c)
+	if e.err != nil {
+		return
+	}
+	ct := newCandidate(c, t)
+	var among []*awaiting
+	if anyColumn {
+		among = idx.lookup(ct)
+	} else {
+		among = idx.byColumn[c.Column]
+	}
+	for _, p := range among {
+		if c.URL == p.it.URL || !ct.refersTo(p.it.URL, p) {
 			continue
 		}
 		if !p.found || c.pub.Before(p.first.pub) {
@@ -134,6 +142,94 @@ func (e *env) matchInterpretation(c *item) {
 			p.back = true
 		}
 	}
+}
+
+// keyRunes is the length of policyIndex's keys: every name and 文号 key a
+// policy is matched by has at least this many characters (policyNames,
+// newPolicy).
+const keyRunes = 4
+
+// policyIndex finds the policies a candidate 解读 may refer to without
+// testing each policy against its text: by URL (the candidate links it),
+// by the first keyRunes characters of each name (looked up at every
+// position of the candidate's text) and of each 文号 key (at every
+// position of the text's docNoKey). It finds a superset of the policies
+// refersTo accepts; refersTo decides.
+type policyIndex struct {
+	byColumn map[string][]*awaiting
+	byURL    map[string][]*awaiting
+	byName   map[string][]*awaiting
+	byDoc    map[string][]*awaiting
+}
+
+func newPolicyIndex(ps []*awaiting) *policyIndex {
+	idx := &policyIndex{byColumn: map[string][]*awaiting{}, byURL: map[string][]*awaiting{},
+		byName: map[string][]*awaiting{}, byDoc: map[string][]*awaiting{}}
+	for _, p := range ps {
+		idx.byColumn[p.it.Column] = append(idx.byColumn[p.it.Column], p)
+		idx.byURL[p.it.URL] = append(idx.byURL[p.it.URL], p)
+		for _, n := range p.names {
+			k := runePrefix(n, keyRunes)
+			if l := idx.byName[k]; len(l) == 0 || l[len(l)-1] != p {
+				idx.byName[k] = append(l, p)
+			}
+		}
+		if p.docKey != "" {
+			k := runePrefix(p.docKey, keyRunes)
+			idx.byDoc[k] = append(idx.byDoc[k], p)
+		}
+	}
+	return idx
+}
+
+// lookup returns the policies the candidate may refer to, each once
+// (what a candidate does to a policy does not depend on the order).
+func (idx *policyIndex) lookup(c *candidate) []*awaiting {
+	seen := map[*awaiting]bool{}
+	var out []*awaiting
+	add := func(ps []*awaiting) {
+		for _, p := range ps {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	for l := range c.links {
+		add(idx.byURL[l])
+	}
+	windows := func(text string, m map[string][]*awaiting) {
+		if len(m) == 0 {
+			return
+		}
+		for i := range text {
+			if !utf8.RuneStart(text[i]) {
+				continue
+			}
+			if ps, ok := m[runePrefix(text[i:], keyRunes)]; ok {
+				add(ps)
+			}
+		}
+	}
+	windows(c.text, idx.byName)
+	if len(idx.byDoc) > 0 {
+		if !c.keyed {
+			c.docKey, c.keyed = docNoKey(c.text), true
+		}
+		windows(c.docKey, idx.byDoc)
+	}
+	return out
+}
+
+// runePrefix returns the first n characters of s (all of s when shorter).
+func runePrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // candidate is what matching needs of a candidate 解读.

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -164,6 +166,53 @@ func TestCNNumber(t *testing.T) {
 	for s, want := range map[string]int{"5": 5, "五": 5, "十": 10, "十二": 12, "二十": 20, "二十五": 25, "两": 2, "百": 0} {
 		if got := cnNumber(s); got != want {
 			t.Errorf("cnNumber(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// TestPolicyIndexFindsWhatRefersToAccepts: the index never loses a policy
+// that refersTo accepts (it only saves testing the others), on random
+// titles, 文号 and texts over a small alphabet, where names overlap.
+func TestPolicyIndexFindsWhatRefersToAccepts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	alphabet := []rune("关于印发区政府办公室实施方案的通知管理办法〔〕号临政发")
+	word := func(n int) string {
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(r)
+	}
+	e := &env{acc: newAccum()}
+	var ps []*awaiting
+	for i := range 300 {
+		title := "关于" + word(4+rng.IntN(6)) + "的通知"
+		if i%3 == 0 {
+			title += "《" + word(4+rng.IntN(3)) + "》"
+		}
+		it := &item{Item: &store.Item{URL: fmt.Sprintf("http://p/%d.html", i), Column: "c", Title: title,
+			DocNo: fmt.Sprintf("临政发〔2026〕%d号", rng.IntN(40))}}
+		ps = append(ps, e.newPolicy(it, articleText{}))
+	}
+	idx := newPolicyIndex(ps)
+	for i := range 400 {
+		text := word(20 + rng.IntN(200))
+		if i%2 == 0 {
+			p := ps[rng.IntN(len(ps))]
+			text += p.it.Title + word(5)
+		}
+		c := &candidate{text: text, links: map[string]bool{}}
+		if i%7 == 0 {
+			c.links[ps[rng.IntN(len(ps))].it.URL] = true
+		}
+		found := map[*awaiting]bool{}
+		for _, p := range idx.lookup(c) {
+			found[p] = true
+		}
+		for _, p := range ps {
+			if c.refersTo(p.it.URL, p) && !found[p] {
+				t.Fatalf("candidate %q refers to %s (%q, 文号 key %q) but the index did not find it", text, p.it.URL, p.it.Title, p.docKey)
+			}
 		}
 	}
 }

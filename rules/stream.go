@@ -218,8 +218,10 @@ type accum struct {
 	// pendingValidity are validity findings for a missing statement,
 	// kept only if their unit states one somewhere (showsValidity).
 	pendingValidity []pendingFinding
-	// policies await their 解读 (interpretation.go).
+	// policies await their 解读 (interpretation.go); polIndex indexes
+	// them once they are all collected.
 	policies []*awaiting
+	polIndex *policyIndex
 	// sums summarise each configured column (pass 1), nil when the env
 	// holds all items.
 	sums map[string]colSummary
