@@ -151,10 +151,14 @@ const keyRunes = 4
 
 // policyIndex finds the policies a candidate 解读 may refer to without
 // testing each policy against its text: by URL (the candidate links it),
-// by the first keyRunes characters of each name (looked up at every
+// by one keyRunes-character window of each name (looked up at every
 // position of the candidate's text) and of each 文号 key (at every
-// position of the text's docNoKey). It finds a superset of the policies
-// refersTo accepts; refersTo decides.
+// position of the text's docNoKey). A text that contains a name contains
+// every window of it, so any window will do: the index takes the one
+// fewest policies share, since names often begin alike (关于印发…,
+// 关于进一步…) and a common prefix would send most candidates to most
+// policies. It finds a superset of the policies refersTo accepts;
+// refersTo decides.
 type policyIndex struct {
 	byColumn map[string][]*awaiting
 	byURL    map[string][]*awaiting
@@ -165,21 +169,78 @@ type policyIndex struct {
 func newPolicyIndex(ps []*awaiting) *policyIndex {
 	idx := &policyIndex{byColumn: map[string][]*awaiting{}, byURL: map[string][]*awaiting{},
 		byName: map[string][]*awaiting{}, byDoc: map[string][]*awaiting{}}
+	// How many policies each window occurs in (a policy counted once per
+	// window, whichever of its names holds it).
+	nameFreq, docFreq := map[string]int{}, map[string]int{}
+	for _, p := range ps {
+		seen := map[string]bool{}
+		for _, n := range p.names {
+			for _, w := range windows(n) {
+				if !seen[w] {
+					seen[w] = true
+					nameFreq[w]++
+				}
+			}
+		}
+		if p.docKey != "" {
+			clear(seen)
+			for _, w := range windows(p.docKey) {
+				if !seen[w] {
+					seen[w] = true
+					docFreq[w]++
+				}
+			}
+		}
+	}
 	for _, p := range ps {
 		idx.byColumn[p.it.Column] = append(idx.byColumn[p.it.Column], p)
 		idx.byURL[p.it.URL] = append(idx.byURL[p.it.URL], p)
 		for _, n := range p.names {
-			k := runePrefix(n, keyRunes)
+			k := rarest(n, nameFreq)
 			if l := idx.byName[k]; len(l) == 0 || l[len(l)-1] != p {
 				idx.byName[k] = append(l, p)
 			}
 		}
 		if p.docKey != "" {
-			k := runePrefix(p.docKey, keyRunes)
+			k := rarest(p.docKey, docFreq)
 			idx.byDoc[k] = append(idx.byDoc[k], p)
 		}
 	}
 	return idx
+}
+
+// windows returns every keyRunes-character window of s, or s itself when
+// it is shorter (policyNames and newPolicy keep no such names).
+func windows(s string) []string {
+	var starts []int
+	for i := range s {
+		starts = append(starts, i)
+	}
+	if len(starts) <= keyRunes {
+		return []string{s}
+	}
+	out := make([]string, 0, len(starts)-keyRunes+1)
+	for j := 0; j+keyRunes <= len(starts); j++ {
+		end := len(s)
+		if j+keyRunes < len(starts) {
+			end = starts[j+keyRunes]
+		}
+		out = append(out, s[starts[j]:end])
+	}
+	return out
+}
+
+// rarest returns the window of s that the fewest policies share (the
+// first of equals, so the index does not depend on map order).
+func rarest(s string, freq map[string]int) string {
+	var best string
+	bestN := -1
+	for _, w := range windows(s) {
+		if n := freq[w]; bestN < 0 || n < bestN {
+			best, bestN = w, n
+		}
+	}
+	return best
 }
 
 // lookup returns the policies the candidate may refer to, each once
