@@ -48,7 +48,7 @@ type contentRun struct {
 	client  *http.Client
 
 	mu      sync.Mutex
-	atts    map[string]store.AttachmentText // read this run, by URL
+	atts    recentAtts // read this run, by URL (the most recent only)
 	pending []store.Content
 
 	// Figures.
@@ -60,7 +60,7 @@ type contentRun struct {
 // newContentRun prepares the content part of run r.
 func newContentRun(r *run) *contentRun {
 	cr := r.cfg.Site.Crawl
-	c := &contentRun{attText: cr.AttachmentText, maxAtt: cr.MaxAttachmentBytes, atts: map[string]store.AttachmentText{}}
+	c := &contentRun{attText: cr.AttachmentText, maxAtt: cr.MaxAttachmentBytes, atts: newRecentAtts(recentAttachments)}
 	if c.maxAtt <= 0 {
 		c.maxAtt = config.DefaultMaxAttachmentBytes
 	}
@@ -99,7 +99,7 @@ func (r *run) readsTonight(u string, prev store.Content) bool {
 // takes it instead of downloading again.
 func (c *contentRun) remember(at store.AttachmentText) {
 	c.mu.Lock()
-	c.atts[at.URL] = at
+	c.atts.put(at)
 	c.mu.Unlock()
 }
 
@@ -282,7 +282,7 @@ func (r *run) attachmentText(a store.Attachment, prev store.Content) store.Attac
 		return pa
 	}
 	c.mu.Lock()
-	done, ok := c.atts[a.URL]
+	done, ok := c.atts.get(a.URL)
 	c.mu.Unlock()
 	if ok {
 		done.Name = a.Name
@@ -290,9 +290,50 @@ func (r *run) attachmentText(a store.Attachment, prev store.Content) store.Attac
 	}
 	at := r.readAttachment(a)
 	c.mu.Lock()
-	c.atts[a.URL] = at
+	c.atts.put(at)
 	c.mu.Unlock()
 	return at
+}
+
+// recentAttachments is how many attachment readings a run keeps for the
+// other articles that link the same file. Articles sharing a file are
+// mostly near each other in the crawl (one column, one notice and its
+// 解读); keeping every reading of a run grew the heap by about 200 bytes
+// per attachment (118k attachments at 300 items a channel). A file met
+// again after it was dropped is read again: more work, the same reading.
+const recentAttachments = 4096
+
+// recentAtts holds the latest n attachment readings by URL, dropping the
+// oldest first. Not safe for concurrent use (contentRun.mu guards it).
+type recentAtts struct {
+	m     map[string]store.AttachmentText
+	order []string // URLs in the order they were first put, a ring
+	next  int      // where the next URL goes in order once it is full
+	n     int
+}
+
+func newRecentAtts(n int) recentAtts {
+	return recentAtts{m: make(map[string]store.AttachmentText, n), order: make([]string, 0, n), n: n}
+}
+
+func (ra *recentAtts) get(u string) (store.AttachmentText, bool) {
+	at, ok := ra.m[u]
+	return at, ok
+}
+
+func (ra *recentAtts) put(at store.AttachmentText) {
+	if _, ok := ra.m[at.URL]; ok {
+		ra.m[at.URL] = at
+		return
+	}
+	if len(ra.order) < ra.n {
+		ra.order = append(ra.order, at.URL)
+	} else {
+		delete(ra.m, ra.order[ra.next])
+		ra.order[ra.next] = at.URL
+		ra.next = (ra.next + 1) % ra.n
+	}
+	ra.m[at.URL] = at
 }
 
 // readAttachment downloads an attachment and reads its text.
