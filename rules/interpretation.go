@@ -173,23 +173,9 @@ func newPolicyIndex(ps []*awaiting) *policyIndex {
 	// window, whichever of its names holds it).
 	nameFreq, docFreq := map[string]int{}, map[string]int{}
 	for _, p := range ps {
-		seen := map[string]bool{}
-		for _, n := range p.names {
-			for _, w := range windows(n) {
-				if !seen[w] {
-					seen[w] = true
-					nameFreq[w]++
-				}
-			}
-		}
+		countWindows(nameFreq, p.names...)
 		if p.docKey != "" {
-			clear(seen)
-			for _, w := range windows(p.docKey) {
-				if !seen[w] {
-					seen[w] = true
-					docFreq[w]++
-				}
-			}
+			countWindows(docFreq, p.docKey)
 		}
 	}
 	for _, p := range ps {
@@ -207,6 +193,20 @@ func newPolicyIndex(ps []*awaiting) *policyIndex {
 		}
 	}
 	return idx
+}
+
+// countWindows adds one to freq for each distinct window of the strings
+// (those of one policy).
+func countWindows(freq map[string]int, strs ...string) {
+	seen := map[string]bool{}
+	for _, s := range strs {
+		for _, w := range windows(s) {
+			if !seen[w] {
+				seen[w] = true
+				freq[w]++
+			}
+		}
+	}
 }
 
 // windows returns every keyRunes-character window of s, or s itself when

@@ -82,10 +82,10 @@ func crawlCmd() command {
 // portal) but it allocates tens of KB per page, so the default GOGC=100
 // collects every few hundred pages. GOGC=250 collects less than half as
 // often; the soft limit of 150 MiB (issue 12's heap target) makes the
-// collector work harder only when the heap would pass it. (It was 100
-// MiB: on a portal of 300 items a channel the live heap reached about
-// 100 MB, and a limit at the live heap leaves the collector running
-// without pause; see docs/BENCHMARKS.md.)
+// collector work harder only when the heap would pass it, with headroom
+// above the live heap of a large portal (it was 100 MiB, and the live
+// heap once reached about 100 MB at 300 items a channel; see
+// docs/BENCHMARKS.md).
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(250)
