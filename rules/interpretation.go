@@ -77,12 +77,15 @@ type awaiting struct {
 
 // newPolicy keeps what the 解读 check needs of the policy p with page pt.
 func (e *env) newPolicy(p *item, pt articleText) *awaiting {
-	it := &store.Item{URL: p.URL, Unit: p.Unit, Column: p.Column, Title: p.Title, DocNo: p.DocNo,
-		SnapshotHash: p.SnapshotHash, FetchedAt: p.FetchedAt}
+	// Copies, not slices of the item's record, which would stay in memory
+	// whole until the end of the evaluation.
+	it := &store.Item{URL: strings.Clone(p.URL), Unit: strings.Clone(p.Unit), Column: strings.Clone(p.Column),
+		Title: strings.Clone(p.Title), DocNo: strings.Clone(p.DocNo),
+		SnapshotHash: strings.Clone(p.SnapshotHash), FetchedAt: p.FetchedAt}
 	x := &item{Item: it, pub: p.pub, hasPub: p.hasPub, written: p.written, hasWritten: p.hasWritten}
-	pol := &awaiting{it: x, names: policyNames(p.Title)}
-	if hasDocNo(p.DocNo) {
-		if k := docNoKey(p.DocNo); utf8.RuneCountInString(k) >= 4 {
+	pol := &awaiting{it: x, names: policyNames(it.Title)}
+	if hasDocNo(it.DocNo) {
+		if k := docNoKey(it.DocNo); utf8.RuneCountInString(k) >= 4 {
 			pol.docKey = k
 		}
 	}

@@ -11,6 +11,7 @@ package rules
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"time"
 
@@ -171,8 +172,9 @@ type Result struct {
 	Rectification []store.NoticeEntry
 
 	// What was not audited, for Keep.
-	unauditedSources  map[string]bool // source key -> not audited
-	unauditedSubjects map[string]bool // rule + "\x00" + subject
+	unauditedSources  map[string]bool     // source key -> not audited
+	unauditedSubjects map[uint64]struct{} // subjectKey(rule, subject)
+	seed              maphash.Seed
 	unauditedURLs     map[string]bool // item URLs whose page failed
 	unjudgedColumns   map[string]bool // source key -> audited, but partial or suspect
 	columnRules       map[string]bool // ids of the checks that judge columns as a whole (Def.OfColumns)
@@ -200,10 +202,23 @@ func (r Result) Keep(f store.Finding) bool {
 			return true
 		}
 	}
-	if r.unauditedSubjects[f.Rule+"\x00"+f.Subject] {
+	if _, ok := r.unauditedSubjects[r.subjectKey(f.Rule, f.Subject)]; ok {
 		return true
 	}
 	return f.URL != "" && r.unauditedURLs[f.URL]
+}
+
+// subjectKey is the key of a subject of a rule in unauditedSubjects: a
+// 64-bit hash, not the strings (tens of thousands of attachment URLs on a
+// large portal). Two subjects that collide would only keep a finding
+// unresolved, never make one.
+func (r Result) subjectKey(rule, subject string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	h.WriteString(rule)
+	h.WriteByte(0)
+	h.WriteString(subject)
+	return h.Sum64()
 }
 
 // outcome is what one check returns.
@@ -238,7 +253,8 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 		AsOf:              e.asOf,
 		Since:             e.since,
 		unauditedSources:  map[string]bool{},
-		unauditedSubjects: map[string]bool{},
+		unauditedSubjects: map[uint64]struct{}{},
+		seed:              maphash.MakeSeed(),
 		unauditedURLs:     map[string]bool{},
 		unjudgedColumns:   map[string]bool{},
 		columnRules:       map[string]bool{},
@@ -287,7 +303,7 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 			}
 			res.Findings = append(res.Findings, o.findings...)
 			for _, s := range o.unaudited {
-				res.unauditedSubjects[d.ID+"\x00"+s] = true
+				res.unauditedSubjects[res.subjectKey(d.ID, s)] = struct{}{}
 			}
 			sum.Examined, sum.Findings, sum.NotAudited, sum.Undatable = o.examined, len(o.findings), o.notAudited, o.undatable
 			sum.Notes = o.notes

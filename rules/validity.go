@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/govaudit/govaudit/config"
 )
@@ -54,7 +55,8 @@ func checkValidity(e *env, _ Def) outcome {
 			f.Evidence.Dates["valid_until"] = end.Format(dateLayout)
 		}
 		if state == validityNone && !hasTerm {
-			e.acc.pendingValidity = append(e.acc.pendingValidity, pendingFinding{unit: it.Unit, f: f})
+			detach(&f)
+			e.acc.pendingValidity = append(e.acc.pendingValidity, pendingFinding{unit: strings.Clone(it.Unit), f: f})
 			continue
 		}
 		o.findings = append(o.findings, f)

@@ -25,6 +25,7 @@ const (
 	bucketSources      = "sources"
 	bucketFindings     = "findings"
 	bucketRuleFindings = "rule-findings"
+	bucketFindingSeen  = "finding-seen"
 	bucketEvents       = "events"
 )
 
@@ -39,7 +40,7 @@ func bucketNames() []string {
 		bucketPages, bucketSnapshots, bucketTexts,
 		bucketItems, bucketColItems,
 		bucketLetters, bucketSources,
-		bucketFindings, bucketRuleFindings,
+		bucketFindings, bucketRuleFindings, bucketFindingSeen,
 		bucketEvents,
 		// Sibling files: add your buckets below.
 		"adjustments",

@@ -67,3 +67,35 @@ func TestFindingsCacheFollowsConcurrentWrites(t *testing.T) {
 		t.Errorf("dismissed findings right after Decide = %v", got)
 	}
 }
+
+// TestFindingsCacheAfterLargeSync: a sync of more findings than the cache
+// is patched with drops the cache; the next read sees every finding.
+func TestFindingsCacheAfterLargeSync(t *testing.T) {
+	s := openTemp(t)
+	small := []Finding{mkFinding("timeliness", "https://gov.test/first", "u1", 1)}
+	if _, err := s.SyncFindings(SyncRequest{Rules: []string{"timeliness"}, Found: small, Now: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.Findings(Filter{}); total != 1 { // loads the cache
+		t.Fatalf("%d findings after the first sync, want 1", total)
+	}
+	found := append([]Finding(nil), small...)
+	for i := range cachePatchMax + 100 {
+		found = append(found, mkFinding("timeliness", fmt.Sprintf("https://gov.test/%05d", i), "u2", 2))
+	}
+	res, err := s.SyncFindings(SyncRequest{Rules: []string{"timeliness"}, Found: found, Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != cachePatchMax+100 || res.Unchanged != 1 {
+		t.Errorf("large sync = %+v", res)
+	}
+	got, total, err := s.Findings(Filter{Unit: "u2", Limit: 5})
+	if err != nil || total != cachePatchMax+100 || len(got) != 5 {
+		t.Fatalf("Findings after a large sync: %d of %d, %v; want 5 of %d", len(got), total, err, cachePatchMax+100)
+	}
+	first, _, _ := s.Findings(Filter{Unit: "u1"})
+	if len(first) != 1 || !first[0].LastSeen.Equal(t0.Add(time.Hour)) {
+		t.Errorf("the finding found again: %+v, want LastSeen %v", first, t0.Add(time.Hour))
+	}
+}

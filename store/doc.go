@@ -22,6 +22,9 @@
 //	sources     source key ("column:<id>" …) -> SourceState
 //	findings    finding id -> Finding
 //	rule-findings  rule \x00 finding id -> nil (index for SyncFindings)
+//	finding-seen   finding id -> big-endian Unix nanoseconds: when a check
+//	            last found it unchanged (its LastSeen, when later than the
+//	            record's; a sync does not rewrite unchanged findings)
 //	events      subject \x00 big-endian seq -> Event (History is a prefix scan)
 //	adjustments, digests, probes, sessions: see the files of those names
 //

@@ -2,9 +2,12 @@ package store
 
 import (
 	"crypto/sha1"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -43,6 +46,7 @@ type SyncRequest struct {
 	Rules []string
 	// Found is what the checks found now. ID is FindingID(Rule, Subject)
 	// (set when empty); Status, DetectedAt and LastSeen are ignored.
+	// SyncFindings does not hold on to it once it has read it.
 	Found []Finding
 	// Keep reports whether an existing finding, not found now, was not
 	// audited this time (e.g. its column could not be crawled) and must be
@@ -90,50 +94,77 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 		}
 		rules[r] = true
 	}
-	found := make(map[string]Finding, len(req.Found))
-	var order []string
-	for _, f := range req.Found {
+	// found indexes req.Found by id (a check reporting a subject twice:
+	// the last wins); the findings themselves are not copied.
+	found := make(map[string]int, len(req.Found))
+	ids := make([]string, 0, len(req.Found))
+	for i, f := range req.Found {
 		if err := validateFound(f, rules); err != nil {
 			return res, fmt.Errorf("sync findings: %w", err)
 		}
-		f.ID = FindingID(f.Rule, f.Subject)
-		if _, dup := found[f.ID]; !dup {
-			order = append(order, f.ID)
+		id := FindingID(f.Rule, f.Subject)
+		if _, dup := found[id]; !dup {
+			ids = append(ids, id)
 		}
-		found[f.ID] = f // a check reporting a subject twice: the last wins
+		found[id] = i
 	}
-	for r := range rules {
-		res.PerRule[r] = RuleCounts{}
-	}
-	sort.Strings(order)
-	err := s.updateFindings(func(tx *bolt.Tx) ([]Finding, error) {
+	sort.Strings(ids)
+	err := s.updateFindings(func(tx *bolt.Tx) (findingsWrite, error) {
 		res = SyncResult{PerRule: map[string]RuleCounts{}}
 		for r := range rules {
 			res.PerRule[r] = RuleCounts{}
 		}
+		w := findingsWrite{SeenAt: req.Now}
 		var changes []change
-		for _, id := range order {
-			c, err := syncOne(tx, found[id], req.Now, &res)
+		// add encodes a change; the finding itself is kept for the cache
+		// only while the sync is small (a large one drops the cache).
+		add := func(f Finding, c change) error {
+			data, err := json.Marshal(f)
 			if err != nil {
-				return nil, err
+				return fmt.Errorf("encode finding %s: %w", f.ID, err)
 			}
+			c.id, c.rule, c.data = f.ID, f.Rule, data
 			changes = append(changes, c)
-		}
-		for r := range rules {
-			gone, err := resolveMissing(tx, r, found, req, &res)
-			if err != nil {
-				return nil, err
+			switch {
+			case w.Reload:
+			case len(w.Written) == cachePatchMax:
+				w.Reload, w.Written = true, nil
+			default:
+				w.Written = append(w.Written, f)
 			}
-			changes = append(changes, gone...)
+			return nil
+		}
+		for _, id := range ids {
+			f := req.Found[found[id]]
+			f.ID = id
+			upd, c, same, err := syncOne(tx, f, req.Now, &res)
+			if err != nil {
+				return findingsWrite{}, err
+			}
+			if same {
+				w.Seen = append(w.Seen, id)
+				continue
+			}
+			if err := add(upd, c); err != nil {
+				return findingsWrite{}, err
+			}
+		}
+		// Every finding found is encoded in changes now: drop req.Found, so
+		// that a caller that holds no other reference to it lets the
+		// memory go before the commit.
+		req.Found = nil
+		for r := range rules {
+			if err := resolveMissing(tx, r, found, req, &res, add); err != nil {
+				return findingsWrite{}, err
+			}
 		}
 		if err := writeChanges(tx, changes); err != nil {
-			return nil, err
+			return findingsWrite{}, err
 		}
-		written := make([]Finding, len(changes))
-		for i, c := range changes {
-			written[i] = c.f
+		if err := writeSeen(tx, w.Seen, req.Now); err != nil {
+			return findingsWrite{}, err
 		}
-		return written, nil
+		return w, nil
 	})
 	if err != nil {
 		return SyncResult{}, fmt.Errorf("sync findings: %w", err)
@@ -141,20 +172,40 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 	return res, nil
 }
 
-// change is a finding to store, with the event that records the change
-// (nil when none) and whether it is new.
+// cachePatchMax is the most findings a transaction hands to the findings
+// cache; a larger one (a first check of a large portal) drops the cache,
+// which is reloaded when next read, rather than keep every finding twice
+// in memory until the commit.
+const cachePatchMax = 4096
+
+// change is a finding to store, encoded, with the event that records the
+// change (nil when none) and whether it is new.
 type change struct {
-	f     Finding
-	event *Event
-	isNew bool
+	id, rule string
+	data     []byte
+	event    *Event
+	isNew    bool
 }
 
 // writeChanges stores the changes of a sync bucket by bucket in key order:
 // bbolt inserts thousands of keys in random order into one node very slowly.
 func writeChanges(tx *bolt.Tx, changes []change) error {
-	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.f.ID, b.f.ID) })
+	if len(changes) == 0 {
+		return nil
+	}
+	// Keys go in in order, so the pages bbolt splits off may be filled
+	// nearly full rather than half: on a first check that halves the pages
+	// the commit allocates and writes.
+	for _, name := range []string{bucketFindings, bucketEvents, bucketRuleFindings} {
+		b, err := writeBucket(tx, name)
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 0.9
+	}
+	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.id, b.id) })
 	for _, c := range changes {
-		if err := putJSON(tx, bucketFindings, c.f.ID, c.f); err != nil {
+		if err := putRaw(tx, bucketFindings, []byte(c.id), c.data); err != nil {
 			return err
 		}
 	}
@@ -166,20 +217,68 @@ func writeChanges(tx *bolt.Tx, changes []change) error {
 		}
 	}
 	slices.SortFunc(changes, func(a, b change) int {
-		if c := strings.Compare(a.f.Rule, b.f.Rule); c != 0 {
+		if c := strings.Compare(a.rule, b.rule); c != 0 {
 			return c
 		}
-		return strings.Compare(a.f.ID, b.f.ID)
+		return strings.Compare(a.id, b.id)
 	})
 	for _, c := range changes {
 		if c.isNew {
-			if err := putRaw(tx, bucketRuleFindings, []byte(c.f.Rule+sep+c.f.ID), []byte{}); err != nil {
+			if err := putRaw(tx, bucketRuleFindings, []byte(c.rule+sep+c.id), []byte{}); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
 }
+
+// writeSeen records that the findings ids (sorted) were found unchanged at
+// now: eight bytes each instead of the whole record.
+func writeSeen(tx *bolt.Tx, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := writeBucket(tx, bucketFindingSeen)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = 1 // appended in key order on a first sync
+	at := u64(uint64(now.UnixNano()))
+	for _, id := range ids {
+		if err := b.Put([]byte(id), at); err != nil {
+			return fmt.Errorf("put %s/%q: %w", bucketFindingSeen, id, err)
+		}
+	}
+	return nil
+}
+
+// getFinding reads the finding id with its LastSeen, which is the later
+// of the record's and its finding-seen entry's.
+func getFinding(tx *bolt.Tx, id string, f *Finding) (bool, error) {
+	exists, err := getJSON(tx, bucketFindings, id, f)
+	if err != nil || !exists {
+		return exists, err
+	}
+	if b := tx.Bucket([]byte(bucketFindingSeen)); b != nil {
+		overlaySeen(f, b.Get([]byte(id)))
+	}
+	return true, nil
+}
+
+// overlaySeen sets f.LastSeen to the time of a finding-seen value when it
+// is later. A value that is not eight bytes is ignored (Verify reports it).
+func overlaySeen(f *Finding, v []byte) {
+	if len(v) != 8 {
+		return
+	}
+	if at := seenTime(int64(binary.BigEndian.Uint64(v))); at.After(f.LastSeen) {
+		f.LastSeen = at
+	}
+}
+
+// seenTime is the LastSeen of a finding-seen value, in one form wherever it
+// is read (the cache and a fresh load must agree).
+func seenTime(unixNano int64) time.Time { return time.Unix(0, unixNano).UTC() }
 
 // validateFound checks one finding reported by a check.
 func validateFound(f Finding, rules map[string]bool) error {
@@ -202,12 +301,14 @@ func validateFound(f Finding, rules map[string]bool) error {
 	return nil
 }
 
-// syncOne works out the change to one finding found now.
-func syncOne(tx *bolt.Tx, f Finding, now time.Time, res *SyncResult) (change, error) {
+// syncOne works out the change to one finding found now: the finding to
+// store and its event. same reports that the stored finding stays as it is
+// but for its LastSeen (nothing is returned to store then).
+func syncOne(tx *bolt.Tx, f Finding, now time.Time, res *SyncResult) (upd Finding, c change, same bool, err error) {
 	var old Finding
 	exists, err := getJSON(tx, bucketFindings, f.ID, &old)
 	if err != nil {
-		return change{}, err
+		return Finding{}, change{}, false, err
 	}
 	rc := res.PerRule[f.Rule]
 	defer func() { res.PerRule[f.Rule] = rc }()
@@ -217,23 +318,21 @@ func syncOne(tx *bolt.Tx, f Finding, now time.Time, res *SyncResult) (change, er
 		f.LastSeen = now
 		res.New++
 		rc.New++
-		return change{f: f, isNew: true,
-			event: &Event{Subject: f.ID, At: now, By: SystemActor, Action: ActionDetected, To: StatusDraft}}, nil
+		return f, change{isNew: true,
+			event: &Event{Subject: f.ID, At: now, By: SystemActor, Action: ActionDetected, To: StatusDraft}}, false, nil
 	}
 	if old.Rule != f.Rule || old.Subject != f.Subject {
-		return change{}, fmt.Errorf("finding id %s of %s %q collides with %s %q", f.ID, f.Rule, f.Subject, old.Rule, old.Subject)
+		return Finding{}, change{}, false, fmt.Errorf("finding id %s of %s %q collides with %s %q", f.ID, f.Rule, f.Subject, old.Rule, old.Subject)
 	}
-	upd := old
-	upd.LastSeen = now
+	upd = old
 	upd.Evidence = f.Evidence
 	upd.Title, upd.URL, upd.Unit, upd.Column, upd.Scoring = f.Title, f.URL, f.Unit, f.Column, f.Scoring
-	c := change{}
 	switch old.Status {
 	case StatusResolved:
 		upd.Status = StatusDraft
 		upd.Quarter = f.Quarter
 		if err := setDraftPoints(tx, &upd, f.Points); err != nil {
-			return change{}, err
+			return Finding{}, change{}, false, err
 		}
 		res.Reopened++
 		rc.New++
@@ -241,7 +340,7 @@ func syncOne(tx *bolt.Tx, f Finding, now time.Time, res *SyncResult) (change, er
 	case StatusDraft:
 		upd.Quarter = f.Quarter
 		if err := setDraftPoints(tx, &upd, f.Points); err != nil {
-			return change{}, err
+			return Finding{}, change{}, false, err
 		}
 		res.Unchanged++
 		rc.Unchanged++
@@ -249,8 +348,24 @@ func syncOne(tx *bolt.Tx, f Finding, now time.Time, res *SyncResult) (change, er
 		res.Unchanged++
 		rc.Unchanged++
 	}
-	c.f = upd
-	return c, nil
+	if c.event == nil && sameFinding(old, upd) {
+		return Finding{}, change{}, true, nil
+	}
+	upd.LastSeen = now
+	return upd, c, false, nil
+}
+
+// sameFinding reports whether a and b are the same record but for
+// LastSeen. An empty map or list equals a missing one (JSON drops both).
+func sameFinding(a, b Finding) bool {
+	ea, eb := a.Evidence, b.Evidence
+	return a.ID == b.ID && a.Rule == b.Rule && a.Subject == b.Subject && a.Unit == b.Unit &&
+		a.Column == b.Column && a.URL == b.URL && a.Title == b.Title && a.Quarter == b.Quarter &&
+		a.Points == b.Points && a.Status == b.Status && a.DetectedAt.Equal(b.DetectedAt) &&
+		a.Scoring == b.Scoring &&
+		ea.Text == eb.Text && ea.WorkingDays == eb.WorkingDays && ea.SnapshotHash == eb.SnapshotHash &&
+		ea.FetchedAt.Equal(eb.FetchedAt) && maps.Equal(ea.Dates, eb.Dates) &&
+		slices.Equal(ea.Skipped, eb.Skipped) && slices.Equal(ea.MakeUp, eb.MakeUp)
 }
 
 // setDraftPoints gives a draft the points its check computed now, unless an
@@ -266,10 +381,10 @@ func setDraftPoints(tx *bolt.Tx, f *Finding, points float64) error {
 	return nil
 }
 
-// resolveMissing works out the resolution of the drafts of rule that were
-// not found now.
-func resolveMissing(tx *bolt.Tx, rule string, found map[string]Finding, req SyncRequest, res *SyncResult) ([]change, error) {
-	var gone []change
+// resolveMissing resolves the drafts of rule that were not found now,
+// handing each to add.
+func resolveMissing(tx *bolt.Tx, rule string, found map[string]int, req SyncRequest, res *SyncResult, add func(Finding, change) error) error {
+	n := 0
 	prefix := []byte(rule + sep)
 	err := eachRaw(tx, bucketRuleFindings, prefix, func(k, _ []byte) error {
 		id := string(k[len(prefix):])
@@ -277,7 +392,7 @@ func resolveMissing(tx *bolt.Tx, rule string, found map[string]Finding, req Sync
 			return nil
 		}
 		var f Finding
-		exists, err := getJSON(tx, bucketFindings, id, &f)
+		exists, err := getFinding(tx, id, &f)
 		if err != nil {
 			return err
 		}
@@ -288,18 +403,18 @@ func resolveMissing(tx *bolt.Tx, rule string, found map[string]Finding, req Sync
 			return nil
 		}
 		f.Status = StatusResolved
-		gone = append(gone, change{f: f, event: &Event{Subject: f.ID, At: req.Now, By: SystemActor,
+		n++
+		return add(f, change{event: &Event{Subject: f.ID, At: req.Now, By: SystemActor,
 			Action: ActionResolved, From: StatusDraft, To: StatusResolved}})
-		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rc := res.PerRule[rule]
-	rc.Resolved += len(gone)
+	rc.Resolved += n
 	res.PerRule[rule] = rc
-	res.Resolved += len(gone)
-	return gone, nil
+	res.Resolved += n
+	return nil
 }
 
 // putFinding stores a finding and its rule index entry. Use it only inside
@@ -315,11 +430,20 @@ func putFinding(tx *bolt.Tx, f Finding) error {
 // Finding returns the finding with the given id, or an error wrapping
 // ErrNotFound.
 func (s *Store) Finding(id string) (Finding, error) {
-	f, found, err := getOne[Finding](s, bucketFindings, id)
-	if err == nil && !found {
-		err = fmt.Errorf("finding %s: %w", id, ErrNotFound)
+	var f Finding
+	var found bool
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		found, err = getFinding(tx, id, &f)
+		return err
+	})
+	switch {
+	case err != nil:
+		return Finding{}, fmt.Errorf("read finding %s: %w", id, err)
+	case !found:
+		return Finding{}, fmt.Errorf("finding %s: %w", id, ErrNotFound)
 	}
-	return f, err
+	return f, nil
 }
 
 // Decision kinds of Action.
@@ -354,37 +478,37 @@ func (s *Store) Decide(id string, a Action) (Finding, error) {
 		return Finding{}, fmt.Errorf("%s finding %s: %w", a.Kind, id, err)
 	}
 	var out Finding
-	err := s.updateFindings(func(tx *bolt.Tx) ([]Finding, error) {
+	err := s.updateFindings(func(tx *bolt.Tx) (findingsWrite, error) {
 		var f Finding
-		exists, err := getJSON(tx, bucketFindings, id, &f)
+		exists, err := getFinding(tx, id, &f)
 		if err != nil {
-			return nil, err
+			return findingsWrite{}, err
 		}
 		if !exists {
-			return nil, ErrNotFound
+			return findingsWrite{}, ErrNotFound
 		}
 		e := Event{Subject: id, At: a.At, By: a.By, Action: a.Kind, Reason: a.Reason, From: f.Status}
 		switch a.Kind {
 		case DecideConfirm:
 			if f.Status != StatusDraft {
-				return nil, fmt.Errorf("%w: the finding is %s; only a draft can be confirmed", ErrTransition, f.Status)
+				return findingsWrite{}, fmt.Errorf("%w: the finding is %s; only a draft can be confirmed", ErrTransition, f.Status)
 			}
 			f.Status = StatusConfirmed
 		case DecideDismiss:
 			if f.Status != StatusDraft && f.Status != StatusConfirmed {
-				return nil, fmt.Errorf("%w: the finding is %s; only a draft or confirmed finding can be dismissed", ErrTransition, f.Status)
+				return findingsWrite{}, fmt.Errorf("%w: the finding is %s; only a draft or confirmed finding can be dismissed", ErrTransition, f.Status)
 			}
 			f.Status = StatusDismissed
 		case DecideAdjust:
 			if f.Status != StatusDraft && f.Status != StatusConfirmed {
-				return nil, fmt.Errorf("%w: the finding is %s; only a draft or confirmed finding can be adjusted", ErrTransition, f.Status)
+				return findingsWrite{}, fmt.Errorf("%w: the finding is %s; only a draft or confirmed finding can be adjusted", ErrTransition, f.Status)
 			}
 			e.From = formatPoints(f.Points)
 			e.To = formatPoints(a.Points)
 			f.Points = a.Points
 		case DecideReopen:
 			if f.Status == StatusDraft {
-				return nil, fmt.Errorf("%w: the finding is already a draft", ErrTransition)
+				return findingsWrite{}, fmt.Errorf("%w: the finding is already a draft", ErrTransition)
 			}
 			f.Status = StatusDraft
 		}
@@ -392,10 +516,10 @@ func (s *Store) Decide(id string, a Action) (Finding, error) {
 			e.To = f.Status
 		}
 		if err := putFinding(tx, f); err != nil {
-			return nil, err
+			return findingsWrite{}, err
 		}
 		out = f
-		return []Finding{f}, addEvent(tx, &e)
+		return findingsWrite{Written: []Finding{f}}, addEvent(tx, &e)
 	})
 	if err != nil {
 		return Finding{}, fmt.Errorf("%s finding %s: %w", a.Kind, id, err)
@@ -594,7 +718,14 @@ func (s *Store) findings() (*findingsCache, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		c.builtAt = uint64(tx.ID())
 		c.txid = c.builtAt
-		return eachJSON(tx, bucketFindings, "", func(_ string, f Finding) error {
+		var seen *bolt.Bucket
+		if b := tx.Bucket([]byte(bucketFindingSeen)); b != nil {
+			seen = b
+		}
+		return eachJSON(tx, bucketFindings, "", func(id string, f Finding) error {
+			if seen != nil {
+				overlaySeen(&f, seen.Get([]byte(id)))
+			}
 			c.list = append(c.list, newCachedFinding(f))
 			return nil
 		})
@@ -606,43 +737,58 @@ func (s *Store) findings() (*findingsCache, error) {
 	return c, nil
 }
 
-// patchCache merges the findings written by the committed write transaction
-// txid into the cache. Commit handlers may run out of order: a transaction
-// the cache already holds is skipped; one older than a merged one drops
-// the cache (it is reloaded when next needed).
-func (s *Store) patchCache(txid uint64, written []Finding) {
+// patchCache merges what the committed write transaction txid stored into
+// the cache. Commit handlers may run out of order: a transaction the cache
+// already holds is skipped; one older than a merged one drops the cache
+// (it is reloaded when next needed).
+func (s *Store) patchCache(txid uint64, w findingsWrite) {
 	s.cacheMu.Lock()
 	defer s.cacheMu.Unlock()
 	c := s.cache
 	switch {
 	case c == nil, txid <= c.builtAt:
 		return
-	case txid < c.txid:
+	case txid < c.txid, w.Reload:
 		s.cache = nil
 		return
 	}
-	byID := make(map[string]Finding, len(written))
-	for _, f := range written {
-		byID[f.ID] = f
+	byID := make(map[string]*cachedFinding, len(w.Written))
+	for _, f := range w.Written {
+		byID[f.ID] = newCachedFinding(f)
 	}
 	ids := make([]string, 0, len(byID))
 	for id := range byID {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	seen := w.Seen // sorted
 	list := make([]*cachedFinding, 0, len(c.list)+len(ids))
 	i := 0
-	for _, id := range ids {
-		for i < len(c.list) && c.list[i].f.ID < id {
-			list = append(list, c.list[i])
+	// keep appends the cached findings before id, with their LastSeen
+	// updated when the transaction found them again.
+	keep := func(id string, all bool) {
+		for i < len(c.list) && (all || c.list[i].f.ID < id) {
+			old := c.list[i]
+			for len(seen) > 0 && seen[0] < old.f.ID {
+				seen = seen[1:]
+			}
+			if at := seenTime(w.SeenAt.UnixNano()); len(seen) > 0 && seen[0] == old.f.ID && at.After(old.f.LastSeen) {
+				upd := *old
+				upd.f.LastSeen = at
+				old = &upd
+			}
+			list = append(list, old)
 			i++
 		}
+	}
+	for _, id := range ids {
+		keep(id, false)
 		if i < len(c.list) && c.list[i].f.ID == id {
 			i++ // replaced
 		}
-		list = append(list, newCachedFinding(byID[id]))
+		list = append(list, byID[id])
 	}
-	list = append(list, c.list[i:]...)
+	keep("", true)
 	s.cache = &findingsCache{builtAt: c.builtAt, txid: txid, list: list}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestFindingID(t *testing.T) {
@@ -184,6 +186,86 @@ func TestSyncKeepsDecidedPointsAndTakesNewEvidence(t *testing.T) {
 	}
 	if fb.Points != 3 || fb.Evidence.Text != "新证据" {
 		t.Errorf("plain draft after resync: points %v evidence %q; want 3 and new evidence", fb.Points, fb.Evidence.Text)
+	}
+}
+
+// TestSyncRecordsUnchangedFindingsAsSeen syncs the same findings again: the
+// records stay byte for byte as they were (a nightly check does not
+// rewrite tens of thousands of them), yet LastSeen moves on everywhere it
+// is read; a finding whose evidence changed is rewritten.
+func TestSyncRecordsUnchangedFindingsAsSeen(t *testing.T) {
+	s := openTemp(t)
+	rules := []string{"timeliness"}
+	a := mkFinding("timeliness", "https://gov.test/a", "u1", 2)
+	b := mkFinding("timeliness", "https://gov.test/b", "u1", 2)
+	if _, err := s.SyncFindings(SyncRequest{Rules: rules, Found: []Finding{a, b}, Now: t0}); err != nil {
+		t.Fatal(err)
+	}
+	records := func() map[string]string {
+		out := map[string]string{}
+		err := s.view(func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte(bucketFindings)).ForEach(func(k, v []byte) error {
+				out[string(k)] = string(v)
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	s.Findings(Filter{}) // load the cache, which must follow too
+	before := records()
+	b2 := b
+	b2.Evidence.Text = "新证据"
+	later := t0.Add(24 * time.Hour)
+	res, err := s.SyncFindings(SyncRequest{Rules: rules, Found: []Finding{a, b2}, Now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged != 2 || res.New != 0 || res.Resolved != 0 {
+		t.Errorf("second sync = %+v, want 2 unchanged", res)
+	}
+	after := records()
+	if after[a.ID] != before[a.ID] {
+		t.Errorf("unchanged finding rewritten:\n%s\n%s", before[a.ID], after[a.ID])
+	}
+	if after[b.ID] == before[b.ID] || !strings.Contains(after[b.ID], "新证据") {
+		t.Errorf("finding with new evidence not rewritten: %s", after[b.ID])
+	}
+	check := func(how string, got []Finding) {
+		t.Helper()
+		if len(got) != 2 {
+			t.Fatalf("%s: %d findings, want 2", how, len(got))
+		}
+		for _, f := range got {
+			if !f.LastSeen.Equal(later) || !f.DetectedAt.Equal(t0) {
+				t.Errorf("%s: %s detected %v last seen %v, want %v and %v", how, f.ID, f.DetectedAt, f.LastSeen, t0, later)
+			}
+		}
+	}
+	fa, err := s.Finding(a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, _ := s.Finding(b.ID)
+	check("Finding", []Finding{fa, fb})
+	cached, _, _ := s.Findings(Filter{})
+	check("cached Findings", cached)
+	s.cacheMu.Lock()
+	s.cache = nil
+	s.cacheMu.Unlock()
+	fresh, _, _ := s.Findings(Filter{})
+	check("reloaded Findings", fresh)
+	if !reflect.DeepEqual(cached, fresh) {
+		t.Errorf("cache after a seen-only sync differs from a fresh load:\n%+v\n%+v", cached, fresh)
+	}
+	// A decision read back keeps the later LastSeen.
+	if f, err := s.Decide(a.ID, Action{Kind: DecideConfirm, By: "li", At: later}); err != nil || !f.LastSeen.Equal(later) {
+		t.Errorf("Decide = %v, %v; want LastSeen %v", f.LastSeen, err, later)
+	}
+	if err := s.Verify(); err != nil {
+		t.Errorf("Verify after a seen-only sync: %v", err)
 	}
 }
 

@@ -247,18 +247,29 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	return err
 }
 
+// findingsWrite is what a transaction of updateFindings stored: whole
+// findings, and the ids of findings found again unchanged, whose LastSeen
+// became SeenAt. Reload means it stored more than Written holds: the
+// cache is dropped instead of patched.
+type findingsWrite struct {
+	Written []Finding
+	Seen    []string
+	SeenAt  time.Time
+	Reload  bool
+}
+
 // updateFindings is update for transactions that write the findings
-// bucket. fn returns the findings it stored; once the transaction is
-// committed they are merged into the findings cache. Any write to the
-// findings bucket must go through it.
-func (s *Store) updateFindings(fn func(tx *bolt.Tx) ([]Finding, error)) error {
+// bucket. fn returns what it stored; once the transaction is committed it
+// is merged into the findings cache. Any write to the findings and
+// finding-seen buckets must go through it.
+func (s *Store) updateFindings(fn func(tx *bolt.Tx) (findingsWrite, error)) error {
 	return s.update(func(tx *bolt.Tx) error {
-		written, err := fn(tx)
-		if err != nil || len(written) == 0 {
+		w, err := fn(tx)
+		if err != nil || (len(w.Written) == 0 && len(w.Seen) == 0 && !w.Reload) {
 			return err
 		}
 		txid := uint64(tx.ID())
-		tx.OnCommit(func() { s.patchCache(txid, written) })
+		tx.OnCommit(func() { s.patchCache(txid, w) })
 		return nil
 	})
 }

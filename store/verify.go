@@ -310,6 +310,17 @@ func (v *verifier) findings(tx *bolt.Tx) map[string]*verifiedFinding {
 			return nil
 		})
 	}
+	if b := tx.Bucket([]byte(bucketFindingSeen)); b != nil {
+		b.ForEach(func(k, val []byte) error {
+			switch {
+			case out[string(k)] == nil:
+				v.addf("finding-seen entry %q names no finding", k)
+			case len(val) != 8:
+				v.addf("finding-seen entry %q is %d bytes, not 8", k, len(val))
+			}
+			return nil
+		})
+	}
 	return out
 }
 

@@ -191,6 +191,12 @@ func TestVerifyCatchesDamage(t *testing.T) {
 		{name: "index entry of another rule", do: func(tx *bolt.Tx) error {
 			return put(tx, bucketRuleFindings, []byte("stale-column"+sep+draft), nil)
 		}, want: "which is of rule timeliness", n: 1},
+		{name: "seen entry of no finding", do: func(tx *bolt.Tx) error {
+			return put(tx, bucketFindingSeen, []byte("tim-0000000000"), u64(1))
+		}, want: "finding-seen entry \"tim-0000000000\" names no finding", n: 1},
+		{name: "short seen entry", do: func(tx *bolt.Tx) error {
+			return put(tx, bucketFindingSeen, []byte(draft), []byte{1, 2})
+		}, want: "is 2 bytes, not 8", n: 1},
 		{name: "orphan event", do: func(tx *bolt.Tx) error {
 			return put(tx, bucketEvents, eventKey("tim-0000000000", 9),
 				[]byte(`{"seq":9,"subject":"tim-0000000000","at":"2026-01-01T00:00:00Z","by":"x","action":"confirm","to":"confirmed"}`))
