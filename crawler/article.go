@@ -530,7 +530,7 @@ func (r *run) doLetter(t task) {
 	if hdr != nil && !res.failed() && res.status == http.StatusNotModified {
 		// Unchanged since it was read: what the page said stays.
 		r.notMod.Add(1)
-		l.Replied, l.ReplyUnit, l.SnapshotHash = old.Replied, old.ReplyUnit, old.SnapshotHash
+		l.Replied, l.ReplyUnit, l.Answered, l.SnapshotHash = old.Replied, old.ReplyUnit, old.Answered, old.SnapshotHash
 		if old.Received != "" {
 			l.Received = old.Received
 		}
@@ -569,7 +569,7 @@ func (r *run) doLetter(t task) {
 		l.Received = lp.Received
 	}
 	l.Received = r.plausible(l.Received, row.URL)
-	l.Replied, l.ReplyUnit = lp.Replied, lp.ReplyUnit
+	l.Replied, l.ReplyUnit, l.Answered = lp.Replied, lp.ReplyUnit, lp.Answer > 0
 	if l.Replied != "" && r.plausible(l.Replied, row.URL) == "" {
 		// An unreadable reply date must not make the letter look
 		// unanswered: the letter is not judged.

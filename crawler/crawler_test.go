@@ -231,8 +231,11 @@ func TestFixtureSite(t *testing.T) {
 	// Letters from both list forms, with the letter pages' times.
 	letters := map[string]store.Letter{}
 	st.EachLetter(func(l store.Letter) error { letters[l.URL] = l; return nil })
-	if l := letters[srv.URL+"/qzxx/letter_1201.html"]; l.Received != "2026-04-07 08:02" || l.Replied != "" || l.Status != "办理中" {
+	if l := letters[srv.URL+"/qzxx/letter_1201.html"]; l.Received != "2026-04-07 08:02" || l.Replied != "" || l.Status != "办理中" || l.Answered {
 		t.Errorf("letter 1201 = %+v", l)
+	}
+	if l := letters[srv.URL+"/qzxx/letter_1234.html"]; l.Replied != "2026-04-14 16:05" || !l.Answered {
+		t.Errorf("answered letter 1234 = %+v, want its reply time and Answered", l)
 	}
 	if l := letters[srv.URL+"/xx/letter_0502.html"]; l.Mailbox != "qzxx" || l.Handler != "区交通运输局" {
 		t.Errorf("script letter = %+v", l)

@@ -525,9 +525,9 @@ func (g *generator) letters(mb *mailbox, n int, r *rand.Rand) {
 			} else {
 				l.repMin = 8*60 + r.IntN(10*60)
 			}
-			l.status = pick(r, []string{"已办结", "已办结", "已回复"})
+			l.status = pick(r, []string{"已办结", "已办结", "已回复", "已反馈"})
 		} else {
-			l.status = pick(r, []string{"办理中", "待处理", "已受理"})
+			l.status = pick(r, []string{"办理中", "待处理", "已受理", "未办结"})
 		}
 		l.handler = mb.owner.name
 		if mb.id == "qzxx" {

@@ -264,6 +264,14 @@ func TestMailboxReply(t *testing.T) {
 		{"answered after as-of counts as unanswered", letter("l5", "2024-12-20", "2025-01-10", "已办结"), "2024-12-30",
 			"来信 2024-12-20，截至 2024-12-30 未答复：已 6 个工作日，超过 5 个工作日"},
 		{"answered without a date", letter("l6", "2024-11-01", "", "已办结"), "2024-12-30", ""},
+		{"已反馈 without a date is answered", letter("l7", "2024-11-01", "", "已反馈"), "2024-12-30", ""},
+		{"未办结 is not answered", letter("l8", "2024-12-20", "", "未办结"), "2024-12-30",
+			"来信 2024-12-20，截至 2024-12-30 未答复：已 6 个工作日，超过 5 个工作日"},
+		{"a reply text without a date", func() store.Letter {
+			l := letter("l9", "2024-11-01", "", "")
+			l.Answered = true
+			return l
+		}(), "2024-12-30", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -290,6 +298,19 @@ func TestMailboxReply(t *testing.T) {
 	sameSubjects(t, got)
 	if sum.NotAudited != 1 || !res.Keep(store.Finding{Rule: MailboxReply, Subject: "l2", Column: mbox, Quarter: "2024Q3"}) {
 		t.Errorf("not audited mailbox: summary %+v, keep false", sum)
+	}
+}
+
+func TestAnsweredStatus(t *testing.T) {
+	for s, want := range map[string]bool{
+		"已办结": true, "办结": true, "已回复": true, "已答复": true, "已处理": true, "已反馈": true,
+		"已解答": true, "已办理": true, "已完成": true, "已回复（未公开）": true, "回复完成": true,
+		"未办结": false, "未回复": false, "待反馈": false, "尚未答复": false, "办理中": false,
+		"处理中": false, "不予办理": false, "已受理": false, "已转办": false, "待受理": false, "": false,
+	} {
+		if got := answeredStatus(s); got != want {
+			t.Errorf("answeredStatus(%q) = %v, want %v", s, got, want)
+		}
 	}
 }
 

@@ -35,7 +35,7 @@ func checkMailboxReply(e *env, _ Def) outcome {
 		limit := e.replyLimit(l.Mailbox)
 		replied, rerr := parseDay(l.Replied)
 		answered := rerr == nil && !replied.After(e.asOf)
-		if rerr != nil && strings.TrimSpace(l.Replied) == "" && answeredStatus(l.Status) {
+		if rerr != nil && strings.TrimSpace(l.Replied) == "" && (l.Answered || answeredStatus(l.Status)) {
 			o.undatable++ // answered, but the page gives no reply date
 			continue
 		}
@@ -113,11 +113,23 @@ func (e *env) replyLimit(id string) int {
 	return 5
 }
 
-// answeredStatus reports whether a letter's status says it was answered.
+// answeredStatus reports whether a letter's status says it was answered:
+// 已办结, 已回复, 已答复, 已处理, 已反馈, 已解答, 已办理, 已完成, 办结,
+// 已回复（未公开） …, but not 未办结, 待反馈, 尚未答复, 不予办理 or 办理中.
 func answeredStatus(s string) bool {
-	for _, w := range []string{"办结", "已回复", "已答复", "已处理"} {
-		if strings.Contains(s, w) {
-			return true
+	for _, w := range []string{"办结", "回复", "答复", "处理", "反馈", "解答", "办理", "完成"} {
+		for rest := s; ; {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				break
+			}
+			before, after := rest[:i], rest[i+len(w):]
+			negated := strings.HasSuffix(before, "未") || strings.HasSuffix(before, "待") ||
+				strings.HasSuffix(before, "不予") || strings.HasPrefix(after, "中")
+			if !negated {
+				return true
+			}
+			rest = after
 		}
 	}
 	return false

@@ -112,15 +112,18 @@ type Item struct {
 
 // Letter is one mailbox letter.
 type Letter struct {
-	URL          string    `json:"url"`
-	Mailbox      string    `json:"mailbox"` // mailbox id
-	Unit         string    `json:"unit"`    // owning unit of the mailbox
-	No           string    `json:"no,omitempty"`
-	Title        string    `json:"title"`
-	Status       string    `json:"status,omitempty"` // 已办结, 办理中 …
-	Received     string    `json:"received"`         // 来信时间
-	Replied      string    `json:"replied,omitempty"`
-	ReplyUnit    string    `json:"reply_unit,omitempty"`
+	URL       string `json:"url"`
+	Mailbox   string `json:"mailbox"` // mailbox id
+	Unit      string `json:"unit"`    // owning unit of the mailbox
+	No        string `json:"no,omitempty"`
+	Title     string `json:"title"`
+	Status    string `json:"status,omitempty"` // 已办结, 办理中 …
+	Received  string `json:"received"`         // 来信时间
+	Replied   string `json:"replied,omitempty"`
+	ReplyUnit string `json:"reply_unit,omitempty"`
+	// Answered: the letter's page shows a reply text (答复内容), whether or
+	// not a reply date could be read beside it.
+	Answered     bool      `json:"answered,omitempty"`
 	Handler      string    `json:"handler,omitempty"` // 承办部门
 	SnapshotHash string    `json:"snapshot_hash,omitempty"`
 	FetchedAt    time.Time `json:"fetched_at"`
