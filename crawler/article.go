@@ -569,7 +569,7 @@ func (r *run) doLetter(t task) {
 		l.Received = lp.Received
 	}
 	l.Received = r.plausible(l.Received, row.URL)
-	l.Replied, l.ReplyUnit, l.Answered = lp.Replied, lp.ReplyUnit, lp.Answer > 0
+	l.Replied, l.ReplyUnit, l.Answered = lp.Replied, lp.ReplyUnit, lp.Answered
 	if l.Replied != "" && r.plausible(l.Replied, row.URL) == "" {
 		// An unreadable reply date must not make the letter look
 		// unanswered: the letter is not judged.

@@ -11,12 +11,13 @@ import (
 )
 
 // TestDiscoverSkipsMailboxesAndCatalogs: a catalog page's header links
-// the configured mailbox and its sidebar the other units' catalogs;
-// neither is a channel of the unit for discover to suggest.
+// the configured mailbox and the site's menu, its sidebar the other
+// units' catalogs; none is a channel of the unit for discover to suggest.
 func TestDiscoverSkipsMailboxesAndCatalogs(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<html><body><div class="top"><a href="/hdjl/qzxx/">区长信箱</a></div>
+<div class="header"><a href="/xwdt/">新闻动态</a></div><footer><a href="/zwfw/">政务服务</a></footer>
 <ul class="tree"><li><a href="zcwj/">政策文件</a></li><li><a href="jgzn/">机构职能</a></li></ul>
 <ul class="other"><li><a href="/gongkai/site_b/">区统计局</a></li></ul></body></html>`)
 	}))

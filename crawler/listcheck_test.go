@@ -352,6 +352,21 @@ func TestFindChannelPrefersTheUnitsOwn(t *testing.T) {
 			t.Errorf("findChannel(%v) = %q, %v; want %q", tt.names, ch.URL, ok, tt.want)
 		}
 	}
+	// Hanweb: a unit's channels are siblings of its catalog (/col/colN/),
+	// like the district's in the site's menu bar; the menu's link loses.
+	hw := []extract.Channel{
+		{Name: "政策文件", URL: "http://www.zb.gov.cn/col/col100/index.html", Chrome: true},
+		{Name: "政策文件", URL: "http://www.zb.gov.cn/col/col302/index.html"},
+	}
+	if ch, _ := findChannel(hw, []string{"政策文件"}, "http://www.zb.gov.cn/col/col300/index.html"); ch.URL != hw[1].URL {
+		t.Errorf("findChannel on a Hanweb catalog = %q, want the catalog's own %q", ch.URL, hw[1].URL)
+	}
+	// A name only the menu bar carries is the district's channel, not
+	// the unit's: not found.
+	hw = append(hw, extract.Channel{Name: "通知公告", URL: "http://www.zb.gov.cn/col/col101/index.html", Chrome: true})
+	if ch, ok := findChannel(hw, []string{"通知公告"}, "http://www.zb.gov.cn/col/col300/index.html"); ok {
+		t.Errorf("findChannel took the menu bar's %q for the unit's", ch.URL)
+	}
 }
 
 // TestHanwebRecordsUnreadBlockTheColumn: a Hanweb column page whose

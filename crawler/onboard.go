@@ -193,7 +193,9 @@ func Discover(ctx context.Context, cfg *config.Config, pf *PageFetcher, units []
 		}
 		for _, ch := range uc.Channels {
 			switch {
-			case covered[ch.URL], notChannel[normalizeURL(ch.URL)]:
+			case covered[ch.URL], notChannel[normalizeURL(ch.URL)], ch.Chrome:
+				// The site's header, menu bar and footer are on every
+				// catalog: no channel of the unit's to suggest.
 			case configured[normalizeURL(ch.URL)]:
 				uc.Configured = append(uc.Configured, ch)
 			default:

@@ -139,8 +139,10 @@ func colID(col config.Column) string {
 // findChannel finds a channel by one of names, in the order given: a
 // match of an earlier name wins over a later one. When several links of
 // the catalog page carry the name (the site's own navigation often links
-// the district's column of the same name), the one under the catalog's
-// own directory wins, then one on the catalog's host, then the first.
+// the district's column of the same name), links in the page's header,
+// menu bar and footer do not count, and of the others the one under the
+// catalog's own directory wins, then one on the catalog's host, then the
+// first.
 func findChannel(chs []extract.Channel, names []string, catalogURL string) (extract.Channel, bool) {
 	cu, _ := url.Parse(catalogURL)
 	dir := ""
@@ -160,6 +162,12 @@ func findChannel(chs []extract.Channel, names []string, catalogURL string) (extr
 			}
 		}
 		return s
+	}
+	// The site's header, menu bar and footer link the district's channels:
+	// a name found only there is not the unit's (unless the page has no
+	// other link at all).
+	if slices.ContainsFunc(chs, func(ch extract.Channel) bool { return !ch.Chrome }) {
+		chs = slices.DeleteFunc(slices.Clone(chs), func(ch extract.Channel) bool { return ch.Chrome })
 	}
 	for _, n := range names {
 		best, bestScore, found := extract.Channel{}, -1, false

@@ -73,6 +73,13 @@ const (
 	AttScriptConcat = "concat" // per item: plain links or document.write of variables concatenated from pieces
 )
 
+// Catalog pages of units (TruthLayout.Catalog).
+const (
+	CatalogList    = "channel-list" // <ul class="channel-list"> of links
+	CatalogTree    = "ztree"        // no link in the markup: a zTree drawn from var zNodes = [...]
+	CatalogSidebar = "sidebar"      // links in a left sidebar, under a menu bar linking the district's channels of the same names
+)
+
 // Mailbox list column orders (TruthMailbox.Columns).
 var mailOrders = [][]string{
 	{"编号", "标题", "处理情况", "提交时间", "承办部门"},
@@ -90,6 +97,7 @@ type layout struct {
 	pubDateMeta                                        bool // <meta name="PubDate">
 	fullWidth                                          bool // written dates in full-width digits (２０２５年３月１日)
 	attLine, attScript, empty                          string
+	catalog                                            string
 }
 
 // TruthLayout is the layout a unit's pages were drawn with.
@@ -109,20 +117,22 @@ type TruthLayout struct {
 	// concat); empty for the other families.
 	AttachmentScript string `json:"attachment_script,omitempty"`
 	EmptyMarker      string `json:"empty_marker"` // what a blank column's list says
+	Catalog          string `json:"catalog"`      // channel-list, ztree, sidebar
 }
 
 func (l *layout) truth() TruthLayout {
 	return TruthLayout{List: l.list, Meta: l.meta, Pager: l.pager, PerPage: l.perPage,
 		PubLabel: l.pubLabel, WrittenLabel: l.writtenLabel, DocNoLabel: l.docNoLabel, PublisherLabel: l.publisherLabel,
 		PubDateMeta: l.pubDateMeta, FullWidth: l.fullWidth, AttachmentLine: l.attLine, AttachmentScript: l.attScript,
-		EmptyMarker: l.empty}
+		EmptyMarker: l.empty, Catalog: l.catalog}
 }
 
 // classicLayout describes the classic layout of unit u (which the classic
 // renderer writes without consulting it).
 func classicLayout(u *unit) *layout {
 	l := &layout{list: ListLI, meta: MetaTable, perPage: 15, pubLabel: "发布日期", writtenLabel: "成文日期",
-		docNoLabel: "文号", publisherLabel: "发布机构", pubDateMeta: true, attLine: AttLines, empty: "暂无信息"}
+		docNoLabel: "文号", publisherLabel: "发布机构", pubDateMeta: true, attLine: AttLines, empty: "暂无信息",
+		catalog: CatalogList}
 	if u.altLabels {
 		l.writtenLabel, l.docNoLabel, l.publisherLabel = "发文日期", "发文字号", "公开主体"
 	}
@@ -155,6 +165,7 @@ var (
 	writtenLabels = []string{"成文日期", "发文日期", "印发日期"}
 	emptyMarkers  = []string{"暂无信息", "暂无数据", "没有找到相关记录"}
 	attLines      = []string{AttOneLine, AttNumbered, AttLines}
+	catalogs      = []string{CatalogTree, CatalogSidebar, CatalogList}
 )
 
 // variedLayout draws unit u's layout; k is u's position among the units
@@ -185,6 +196,7 @@ func variedLayout(u *unit, k int, off [12]int) *layout {
 	l.fullWidth = (i+i/3+off[9])%4 == 0
 	l.attLine = attLines[(i+i/3+off[10])%3]
 	l.empty = emptyMarkers[(2*i+i/3+off[11])%3]
+	l.catalog = catalogs[(i+off[2])%3]
 	if l.meta == MetaSeed {
 		// The seed district's own labels.
 		l.pubLabel, l.writtenLabel, l.docNoLabel, l.publisherLabel = "发布日期", "发文日期", "文号", "发布机构"
@@ -195,7 +207,7 @@ func variedLayout(u *unit, k int, off [12]int) *layout {
 // LayoutDims are the names of the layout dimensions, as in TruthLayout's
 // JSON and Options.VaryOnly.
 var LayoutDims = []string{"list", "meta", "pager", "per_page", "pub_label", "written_label", "doc_no_label",
-	"publisher_label", "pubdate_meta", "full_width", "attachment_line", "attachment_script", "empty_marker", "mailbox_columns"}
+	"publisher_label", "pubdate_meta", "full_width", "attachment_line", "attachment_script", "empty_marker", "mailbox_columns", "catalog"}
 
 // baseLayout is the varied renderer's plainest layout for unit u: what
 // every dimension but the one of Options.VaryOnly keeps.
@@ -238,6 +250,8 @@ func isolate(base, varied *layout, dim string) *layout {
 		l.attScript = varied.attScript
 	case "empty_marker":
 		l.empty = varied.empty
+	case "catalog":
+		l.catalog = varied.catalog
 	}
 	return &l
 }

@@ -44,6 +44,7 @@ func layoutValues(tr Truth) map[string]map[string]bool {
 			add("attachment_script", l.AttachmentScript)
 		}
 		add("empty_marker", l.EmptyMarker)
+		add("catalog", l.Catalog)
 	}
 	for _, mb := range tr.Mailboxes {
 		add("mailbox_columns", strings.Join(mb.Columns, "|"))
@@ -58,7 +59,7 @@ func TestVariedLayoutsCoverEveryVariant(t *testing.T) {
 	want := map[string]int{
 		"list": 4 + 4 + 3, "meta": 7, "pager": 6, "per_page": 2, "pub_label": 3, "written_label": 3,
 		"doc_no_label": 2, "publisher_label": 2, "pubdate_meta": 2, "full_width": 2, "attachment_line": 3,
-		"attachment_script": 2, "empty_marker": 3, "mailbox_columns": 3,
+		"attachment_script": 2, "empty_marker": 3, "mailbox_columns": 3, "catalog": 3,
 	}
 	for _, o := range []struct {
 		seed  int64

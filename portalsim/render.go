@@ -69,25 +69,109 @@ func (s *Sim) home() string {
 	return b.String()
 }
 
-// catalog renders a unit's catalog page.
+// catalog renders a unit's catalog page in the unit's catalog layout.
 func (s *Sim) catalog(u *unit) string {
 	var b strings.Builder
 	open(&b, u, u.name+"政府信息公开")
-	fmt.Fprintf(&b, "<div class=\"unit-title\">%s政府信息公开</div>\n<ul class=\"channel-list\">\n", esc(u.name))
-	for _, c := range u.cols {
-		var href string
-		switch u.fam {
-		case famHanweb:
-			href = c.listPath(1)
-		case famTRS:
-			href = "./" + c.spec.slug + "/index.html"
-		default:
-			href = fmt.Sprintf("channel_c_%s_n_%d/", c.hex, c.unix)
+	switch u.lay.catalog {
+	case CatalogTree:
+		// Nothing in the markup: the tree is drawn by a script from its
+		// nodes, as many 信息公开目录 pages do.
+		fmt.Fprintf(&b, "<div class=\"xxgk-left\"><div class=\"tit\">%s信息公开目录</div>\n<ul id=\"catalogTree\" class=\"ztree\"></ul></div>\n", esc(u.name))
+		b.WriteString("<script type=\"text/javascript\">\nvar setting = { data: { simpleData: { enable: true, idKey: \"id\", pIdKey: \"pId\" } } };\nvar zNodes = [\n")
+		fmt.Fprintf(&b, "\t{ id: \"%d\", pId: \"0\", name: %s, open: true, url: \"\" }", u.idx+1, jsQuote(u.name, false))
+		for i, c := range u.cols {
+			// Every third node in the JSON style, the others unquoted;
+			// the unit's odd-numbered ones escape their names.
+			if i%3 == 2 {
+				fmt.Fprintf(&b, ",\n\t{\"id\":\"%d%02d\",\"pId\":\"%d\",\"name\":%s,\"url\":%s,\"target\":\"_self\"}",
+					u.idx+1, i, u.idx+1, jsQuote(c.spec.name, u.idx%2 == 1), jsQuote(catalogHref(c), false))
+				continue
+			}
+			fmt.Fprintf(&b, ",\n\t{ id: \"%d%02d\", pId: \"%d\", name: %s, url: %s, target: \"_self\" }",
+				u.idx+1, i, u.idx+1, jsQuote(c.spec.name, u.idx%2 == 1), jsQuote(catalogHref(c), false))
 		}
-		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a></li>\n", href, esc(c.spec.name))
+		b.WriteString("\n];\n$(document).ready(function () { $.fn.zTree.init($(\"#catalogTree\"), setting, zNodes); });\n</script>\n")
+	case CatalogSidebar:
+		// The site's menu bar links the district's channels, some of the
+		// same names as the unit's; the unit's own are in the sidebar.
+		b.WriteString("<div class=\"navbar\"><ul>\n")
+		if d := s.districtUnit(); d != nil {
+			for _, c := range d.cols[:min(6, len(d.cols))] {
+				fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a></li>\n", absHref(c), esc(c.spec.name))
+			}
+		}
+		fmt.Fprintf(&b, "</ul></div>\n<div class=\"leftnav\"><h3>%s</h3>\n<ul>\n", esc(u.name))
+		for _, c := range u.cols {
+			fmt.Fprintf(&b, "<li><a href=\"%s\" title=\"%s\">%s</a></li>\n", catalogHref(c), esc(c.spec.name), esc(c.spec.name))
+		}
+		b.WriteString("</ul></div>\n")
+	default:
+		fmt.Fprintf(&b, "<div class=\"unit-title\">%s政府信息公开</div>\n<ul class=\"channel-list\">\n", esc(u.name))
+		for _, c := range u.cols {
+			fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a></li>\n", catalogHref(c), esc(c.spec.name))
+		}
+		b.WriteString("</ul>\n")
 	}
-	b.WriteString("</ul>\n")
 	closePage(&b)
+	return b.String()
+}
+
+// catalogHref is the link to a column from its unit's catalog page.
+func catalogHref(c *column) string {
+	switch c.u.fam {
+	case famHanweb:
+		return c.listPath(1)
+	case famTRS:
+		return "./" + c.spec.slug + "/index.html"
+	default:
+		return fmt.Sprintf("channel_c_%s_n_%d/", c.hex, c.unix)
+	}
+}
+
+// absHref is catalogHref as a path from the site's root.
+func absHref(c *column) string {
+	h := catalogHref(c)
+	if strings.HasPrefix(h, "/") {
+		return h
+	}
+	cat := c.u.catalogPath()
+	return cat[:strings.LastIndex(cat, "/")+1] + strings.TrimPrefix(h, "./")
+}
+
+// districtUnit is the district's own unit (区政府办公室), nil when none.
+func (s *Sim) districtUnit() *unit {
+	for _, u := range s.units {
+		if u.district {
+			return u
+		}
+	}
+	return nil
+}
+
+// jsQuote writes s as a JavaScript string literal in double quotes; with
+// escape, every non-ASCII character as \uXXXX (as JSON encoders do).
+func jsQuote(s string, escape bool) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '/':
+			b.WriteString("\\/")
+		case r == '<' || r == '>' || r == '&' || r < 0x20 || escape && r > 0x7e:
+			if r > 0xffff {
+				b.WriteRune(r) // outside the BMP: as is
+				continue
+			}
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
 	return b.String()
 }
 

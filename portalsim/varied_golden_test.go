@@ -35,6 +35,8 @@ type VariedSample struct {
 	Attachments []string `json:"attachments,omitempty"`
 	// Mailbox lists.
 	Columns []string `json:"columns,omitempty"`
+	// Catalogs: the unit's channels, "name|URL".
+	Channels []string `json:"channels,omitempty"`
 }
 
 // SampleEntry is one entry of a sample list page.
@@ -98,6 +100,19 @@ func variedSamples(s *Sim) map[string]VariedSample {
 			out[prefix+"_article.html"] = smp
 			break
 		}
+	}
+	// One catalog page of each catalog layout.
+	done := map[string]bool{}
+	for _, u := range s.units {
+		if done[u.lay.catalog] {
+			continue
+		}
+		done[u.lay.catalog] = true
+		smp := VariedSample{URL: base + u.catalogPath(), Kind: "catalog", Family: u.fam.String(), Layout: u.lay.truth()}
+		for _, c := range u.cols {
+			smp.Channels = append(smp.Channels, c.spec.name+"|"+base+absHref(c))
+		}
+		out[fmt.Sprintf("catalog_%s.html", u.lay.catalog)] = smp
 	}
 	for _, mb := range s.mailboxes {
 		out["mailbox_"+mb.id+".html"] = VariedSample{URL: base + mb.listPath(1), Kind: "mailbox", Columns: mailOrders[mb.order]}

@@ -272,6 +272,11 @@ func TestMailboxReply(t *testing.T) {
 			l.Answered = true
 			return l
 		}(), "2024-12-30", ""},
+		{"办理中 outweighs a reply text", func() store.Letter {
+			l := letter("l10", "2024-12-20", "", "办理中")
+			l.Answered = true
+			return l
+		}(), "2024-12-30", "来信 2024-12-20，截至 2024-12-30 未答复：已 6 个工作日，超过 5 个工作日"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

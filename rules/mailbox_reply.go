@@ -35,7 +35,7 @@ func checkMailboxReply(e *env, _ Def) outcome {
 		limit := e.replyLimit(l.Mailbox)
 		replied, rerr := parseDay(l.Replied)
 		answered := rerr == nil && !replied.After(e.asOf)
-		if rerr != nil && strings.TrimSpace(l.Replied) == "" && (l.Answered || answeredStatus(l.Status)) {
+		if rerr != nil && strings.TrimSpace(l.Replied) == "" && (answeredStatus(l.Status) || l.Answered && !pendingStatus(l.Status)) {
 			o.undatable++ // answered, but the page gives no reply date
 			continue
 		}
@@ -130,6 +130,18 @@ func answeredStatus(s string) bool {
 				return true
 			}
 			rest = after
+		}
+	}
+	return false
+}
+
+// pendingStatus reports whether a letter's status says it is not answered
+// yet (办理中, 待处理, 已受理, 已转办, 未回复 …): it outweighs a reply text
+// without a date.
+func pendingStatus(s string) bool {
+	for _, w := range []string{"中", "未", "待", "受理", "转办"} {
+		if strings.Contains(s, w) {
+			return !answeredStatus(s)
 		}
 	}
 	return false

@@ -51,6 +51,9 @@ type Letter struct {
 	ReplyUnit string // 答复单位
 	Replied   string // 答复时间; empty when unanswered
 	Answer    int    // characters of the reply (答复内容)
+	// Answered: the reply field holds a reply, not a placeholder such as
+	// 正在办理中 or 暂无回复 (see isReply).
+	Answered bool
 }
 
 var (
@@ -486,18 +489,48 @@ func ParseLetter(p Page) (*Letter, error) {
 	} else if d, ok := dates.Find(f.value(keyReplied)); ok {
 		l.Replied = d
 	}
-	l.Answer = len([]rune(strings.Join(strings.Fields(f.value(keyAnswer)), "")))
+	answer := strings.Join(strings.Fields(f.value(keyAnswer)), "")
+	l.Answer = utf8.RuneCountInString(answer)
+	l.Answered = isReply(answer)
 	return l, nil
+}
+
+// replyPlaceholders are what reply fields of unanswered letters say.
+var replyPlaceholders = []string{"办理中", "处理中", "暂无", "尚未", "未回复", "未答复", "待回复", "待答复",
+	"等待", "正在", "无回复", "无答复", "审核中"}
+
+// isReply reports whether a letter's reply field holds a reply: 40
+// characters or more, or 15 or more without a placeholder's words (正在办理中，
+// 请耐心等待 is no reply).
+func isReply(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n >= 40 {
+		return true
+	}
+	if n < 15 {
+		return false
+	}
+	for _, w := range replyPlaceholders {
+		if strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // Channel is a channel listed on a unit's catalog page.
 type Channel struct {
 	Name string
 	URL  string
+	// Chrome marks a link in the page's header, navigation bar or footer
+	// (the site's menu, shown on every page): a name there may stand for
+	// the district's channel, not the unit's.
+	Chrome bool
 }
 
 // Catalog lists the channels of a unit's catalog page: the links of
-// ul.channel-list, else every link of the page.
+// ul.channel-list, else the nodes of a catalog tree built in script
+// (zTree) and every link of the page.
 func Catalog(p Page) ([]Channel, error) {
 	if p.URL == nil {
 		return nil, fmt.Errorf("catalog without URL")
@@ -507,17 +540,25 @@ func Catalog(p Page) ([]Channel, error) {
 		return nil, fmt.Errorf("parse catalog %s: %w", p.URL, err)
 	}
 	links := doc.FindMatcher(selChannelLinks)
-	if links.Length() == 0 {
-		links = doc.FindMatcher(selAHref)
-	}
 	var out []Channel
 	seen := map[string]bool{}
+	if links.Length() == 0 {
+		links = doc.FindMatcher(selAHref)
+		// A tree drawn by a script (zTree) has its channels in the script.
+		for _, c := range scriptChannels(doc, p.URL) {
+			if len(out) < maxLinks && !seen[c.URL+"\x00"+c.Name] {
+				seen[c.URL+"\x00"+c.Name] = true
+				out = append(out, c)
+			}
+		}
+	}
 	links.Each(func(_ int, a *goquery.Selection) {
 		if len(out) >= maxLinks {
 			return
 		}
 		h, _ := a.Attr("href")
 		u := resolve(p.URL, h)
+		chrome := inChrome(a)
 		// A channel may be linked by an icon (its name in title or alt)
 		// and again by its name or a "更多" link: every name counts.
 		for _, name := range []string{cleanText(a.Text()), attrText(a, "title"), attrText(a.Find("img").First(), "alt")} {
@@ -525,7 +566,7 @@ func Catalog(p Page) ([]Channel, error) {
 				continue
 			}
 			seen[u+"\x00"+name] = true
-			out = append(out, Channel{Name: truncRunes(name, 100), URL: u})
+			out = append(out, Channel{Name: truncRunes(name, 100), URL: u, Chrome: chrome})
 		}
 	})
 	return out, nil
