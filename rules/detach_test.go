@@ -30,7 +30,7 @@ func TestMergeDetachesFromRecords(t *testing.T) {
 		Evidence: store.Evidence{Text: part("关于印发"), SnapshotHash: part("abc123"),
 			Dates: map[string]string{"written": part("2026-01-05")}, Skipped: []string{part("2026-01-05")}}}
 	var o outcome
-	o.merge(outcome{findings: []store.Finding{f}, unaudited: []string{part("https://gov.test/a.html")}})
+	o.merge(outcome{findings: []store.Finding{f}, unaudited: []string{part("https://gov.test/a.html")}}, newAccum())
 	g := o.findings[0]
 	for name, s := range map[string]string{"subject": g.Subject, "url": g.URL, "title": g.Title, "unit": g.Unit,
 		"column": g.Column, "evidence": g.Evidence.Text, "snapshot": g.Evidence.SnapshotHash,

@@ -227,10 +227,25 @@ type accum struct {
 	sums map[string]colSummary
 	// coverage is each configured column's coverage row (pass 1).
 	coverage []ColumnCoverage
+	// shared holds one copy of each short value that findings repeat
+	// (unit, column, rule, quarter, dates, holiday notes): see detach.
+	shared map[string]string
 }
 
 func newAccum() *accum {
-	return &accum{seed: maphash.MakeSeed(), judged: map[string]map[uint64]struct{}{}, showsValidity: map[string]bool{}}
+	return &accum{seed: maphash.MakeSeed(), judged: map[string]map[uint64]struct{}{}, showsValidity: map[string]bool{},
+		shared: map[string]string{}}
+}
+
+// share returns the one copy of s that findings share, made on first
+// sight (never a slice of a store record).
+func (a *accum) share(s string) string {
+	if v, ok := a.shared[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	a.shared[v] = v
+	return v
 }
 
 // first reports whether url is judged for the first time by the check id
@@ -304,9 +319,9 @@ func phaseOf(id string) int {
 
 // merge adds the outcome of a batch to o. What it keeps is detached from
 // the batch's records (see detach).
-func (o *outcome) merge(b outcome) {
+func (o *outcome) merge(b outcome, a *accum) {
 	for _, f := range b.findings {
-		detach(&f)
+		a.detach(&f)
 		o.findings = append(o.findings, f)
 	}
 	o.examined += b.examined
@@ -324,24 +339,33 @@ func (o *outcome) merge(b outcome) {
 	}
 }
 
-// detach gives f its own copy of every string. A string read from a
-// store record shares the memory of the whole record (the decoder slices
-// one string per record), so a finding kept to the end of an evaluation
-// would otherwise keep its item's whole record alive: 27 MB at 300 items a
-// channel.
-func detach(f *store.Finding) {
-	for _, s := range []*string{&f.ID, &f.Rule, &f.Subject, &f.Unit, &f.Column, &f.URL, &f.Title,
-		&f.Quarter, &f.Status, &f.Evidence.Text, &f.Evidence.SnapshotHash} {
+// detach gives f strings of its own, or shared with other findings,
+// never slices of a store record. A string read from a record shares the
+// memory of the whole record (the decoder slices one string per record),
+// so a finding kept to the end of an evaluation would otherwise keep its
+// item's whole record alive: 27 MB at 300 items a channel. Values that
+// findings repeat (unit, column, rule, quarter, dates, holiday notes) are
+// shared through a, and a URL equal to the subject is the subject's.
+func (a *accum) detach(f *store.Finding) {
+	for _, s := range []*string{&f.ID, &f.Subject, &f.Title, &f.Evidence.Text, &f.Evidence.SnapshotHash} {
 		*s = strings.Clone(*s)
 	}
+	if f.URL == f.Subject {
+		f.URL = f.Subject
+	} else {
+		f.URL = strings.Clone(f.URL)
+	}
+	for _, s := range []*string{&f.Rule, &f.Unit, &f.Column, &f.Quarter, &f.Status} {
+		*s = a.share(*s)
+	}
 	for k, v := range f.Evidence.Dates {
-		f.Evidence.Dates[k] = strings.Clone(v)
+		f.Evidence.Dates[k] = a.share(v)
 	}
 	for i := range f.Evidence.Skipped {
-		f.Evidence.Skipped[i] = strings.Clone(f.Evidence.Skipped[i])
+		f.Evidence.Skipped[i] = a.share(f.Evidence.Skipped[i])
 	}
 	for i := range f.Evidence.MakeUp {
-		f.Evidence.MakeUp[i] = strings.Clone(f.Evidence.MakeUp[i])
+		f.Evidence.MakeUp[i] = a.share(f.Evidence.MakeUp[i])
 	}
 }
 
@@ -366,7 +390,7 @@ func (e *env) run(defs []Def, src itemSource, res *Result) ([]outcome, error) {
 			if b.err != nil {
 				return fmt.Errorf("check %s: %w", d.ID, b.err)
 			}
-			outs[i].merge(o)
+			outs[i].merge(o, e.acc)
 		}
 		return nil
 	}
@@ -477,7 +501,7 @@ func (e *env) run(defs []Def, src itemSource, res *Result) ([]outcome, error) {
 		if b.err != nil {
 			return nil, fmt.Errorf("check %s: %w", d.ID, b.err)
 		}
-		outs[i].merge(o)
+		outs[i].merge(o, e.acc)
 	}
 	return outs, nil
 }

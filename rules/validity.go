@@ -55,7 +55,7 @@ func checkValidity(e *env, _ Def) outcome {
 			f.Evidence.Dates["valid_until"] = end.Format(dateLayout)
 		}
 		if state == validityNone && !hasTerm {
-			detach(&f)
+			e.acc.detach(&f)
 			e.acc.pendingValidity = append(e.acc.pendingValidity, pendingFinding{unit: strings.Clone(it.Unit), f: f})
 			continue
 		}
