@@ -73,7 +73,10 @@ type RuleCounts struct{ New, Unchanged, Resolved int }
 //   - a stored one gets LastSeen and fresh Evidence, Title, URL, Unit,
 //     Column and Scoring; a draft also takes the new Points (unless an
 //     inspector adjusted it) and Quarter; confirmed and dismissed findings
-//     keep their status and points;
+//     keep their status and points. When nothing but LastSeen changes, the
+//     record is left as it is and LastSeen goes to the finding-seen bucket
+//     (eight bytes instead of the whole record: a nightly check finds
+//     most findings again unchanged);
 //   - a resolved finding found again becomes a draft (Event "reopened");
 //   - a draft of an evaluated rule not found again, unless req.Keep keeps
 //     it, becomes resolved (Event "resolved").
