@@ -312,6 +312,7 @@ func TestAnsweredStatus(t *testing.T) {
 		"已解答": true, "已办理": true, "已完成": true, "已回复（未公开）": true, "回复完成": true,
 		"未办结": false, "未回复": false, "待反馈": false, "尚未答复": false, "办理中": false,
 		"处理中": false, "不予办理": false, "已受理": false, "已转办": false, "待受理": false, "": false,
+		"已公开": true, "不公开": false, "未公开": false, "已签收": false,
 	} {
 		if got := answeredStatus(s); got != want {
 			t.Errorf("answeredStatus(%q) = %v, want %v", s, got, want)

@@ -115,9 +115,10 @@ func (e *env) replyLimit(id string) int {
 
 // answeredStatus reports whether a letter's status says it was answered:
 // 已办结, 已回复, 已答复, 已处理, 已反馈, 已解答, 已办理, 已完成, 办结,
-// 已回复（未公开） …, but not 未办结, 待反馈, 尚未答复, 不予办理 or 办理中.
+// 已回复（未公开）, 已公开 (a mailbox publishes a letter with its reply) …,
+// but not 未办结, 待反馈, 尚未答复, 不予办理, 不公开 or 办理中.
 func answeredStatus(s string) bool {
-	for _, w := range []string{"办结", "回复", "答复", "处理", "反馈", "解答", "办理", "完成"} {
+	for _, w := range []string{"办结", "回复", "答复", "处理", "反馈", "解答", "办理", "完成", "公开"} {
 		for rest := s; ; {
 			i := strings.Index(rest, w)
 			if i < 0 {
@@ -125,7 +126,7 @@ func answeredStatus(s string) bool {
 			}
 			before, after := rest[:i], rest[i+len(w):]
 			negated := strings.HasSuffix(before, "未") || strings.HasSuffix(before, "待") ||
-				strings.HasSuffix(before, "不予") || strings.HasPrefix(after, "中")
+				strings.HasSuffix(before, "不") || strings.HasSuffix(before, "不予") || strings.HasPrefix(after, "中")
 			if !negated {
 				return true
 			}

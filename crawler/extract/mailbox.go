@@ -89,7 +89,7 @@ var letterColumns = map[string]string{
 // statusWords are the values of a letter's status.
 var statusWords = []string{"已办结", "办理中", "已回复", "已答复", "未回复", "未答复", "待处理", "处理中", "已受理",
 	"待回复", "已处理", "未处理", "已完成", "转办", "不予受理", "已转办", "待受理",
-	"已反馈", "未反馈", "待反馈", "已解答", "已办理", "未办结", "待办理"}
+	"已反馈", "未反馈", "待反馈", "已解答", "已办理", "未办结", "待办理", "已公开", "已签收"}
 
 // Letters extracts a mailbox list page in table or script form.
 func Letters(p Page) (*LetterList, error) {
