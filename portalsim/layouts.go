@@ -77,7 +77,7 @@ const (
 const (
 	CatalogList    = "channel-list" // <ul class="channel-list"> of links
 	CatalogTree    = "ztree"        // no link in the markup: a zTree drawn from var zNodes = [...]
-	CatalogSidebar = "sidebar"      // links in a left sidebar, under a menu bar linking the district's channels of the same names
+	CatalogSidebar = "sidebar"      // links in a left sidebar (every other one opened by an onclick), under a menu bar linking the district's channels of the same names
 )
 
 // Mailbox list column orders (TruthMailbox.Columns).

@@ -111,3 +111,30 @@ func inChrome(s *goquery.Selection) bool {
 	}
 	return false
 }
+
+// reScriptPath is a quoted page path in a link's script: a path from the
+// site's root or the page's directory, an absolute URL, or a name ending
+// in .htm, .html or .shtml.
+var reScriptPath = regexp.MustCompile(`['"]((?:https?://|\.{0,2}/)[^'"\s<>()]*|[^'"\s<>()/]+(?:/[^'"\s<>()]+)*\.s?html?(?:\?[^'"\s<>()]*)?)['"]`)
+
+// scriptHref is the page a link opens by script rather than by href:
+// data-url or data-href, else a quoted path in its javascript: href or
+// its onclick (window.open('/col/col302/index.html'), location.href =
+// "./zcwj/"). "" when there is none.
+func scriptHref(a *goquery.Selection, base *url.URL) string {
+	for _, attr := range []string{"data-url", "data-href"} {
+		if v, ok := a.Attr(attr); ok {
+			if u := resolve(base, v); u != "" {
+				return u
+			}
+		}
+	}
+	h, _ := a.Attr("href")
+	js, _ := a.Attr("onclick")
+	for _, m := range reScriptPath.FindAllStringSubmatch(h+" "+js, 3) {
+		if u := resolve(base, m[1]); u != "" {
+			return u
+		}
+	}
+	return ""
+}

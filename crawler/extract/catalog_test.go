@@ -89,3 +89,30 @@ func TestVariedCatalogs(t *testing.T) {
 		t.Errorf("%d catalog samples, want one per catalog layout (3)", n)
 	}
 }
+
+// TestCatalogScriptLinks: channel links that open their page by script
+// (onclick, a javascript: href, data-url) are channels too; a script link
+// that names no page is not.
+func TestCatalogScriptLinks(t *testing.T) {
+	page := `<html><body><div class="leftnav"><ul>
+<li><a href="javascript:void(0)" onclick="window.open('/col/col305/index.html','_self')">政务服务</a></li>
+<li><a href="#" data-url="./zcjd/">政策解读</a></li>
+<li><a href="javascript:openChannel('../xxgk/zn.shtml')">公开指南</a></li>
+<li><a onclick="location.href=&quot;/col/col306/index.html&quot;">人事信息</a></li>
+<li><a href="javascript:void(0)" onclick="addFavorite()">加入收藏</a></li>
+</ul></div></body></html>`
+	u, _ := url.Parse("http://www.zb.gov.cn/col/col300/index.html")
+	chs, err := Catalog(Page{URL: u, Body: []byte(page)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ch := range chs {
+		got = append(got, ch.Name+"|"+ch.URL)
+	}
+	want := []string{"政务服务|http://www.zb.gov.cn/col/col305/index.html", "政策解读|http://www.zb.gov.cn/col/col300/zcjd/",
+		"公开指南|http://www.zb.gov.cn/col/xxgk/zn.shtml", "人事信息|http://www.zb.gov.cn/col/col306/index.html"}
+	if !slices.Equal(got, want) {
+		t.Errorf("channels\n got %q\nwant %q", got, want)
+	}
+}

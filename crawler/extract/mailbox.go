@@ -543,7 +543,7 @@ func Catalog(p Page) ([]Channel, error) {
 	var out []Channel
 	seen := map[string]bool{}
 	if links.Length() == 0 {
-		links = doc.FindMatcher(selAHref)
+		links = doc.FindMatcher(selCatalogLinks)
 		// A tree drawn by a script (zTree) has its channels in the script.
 		for _, c := range scriptChannels(doc, p.URL) {
 			if len(out) < maxLinks && !seen[c.URL+"\x00"+c.Name] {
@@ -558,6 +558,9 @@ func Catalog(p Page) ([]Channel, error) {
 		}
 		h, _ := a.Attr("href")
 		u := resolve(p.URL, h)
+		if u == "" {
+			u = scriptHref(a, p.URL)
+		}
 		chrome := inChrome(a)
 		// A channel may be linked by an icon (its name in title or alt)
 		// and again by its name or a "更多" link: every name counts.

@@ -21,6 +21,7 @@ var (
 	selScriptLink   = cascadia.MustCompile("a[onclick], a[href^='javascript:'], a[href^='JavaScript:']")
 	selBody         = cascadia.MustCompile("body")
 	selChannelLinks = cascadia.MustCompile(".channel-list a[href]")
+	selCatalogLinks = cascadia.MustCompile("a[href], a[onclick], a[data-url], a[data-href]")
 	selDateCells    = cascadia.MustCompile("span, em, i, font, .date, .time, td")
 	selDocListItems = cascadia.MustCompile("ul.doc-list li")
 	selLetterList   = cascadia.MustCompile("table.letter-list")
