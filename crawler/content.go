@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"mime"
 	"net/http"
@@ -312,10 +313,17 @@ type recentAtts struct {
 	order []string // URLs in the order they were first put, a ring
 	next  int      // where the next URL goes in order once it is full
 	n     int
+	// dropped holds the hashes of the URLs dropped so far (8 bytes each),
+	// so that rereads counts the files read again for want of their
+	// reading: the price of the bound, reported as a run figure.
+	seed    maphash.Seed
+	dropped map[uint64]struct{}
+	rereads int
 }
 
 func newRecentAtts(n int) recentAtts {
-	return recentAtts{m: make(map[string]store.AttachmentText, n), order: make([]string, 0, n), n: n}
+	return recentAtts{m: make(map[string]store.AttachmentText, n), order: make([]string, 0, n), n: n,
+		seed: maphash.MakeSeed(), dropped: map[uint64]struct{}{}}
 }
 
 func (ra *recentAtts) get(u string) (store.AttachmentText, bool) {
@@ -328,10 +336,18 @@ func (ra *recentAtts) put(at store.AttachmentText) {
 		ra.m[at.URL] = at
 		return
 	}
+	if h := maphash.String(ra.seed, at.URL); len(ra.dropped) > 0 {
+		if _, again := ra.dropped[h]; again {
+			ra.rereads++
+			delete(ra.dropped, h)
+		}
+	}
 	if len(ra.order) < ra.n {
 		ra.order = append(ra.order, at.URL)
 	} else {
-		delete(ra.m, ra.order[ra.next])
+		old := ra.order[ra.next]
+		delete(ra.m, old)
+		ra.dropped[maphash.String(ra.seed, old)] = struct{}{}
 		ra.order[ra.next] = at.URL
 		ra.next = (ra.next + 1) % ra.n
 	}
@@ -479,5 +495,8 @@ func (r *run) contentFigures(rec *store.Run) {
 		rec.Figures["attachment_texts"] = int(c.extracted.Load())
 		rec.Figures["attachment_bytes"] = int(c.attBytes.Load())
 		rec.Figures["attachment_extract_ms"] = int(c.extractTime.Load() / 1e6)
+		c.mu.Lock()
+		rec.Figures["attachment_rereads"] = c.atts.rereads
+		c.mu.Unlock()
 	}
 }

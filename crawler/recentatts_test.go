@@ -35,4 +35,11 @@ func TestRecentAttsKeepsTheLatest(t *testing.T) {
 	if _, ok := ra.get("u2"); ok {
 		t.Error("u2, the oldest, was kept after a fourth URL")
 	}
+	// u0 and u2 were dropped: reading them again is counted, once each.
+	ra.put(store.AttachmentText{URL: "u0"})
+	ra.put(store.AttachmentText{URL: "u2"})
+	ra.put(store.AttachmentText{URL: "u6"})
+	if ra.rereads != 2 {
+		t.Errorf("rereads = %d, want 2 (u0 and u2)", ra.rereads)
+	}
 }
