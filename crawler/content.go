@@ -336,7 +336,8 @@ func (ra *recentAtts) put(at store.AttachmentText) {
 		ra.m[at.URL] = at
 		return
 	}
-	if h := maphash.String(ra.seed, at.URL); len(ra.dropped) > 0 {
+	if len(ra.dropped) > 0 {
+		h := maphash.String(ra.seed, at.URL)
 		if _, again := ra.dropped[h]; again {
 			ra.rereads++
 			delete(ra.dropped, h)

@@ -181,14 +181,9 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err := ctx.Err(); err != nil {
 		return Report{}, err
 	}
-	// SyncFindings lets go of the findings once it has encoded them, before
-	// its commit, the moment memory peaks on a first check of a large
-	// portal; nothing else may hold them then (res.Keep copies res).
-	found, nFound := res.Findings, len(res.Findings)
-	res.Findings = nil
 	sync, err := st.SyncFindings(store.SyncRequest{
 		Rules: res.Rules,
-		Found: found,
+		Found: res.Findings,
 		Keep:  res.Keep,
 		Now:   time.Now(),
 	})
@@ -209,7 +204,7 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err := saveNotes(st, res.Checks, asOf); err != nil {
 		return Report{}, err
 	}
-	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: nFound, Sync: sync, Verdict: verdict, Coverage: res.coverage}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict, Coverage: res.coverage}
 	for _, c := range rep.Coverage {
 		for _, w := range c.Warnings {
 			slog.Warn("column looks mis-read", "column", c.Column, "warning", w)

@@ -46,7 +46,6 @@ type SyncRequest struct {
 	Rules []string
 	// Found is what the checks found now. ID is FindingID(Rule, Subject)
 	// (set when empty); Status, DetectedAt and LastSeen are ignored.
-	// SyncFindings does not hold on to it once it has read it.
 	Found []Finding
 	// Keep reports whether an existing finding, not found now, was not
 	// audited this time (e.g. its column could not be crawled) and must be
@@ -152,10 +151,6 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 				return findingsWrite{}, err
 			}
 		}
-		// Every finding found is encoded in changes now: drop req.Found, so
-		// that a caller that holds no other reference to it lets the
-		// memory go before the commit.
-		req.Found = nil
 		for r := range rules {
 			if err := resolveMissing(tx, r, found, req, &res, add); err != nil {
 				return findingsWrite{}, err

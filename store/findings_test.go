@@ -162,14 +162,22 @@ func TestSyncFindings(t *testing.T) {
 	}
 }
 
-func TestSyncKeepsDecidedPointsAndTakesNewEvidence(t *testing.T) {
-	s := openTemp(t)
-	rules := []string{"timeliness"}
-	a := mkFinding("timeliness", "https://gov.test/a", "u1", 2)
-	b := mkFinding("timeliness", "https://gov.test/b", "u1", 2)
+// syncedPair is a store holding two draft timeliness findings, a and b,
+// synced at t0.
+func syncedPair(t *testing.T) (s *Store, rules []string, a, b Finding) {
+	t.Helper()
+	s = openTemp(t)
+	rules = []string{"timeliness"}
+	a = mkFinding("timeliness", "https://gov.test/a", "u1", 2)
+	b = mkFinding("timeliness", "https://gov.test/b", "u1", 2)
 	if _, err := s.SyncFindings(SyncRequest{Rules: rules, Found: []Finding{a, b}, Now: t0}); err != nil {
 		t.Fatal(err)
 	}
+	return s, rules, a, b
+}
+
+func TestSyncKeepsDecidedPointsAndTakesNewEvidence(t *testing.T) {
+	s, rules, a, b := syncedPair(t)
 	if _, err := s.Decide(a.ID, Action{Kind: DecideAdjust, Points: 0.5, Reason: "情节轻微", By: "li", At: t0}); err != nil {
 		t.Fatal(err)
 	}
@@ -194,13 +202,7 @@ func TestSyncKeepsDecidedPointsAndTakesNewEvidence(t *testing.T) {
 // rewrite tens of thousands of them), yet LastSeen moves on everywhere it
 // is read; a finding whose evidence changed is rewritten.
 func TestSyncRecordsUnchangedFindingsAsSeen(t *testing.T) {
-	s := openTemp(t)
-	rules := []string{"timeliness"}
-	a := mkFinding("timeliness", "https://gov.test/a", "u1", 2)
-	b := mkFinding("timeliness", "https://gov.test/b", "u1", 2)
-	if _, err := s.SyncFindings(SyncRequest{Rules: rules, Found: []Finding{a, b}, Now: t0}); err != nil {
-		t.Fatal(err)
-	}
+	s, rules, a, b := syncedPair(t)
 	records := func() map[string]string {
 		out := map[string]string{}
 		err := s.view(func(tx *bolt.Tx) error {

@@ -32,7 +32,7 @@ var (
 // scriptChannels returns the channels of the script trees of doc.
 func scriptChannels(doc *goquery.Document, base *url.URL) []Channel {
 	var out []Channel
-	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+	doc.FindMatcher(selScript).Each(func(_ int, s *goquery.Selection) {
 		if _, src := s.Attr("src"); src {
 			return
 		}
