@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/govaudit/govaudit/config"
@@ -174,6 +175,22 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err != nil {
 		return Report{}, err
 	}
+	// The findings wait for the sync in a file next to the store (on
+	// disk, where /tmp may be memory), not in memory: a hundred thousand
+	// of them on a large portal.
+	spool, err := store.NewFindingSpool(filepath.Dir(st.Path()))
+	if err != nil {
+		slog.Warn("findings spool next to the store failed; using the temporary directory", "err", err)
+		if spool, err = store.NewFindingSpool(""); err != nil {
+			return Report{}, err
+		}
+	}
+	defer func() {
+		if err := spool.Close(); err != nil {
+			slog.Warn("remove findings spool", "err", err)
+		}
+	}()
+	in.spool = spool
 	res, err := Evaluate(in, asOf)
 	if err != nil {
 		return Report{}, err
@@ -183,7 +200,7 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	}
 	sync, err := st.SyncFindings(store.SyncRequest{
 		Rules: res.Rules,
-		Found: res.Findings,
+		Spool: spool,
 		Keep:  res.Keep,
 		Now:   time.Now(),
 	})
@@ -204,7 +221,7 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 	if err := saveNotes(st, res.Checks, asOf); err != nil {
 		return Report{}, err
 	}
-	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: len(res.Findings), Sync: sync, Verdict: verdict, Coverage: res.coverage}
+	rep := Report{AsOf: res.AsOf, Since: res.Since, Checks: res.Checks, Findings: spool.Len(), Sync: sync, Verdict: verdict, Coverage: res.coverage}
 	for _, c := range rep.Coverage {
 		for _, w := range c.Warnings {
 			slog.Warn("column looks mis-read", "column", c.Column, "warning", w)

@@ -54,10 +54,6 @@ func checkRectification(e *env, _ Def) outcome {
 	if res == nil || len(e.in.Notified) == 0 {
 		return o
 	}
-	found := make(map[string]bool, len(res.Findings))
-	for _, f := range res.Findings {
-		found[f.Rule+"\x00"+f.Subject] = true
-	}
 	// Group the entries by the finding they follow up.
 	groups := map[string][]store.NoticeEntry{}
 	var order []string
@@ -98,7 +94,7 @@ func checkRectification(e *env, _ Def) outcome {
 		}
 		f := store.Finding{Rule: base.Rule, Subject: base.Subject, Unit: base.Unit, Column: base.Column, URL: base.URL, Quarter: base.Quarter}
 		unknown := !slices.Contains(res.Rules, base.Rule) || res.Keep(f)
-		seen := found[base.Rule+"\x00"+base.Subject]
+		seen := res.noticed[noticedKey(base.Rule, base.Subject)]
 		for _, n := range rows {
 			upd := n
 			upd.Checked = today

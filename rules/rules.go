@@ -127,6 +127,10 @@ type Input struct {
 
 	texts *textCache // article texts of one evaluation (text.go)
 	sofar *Result    // the evaluation in progress (rectification.go)
+	// spool, when set, receives the findings instead of
+	// Result.Findings (Check: a large portal's findings are not all kept
+	// in memory).
+	spool *store.FindingSpool
 	// Contents are the content records of articles by URL (content
 	// checks); an article without one is not audited by them.
 	Contents map[string]store.Content
@@ -163,7 +167,9 @@ type Result struct {
 	AsOf  time.Time // midnight CST
 	Since time.Time // the window start
 	// Rules are the ids of the checks that were evaluated (enabled ones).
-	Rules    []string
+	Rules []string
+	// Findings are what the checks found, by check in Defs order and by
+	// subject within one; nil when the evaluation spooled them (Check).
 	Findings []store.Finding
 	Checks   []Summary // every check, in Defs order; disabled ones with Enabled false
 
@@ -176,8 +182,12 @@ type Result struct {
 	unauditedSubjects map[uint64]struct{} // subjectKey(rule, subject)
 	seed              maphash.Seed
 	unauditedURLs     map[string]bool // item URLs whose page failed
-	unjudgedColumns   map[string]bool // source key -> audited, but partial or suspect
-	columnRules       map[string]bool // ids of the checks that judge columns as a whole (Def.OfColumns)
+	// noticed has the noticedKey of every finding a notice listed (of a
+	// check other than rectification); true once this evaluation found
+	// it again (rectification.go).
+	noticed         map[string]bool
+	unjudgedColumns map[string]bool // source key -> audited, but partial or suspect
+	columnRules     map[string]bool // ids of the checks that judge columns as a whole (Def.OfColumns)
 
 	coverage []ColumnCoverage // of every configured column (Coverage)
 	env      *env             // the evaluation's indexes, without items (for the verdict)
@@ -221,9 +231,15 @@ func (r Result) subjectKey(rule, subject string) uint64 {
 	return h.Sum64()
 }
 
+// noticedKey is the key of a finding in Result.noticed.
+func noticedKey(rule, subject string) string { return rule + "\x00" + subject }
+
 // outcome is what one check returns.
 type outcome struct {
-	findings   []store.Finding
+	findings []store.Finding
+	// found counts the findings kept (env.keep): those of findings, or
+	// those sent to the spool.
+	found      int
 	examined   int
 	notAudited int
 	undatable  int
@@ -258,6 +274,12 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 		unauditedURLs:     map[string]bool{},
 		unjudgedColumns:   map[string]bool{},
 		columnRules:       map[string]bool{},
+		noticed:           map[string]bool{},
+	}
+	for _, n := range in.Notified {
+		if n.Rule != Rectification {
+			res.noticed[noticedKey(n.Rule, n.Subject)] = false
+		}
 	}
 	for _, d := range defs {
 		res.columnRules[d.ID] = d.OfColumns
@@ -282,30 +304,20 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 	for i, d := range defs {
 		sum := Summary{ID: d.ID, Title: d.Title, Enabled: d.Enabled}
 		if d.Enabled {
-			o := outs[i]
+			o := &outs[i]
 			if d.ID == Rectification {
 				// It reads the findings of the checks before it.
-				if o = d.eval(e, d); e.err != nil {
+				r := d.eval(e, d)
+				if e.err != nil {
 					return Result{}, fmt.Errorf("check %s: %w", d.ID, e.err)
+				}
+				if err := e.keep(o, r, d); err != nil {
+					return Result{}, err
 				}
 			}
 			sort.Slice(o.findings, func(i, j int) bool { return o.findings[i].Subject < o.findings[j].Subject })
-			for i := range o.findings {
-				f := &o.findings[i]
-				f.Rule = d.ID
-				f.ID = store.FindingID(d.ID, f.Subject)
-				f.Points = d.Points
-				if w, ok := o.weight[f.Subject]; ok {
-					f.Points = d.Points * w
-				}
-				f.Scoring = d.Scoring
-				f.Status = store.StatusDraft
-			}
 			res.Findings = append(res.Findings, o.findings...)
-			for _, s := range o.unaudited {
-				res.unauditedSubjects[res.subjectKey(d.ID, s)] = struct{}{}
-			}
-			sum.Examined, sum.Findings, sum.NotAudited, sum.Undatable = o.examined, len(o.findings), o.notAudited, o.undatable
+			sum.Examined, sum.Findings, sum.NotAudited, sum.Undatable = o.examined, o.found, o.notAudited, o.undatable
 			sum.Notes = o.notes
 			res.Rules = append(res.Rules, d.ID)
 		}

@@ -317,26 +317,46 @@ func phaseOf(id string) int {
 	return phaseItems
 }
 
-// merge adds the outcome of a batch to o. What it keeps is detached from
-// the batch's records (see detach).
-func (o *outcome) merge(b outcome, a *accum) {
+// keep adds b, an outcome of check d (one batch's, or the whole check's),
+// to o, the check's outcome so far. Each finding is finished as a draft of
+// d and goes to the evaluation's spool when it has one (Check), or is kept
+// in o, detached from the batch's records (see detach). The unaudited
+// subjects go to the result, for Keep.
+func (e *env) keep(o *outcome, b outcome, d Def) error {
+	res := e.in.sofar
 	for _, f := range b.findings {
-		a.detach(&f)
+		f.Rule = d.ID
+		f.ID = store.FindingID(d.ID, f.Subject)
+		f.Points = d.Points
+		if w, ok := b.weight[f.Subject]; ok {
+			f.Points = d.Points * w
+		}
+		f.Scoring = d.Scoring
+		f.Status = store.StatusDraft
+		if len(res.noticed) > 0 {
+			key := noticedKey(f.Rule, f.Subject)
+			if _, watched := res.noticed[key]; watched {
+				res.noticed[key] = true
+			}
+		}
+		o.found++
+		if e.in.spool != nil {
+			if err := e.in.spool.Add(f); err != nil {
+				return fmt.Errorf("check %s: %w", d.ID, err)
+			}
+			continue
+		}
+		e.acc.detach(&f)
 		o.findings = append(o.findings, f)
 	}
 	o.examined += b.examined
 	o.notAudited += b.notAudited
 	o.undatable += b.undatable
 	for _, s := range b.unaudited {
-		o.unaudited = append(o.unaudited, strings.Clone(s))
+		res.unauditedSubjects[res.subjectKey(d.ID, s)] = struct{}{}
 	}
 	o.notes = append(o.notes, b.notes...)
-	for k, w := range b.weight {
-		if o.weight == nil {
-			o.weight = map[string]float64{}
-		}
-		o.weight[k] = w
-	}
+	return nil
 }
 
 // detach gives f strings of its own, or shared with other findings,
@@ -390,7 +410,9 @@ func (e *env) run(defs []Def, src itemSource, res *Result) ([]outcome, error) {
 			if b.err != nil {
 				return fmt.Errorf("check %s: %w", d.ID, b.err)
 			}
-			outs[i].merge(o, e.acc)
+			if err := e.keep(&outs[i], o, d); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
@@ -501,7 +523,9 @@ func (e *env) run(defs []Def, src itemSource, res *Result) ([]outcome, error) {
 		if b.err != nil {
 			return nil, fmt.Errorf("check %s: %w", d.ID, b.err)
 		}
-		outs[i].merge(o, e.acc)
+		if err := e.keep(&outs[i], o, d); err != nil {
+			return nil, err
+		}
 	}
 	return outs, nil
 }

@@ -213,6 +213,11 @@ func TestStreamedEqualsInMemory(t *testing.T) {
 			if len(want.Findings) == 0 {
 				t.Fatal("no findings: the generated store exercises nothing")
 			}
+			spooled := evaluateSpooled(t, ctx, cfg, st, asOf)
+			if !reflect.DeepEqual(spooled, byID(want.Findings)) {
+				t.Errorf("spooled: %d findings, in memory: %d; they differ", len(spooled), len(want.Findings))
+
+			}
 			if !reflect.DeepEqual(got.Findings, want.Findings) {
 				t.Errorf("streamed: %d findings, in memory: %d; they differ", len(got.Findings), len(want.Findings))
 			}
@@ -241,6 +246,54 @@ func TestStreamedEqualsInMemory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// evaluateSpooled evaluates st as Check does, its findings spooled, and
+// returns them by id.
+func evaluateSpooled(t *testing.T, ctx context.Context, cfg *config.Config, st *store.Store, asOf time.Time) map[string]store.Finding {
+	t.Helper()
+	in, err := storeInput(ctx, cfg, st, testCal(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.spool, err = store.NewFindingSpool(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	defer in.spool.Close()
+	res, err := Evaluate(in, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("a spooled evaluation kept %d findings in memory", len(res.Findings))
+	}
+	n := 0
+	for _, c := range res.Checks {
+		n += c.Findings
+	}
+	if n != in.spool.Len() {
+		t.Errorf("summaries count %d findings, the spool holds %d", n, in.spool.Len())
+	}
+	var found []store.Finding
+	if err := in.spool.Each(func(f store.Finding) error { found = append(found, f); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return byID(found)
+}
+
+// byID indexes fs by id, an empty list of days as none (as the store
+// reads it back).
+func byID(fs []store.Finding) map[string]store.Finding {
+	m := make(map[string]store.Finding, len(fs))
+	for _, f := range fs {
+		for _, days := range []*[]string{&f.Evidence.Skipped, &f.Evidence.MakeUp} {
+			if len(*days) == 0 {
+				*days = nil
+			}
+		}
+		m[f.ID] = f
+	}
+	return m
 }
 
 func countFindings(r Result, rule string) int {

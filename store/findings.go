@@ -47,6 +47,9 @@ type SyncRequest struct {
 	// Found is what the checks found now. ID is FindingID(Rule, Subject)
 	// (set when empty); Status, DetectedAt and LastSeen are ignored.
 	Found []Finding
+	// Spool holds more findings found now, on disk (see FindingSpool); of
+	// a finding in both, the spool's wins.
+	Spool *FindingSpool
 	// Keep reports whether an existing finding, not found now, was not
 	// audited this time (e.g. its column could not be crawled) and must be
 	// left untouched. Nil keeps nothing. It runs inside the write
@@ -96,22 +99,11 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 		}
 		rules[r] = true
 	}
-	// found indexes req.Found by id (a check reporting a subject twice:
-	// the last wins); the findings themselves are not copied.
-	found := make(map[string]int, len(req.Found))
-	ids := make([]string, 0, len(req.Found))
-	for i, f := range req.Found {
-		if err := validateFound(f, rules); err != nil {
-			return res, fmt.Errorf("sync findings: %w", err)
-		}
-		id := FindingID(f.Rule, f.Subject)
-		if _, dup := found[id]; !dup {
-			ids = append(ids, id)
-		}
-		found[id] = i
+	found, err := indexFound(req, rules)
+	if err != nil {
+		return res, fmt.Errorf("sync findings: %w", err)
 	}
-	sort.Strings(ids)
-	err := s.updateFindings(func(tx *bolt.Tx) (findingsWrite, error) {
+	err = s.updateFindings(func(tx *bolt.Tx) (findingsWrite, error) {
 		res = SyncResult{PerRule: map[string]RuleCounts{}}
 		for r := range rules {
 			res.PerRule[r] = RuleCounts{}
@@ -136,15 +128,17 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 			}
 			return nil
 		}
-		for _, id := range ids {
-			f := req.Found[found[id]]
-			f.ID = id
+		var f Finding
+		for _, ref := range found.refs {
+			if err := found.load(req, ref, &f); err != nil {
+				return findingsWrite{}, err
+			}
 			upd, c, same, err := syncOne(tx, f, req.Now, &res)
 			if err != nil {
 				return findingsWrite{}, err
 			}
 			if same {
-				w.Seen = append(w.Seen, id)
+				w.Seen = append(w.Seen, ref.id)
 				continue
 			}
 			if err := add(upd, c); err != nil {
@@ -168,6 +162,81 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 		return SyncResult{}, fmt.Errorf("sync findings: %w", err)
 	}
 	return res, nil
+}
+
+// foundIndex is what a sync found now: one finding per id (of several
+// with one id, the last reported wins), sorted by id, each read from
+// SyncRequest.Found or its Spool when it is synced.
+type foundIndex struct {
+	refs  []foundRef
+	rules map[string]bool
+}
+
+// foundRef is one finding found now: its id and its index in
+// SyncRequest.Found, or in the spool when spooled.
+type foundRef struct {
+	id      string
+	i       int
+	spooled bool
+}
+
+// indexFound indexes the findings of req. Those of Found are checked now;
+// spooled ones as they are read.
+func indexFound(req SyncRequest, rules map[string]bool) (foundIndex, error) {
+	x := foundIndex{rules: rules}
+	n := len(req.Found)
+	if req.Spool != nil {
+		if err := req.Spool.flush(); err != nil {
+			return x, err
+		}
+		n += req.Spool.Len()
+	}
+	x.refs = make([]foundRef, 0, n)
+	for i, f := range req.Found {
+		if err := validateFound(f, rules); err != nil {
+			return x, err
+		}
+		x.refs = append(x.refs, foundRef{id: FindingID(f.Rule, f.Subject), i: i})
+	}
+	if req.Spool != nil {
+		for i, e := range req.Spool.ents {
+			x.refs = append(x.refs, foundRef{id: e.id, i: i, spooled: true})
+		}
+	}
+	slices.SortStableFunc(x.refs, func(a, b foundRef) int { return strings.Compare(a.id, b.id) })
+	// Keep the last of each id.
+	out := x.refs[:0]
+	for i, r := range x.refs {
+		if i+1 < len(x.refs) && x.refs[i+1].id == r.id {
+			continue
+		}
+		out = append(out, r)
+	}
+	x.refs = out
+	return x, nil
+}
+
+// has reports whether the finding id was found now.
+func (x foundIndex) has(id string) bool {
+	_, ok := slices.BinarySearchFunc(x.refs, id, func(r foundRef, id string) int { return strings.Compare(r.id, id) })
+	return ok
+}
+
+// load reads the finding of ref into f, with its ID set.
+func (x foundIndex) load(req SyncRequest, ref foundRef, f *Finding) error {
+	if !ref.spooled {
+		*f = req.Found[ref.i]
+		f.ID = ref.id
+		return nil
+	}
+	if err := req.Spool.read(ref.i, f); err != nil {
+		return err
+	}
+	if err := validateFound(*f, x.rules); err != nil {
+		return err
+	}
+	f.ID = ref.id
+	return nil
 }
 
 // cachePatchMax is the most findings a transaction hands to the findings
@@ -381,12 +450,12 @@ func setDraftPoints(tx *bolt.Tx, f *Finding, points float64) error {
 
 // resolveMissing resolves the drafts of rule that were not found now,
 // handing each to add.
-func resolveMissing(tx *bolt.Tx, rule string, found map[string]int, req SyncRequest, res *SyncResult, add func(Finding, change) error) error {
+func resolveMissing(tx *bolt.Tx, rule string, found foundIndex, req SyncRequest, res *SyncResult, add func(Finding, change) error) error {
 	n := 0
 	prefix := []byte(rule + sep)
 	err := eachRaw(tx, bucketRuleFindings, prefix, func(k, _ []byte) error {
 		id := string(k[len(prefix):])
-		if _, ok := found[id]; ok {
+		if found.has(id) {
 			return nil
 		}
 		var f Finding

@@ -120,46 +120,78 @@ func TestSyncFindings(t *testing.T) {
 			status: map[string]string{a.ID: StatusConfirmed, b.ID: StatusDismissed, c.ID: StatusResolved, d.ID: StatusResolved},
 			events: map[string][]string{a.ID: {"detected", "confirm"}}},
 	}
-	s := openTemp(t)
-	for i, st := range steps {
-		now := t0.Add(time.Duration(i) * 24 * time.Hour)
-		for id, act := range st.decide {
-			if _, err := s.Decide(id, act); err != nil {
-				t.Fatalf("%s: decide %s: %v", st.name, id, err)
+	// The same steps, with the findings handed over in memory, in a
+	// spool, or split between the two.
+	for _, via := range []string{"found", "spool", "split"} {
+		t.Run(via, func(t *testing.T) {
+			s := openTemp(t)
+			for i, st := range steps {
+				now := t0.Add(time.Duration(i) * 24 * time.Hour)
+				for id, act := range st.decide {
+					if _, err := s.Decide(id, act); err != nil {
+						t.Fatalf("%s: decide %s: %v", st.name, id, err)
+					}
+				}
+				got, err := s.SyncFindings(deliver(t, via, SyncRequest{Rules: st.rules, Keep: st.keep, Now: now}, st.found))
+				if err != nil {
+					t.Fatalf("%s: %v", st.name, err)
+				}
+				if !reflect.DeepEqual(got, st.want) {
+					t.Errorf("%s: result %+v, want %+v", st.name, got, st.want)
+				}
+				if got := statuses(t, s); !reflect.DeepEqual(got, st.status) {
+					t.Errorf("%s: statuses %v, want %v", st.name, got, st.status)
+				}
+				for id, want := range st.events {
+					h, err := s.History(id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var acts []string
+					for _, e := range h {
+						acts = append(acts, e.Action)
+					}
+					if !reflect.DeepEqual(acts, want) {
+						t.Errorf("%s: history of %s = %v, want %v", st.name, id, acts, want)
+					}
+				}
+				if _, total, _ := s.Findings(Filter{}); total != 4 {
+					t.Errorf("%s: %d findings stored, want 4 (no duplicates)", st.name, total)
+				}
 			}
-		}
-		got, err := s.SyncFindings(SyncRequest{Rules: st.rules, Found: st.found, Keep: st.keep, Now: now})
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if !reflect.DeepEqual(got, st.want) {
-			t.Errorf("%s: result %+v, want %+v", st.name, got, st.want)
-		}
-		if got := statuses(t, s); !reflect.DeepEqual(got, st.status) {
-			t.Errorf("%s: statuses %v, want %v", st.name, got, st.status)
-		}
-		for id, want := range st.events {
-			h, err := s.History(id)
-			if err != nil {
-				t.Fatal(err)
+			// The last sync refreshed LastSeen and evidence of the confirmed finding, not its points.
+			fa, _ := s.Finding(a.ID)
+			if !fa.LastSeen.Equal(t0.Add(5*24*time.Hour)) || !fa.DetectedAt.Equal(t0) || fa.Points != 2 {
+				t.Errorf("confirmed finding after resync: LastSeen %v DetectedAt %v Points %v", fa.LastSeen, fa.DetectedAt, fa.Points)
 			}
-			var acts []string
-			for _, e := range h {
-				acts = append(acts, e.Action)
-			}
-			if !reflect.DeepEqual(acts, want) {
-				t.Errorf("%s: history of %s = %v, want %v", st.name, id, acts, want)
-			}
+		})
+	}
+}
+
+// deliver puts found into req as via says: all in Found, all in a Spool,
+// or split between the two (every other one spooled).
+func deliver(t *testing.T, via string, req SyncRequest, found []Finding) SyncRequest {
+	t.Helper()
+	if via == "found" {
+		req.Found = found
+		return req
+	}
+	sp, err := NewFindingSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Close() })
+	req.Spool = sp
+	for i, f := range found {
+		if via == "split" && i%2 == 0 {
+			req.Found = append(req.Found, f)
+			continue
 		}
-		if _, total, _ := s.Findings(Filter{}); total != 4 {
-			t.Errorf("%s: %d findings stored, want 4 (no duplicates)", st.name, total)
+		if err := sp.Add(f); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// The last sync refreshed LastSeen and evidence of the confirmed finding, not its points.
-	fa, _ := s.Finding(a.ID)
-	if !fa.LastSeen.Equal(t0.Add(5*24*time.Hour)) || !fa.DetectedAt.Equal(t0) || fa.Points != 2 {
-		t.Errorf("confirmed finding after resync: LastSeen %v DetectedAt %v Points %v", fa.LastSeen, fa.DetectedAt, fa.Points)
-	}
+	return req
 }
 
 // syncedPair is a store holding two draft timeliness findings, a and b,
