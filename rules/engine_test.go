@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -75,6 +76,10 @@ func TestCheckEngine(t *testing.T) {
 	run, ok, err := st.LastRun("check")
 	if err != nil || !ok || run.Status != "ok" || run.Figures["findings"] != rep.Findings || run.Figures["new"] != rep.Findings || run.ID != rep.RunID {
 		t.Fatalf("check run = %+v, %v, %v", run, ok, err)
+	}
+	// The findings' spool, next to the store, is gone.
+	if ents, err := os.ReadDir(filepath.Dir(st.Path())); err != nil || len(ents) != 1 {
+		t.Errorf("the store's directory holds %d entries after the check, want the store only (%v)", len(ents), err)
 	}
 
 	// Re-running changes nothing.

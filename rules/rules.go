@@ -323,5 +323,6 @@ func Evaluate(in Input, asOf time.Time) (Result, error) {
 		}
 		res.Checks = append(res.Checks, sum)
 	}
+	e.acc.release()
 	return res, nil
 }

@@ -280,7 +280,7 @@ func saveVerdict(ctx context.Context, st *store.Store, asOf time.Time, verdict f
 	if err != nil {
 		return store.VerdictRecord{}, err
 	}
-	ws, _, err := st.Findings(store.Filter{Rule: Wording})
+	ws, err := st.FindingsOfRule(Wording)
 	if err != nil {
 		return store.VerdictRecord{}, err
 	}

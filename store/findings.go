@@ -494,6 +494,33 @@ func putFinding(tx *bolt.Tx, f Finding) error {
 	return putRaw(tx, bucketRuleFindings, []byte(f.Rule+sep+f.ID), []byte{})
 }
 
+// FindingsOfRule returns every finding of check rule, whatever its
+// status, in id order. Unlike Findings it reads them from the store's
+// index of the rule and does not load (and keep) every finding in the
+// findings cache: the check uses it once, after its sync.
+func (s *Store) FindingsOfRule(rule string) ([]Finding, error) {
+	var out []Finding
+	prefix := []byte(rule + sep)
+	err := s.view(func(tx *bolt.Tx) error {
+		return eachRaw(tx, bucketRuleFindings, prefix, func(k, _ []byte) error {
+			id := string(k[len(prefix):])
+			var f Finding
+			found, err := getFinding(tx, id, &f)
+			if err != nil {
+				return fmt.Errorf("finding %s: %w", id, err)
+			}
+			if found {
+				out = append(out, f)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read findings of %s: %w", rule, err)
+	}
+	return out, nil
+}
+
 // Finding returns the finding with the given id, or an error wrapping
 // ErrNotFound.
 func (s *Store) Finding(id string) (Finding, error) {

@@ -146,3 +146,43 @@ func TestSyncFromSpool(t *testing.T) {
 		t.Errorf("a refused sync changed finding a to %s", got.Status)
 	}
 }
+
+func TestFindingsOfRule(t *testing.T) {
+	s := openTemp(t)
+	a := mkFinding("wording", "https://gov.test/a", "u1", 1)
+	b := mkFinding("wording", "https://gov.test/b", "u2", 1)
+	c := mkFinding("timeliness", "https://gov.test/a", "u1", 1)
+	if _, err := s.SyncFindings(SyncRequest{Rules: []string{"wording", "timeliness"}, Found: []Finding{b, c, a}, Now: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Decide(a.ID, Action{Kind: DecideConfirm, By: "li", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		rule string
+		want []string // ids, in id order
+	}{
+		{"wording", []string{min(a.ID, b.ID), max(a.ID, b.ID)}},
+		{"timeliness", []string{c.ID}},
+		{"blank_column", nil},
+	}
+	for _, tt := range tests {
+		got, err := s.FindingsOfRule(tt.rule)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.rule, err)
+		}
+		var ids []string
+		for _, f := range got {
+			ids = append(ids, f.ID)
+			if f.Rule != tt.rule {
+				t.Errorf("%s: got a finding of %s", tt.rule, f.Rule)
+			}
+			if f.ID == a.ID && f.Status != StatusConfirmed {
+				t.Errorf("%s: finding a has status %s, want confirmed", tt.rule, f.Status)
+			}
+		}
+		if !reflect.DeepEqual(ids, tt.want) {
+			t.Errorf("FindingsOfRule(%s) = %v, want %v", tt.rule, ids, tt.want)
+		}
+	}
+}
