@@ -216,7 +216,6 @@ func TestStreamedEqualsInMemory(t *testing.T) {
 			spooled := evaluateSpooled(t, ctx, cfg, st, asOf)
 			if !reflect.DeepEqual(spooled, byID(want.Findings)) {
 				t.Errorf("spooled: %d findings, in memory: %d; they differ", len(spooled), len(want.Findings))
-
 			}
 			if !reflect.DeepEqual(got.Findings, want.Findings) {
 				t.Errorf("streamed: %d findings, in memory: %d; they differ", len(got.Findings), len(want.Findings))
