@@ -37,7 +37,7 @@ func bucketNames() []string {
 	return []string{
 		bucketMeta,
 		bucketRuns, bucketRunKinds,
-		bucketPages, bucketSnapshots, bucketTexts,
+		bucketPages, bucketSnapshots, bucketTexts, bucketBlobs,
 		bucketItems, bucketColItems,
 		bucketLetters, bucketSources,
 		bucketFindings, bucketRuleFindings, bucketFindingSeen,

@@ -100,17 +100,25 @@ func (s *Store) Write(b *Batch) error {
 		return fmt.Errorf("write batch: %w", err)
 	}
 	// Compress outside the write transaction the snapshots not yet stored.
-	var missing []string
+	var missing, missingTexts []string
 	err := s.view(func(tx *bolt.Tx) error {
-		bk := tx.Bucket([]byte(bucketSnapshots))
+		hashes := slices.Collect(maps.Keys(b.Compressed))
 		for h := range b.Snapshots {
-			if _, dup := b.Compressed[h]; !dup && (bk == nil || bk.Get([]byte(h)) == nil) {
+			if _, dup := b.Compressed[h]; !dup {
+				hashes = append(hashes, h)
+			}
+		}
+		have := storedBlobs(tx, blobSnapshot, bucketSnapshots, hashes)
+		for _, h := range hashes {
+			if !have[h] {
 				missing = append(missing, h)
 			}
 		}
-		for h := range b.Compressed {
-			if bk == nil || bk.Get([]byte(h)) == nil {
-				missing = append(missing, h)
+		texts := slices.Collect(maps.Keys(b.Texts))
+		have = storedBlobs(tx, blobText, bucketTexts, texts)
+		for _, h := range texts {
+			if !have[h] {
+				missingTexts = append(missingTexts, h)
 			}
 		}
 		return nil
@@ -119,43 +127,60 @@ func (s *Store) Write(b *Batch) error {
 		return fmt.Errorf("write batch: %w", err)
 	}
 	sort.Strings(missing)
-	compressed := make([][]byte, len(missing))
-	for i, h := range missing {
-		if data, ok := b.Compressed[h]; ok {
-			compressed[i] = data
-			continue
+	sort.Strings(missingTexts)
+	blobs := make([][]byte, 0, len(missing)+len(missingTexts))
+	for _, h := range missing {
+		data, ok := b.Compressed[h]
+		if !ok {
+			if data, err = s.compress(b.Snapshots[h]); err != nil {
+				return fmt.Errorf("write batch: compress snapshot %s: %w", h, err)
+			}
 		}
-		if compressed[i], err = s.compress(b.Snapshots[h]); err != nil {
-			return fmt.Errorf("write batch: compress snapshot %s: %w", h, err)
+		blobs = append(blobs, data)
+	}
+	for _, h := range missingTexts {
+		blobs = append(blobs, b.Texts[h])
+	}
+	// The bodies go to the packs first, synced; the transaction below
+	// indexes them (packs.go).
+	var refs []blobRef
+	if len(blobs) > 0 {
+		if s.readOnly {
+			return fmt.Errorf("write batch: store %s is open read-only", s.path)
 		}
+		s.packs.wmu.Lock()
+		defer s.packs.wmu.Unlock()
+		var undo func()
+		if refs, undo, err = s.packs.append(blobs); err != nil {
+			return fmt.Errorf("write batch: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				undo()
+			}
+		}()
 	}
 	err = s.update(func(tx *bolt.Tx) error {
 		if err := writeListed(tx, b.Listed, b.ListPages); err != nil {
 			return err
 		}
-		snaps, err := writeBucket(tx, bucketSnapshots)
-		if err != nil {
-			return err
-		}
-		for i, h := range missing {
-			if snaps.Get([]byte(h)) != nil {
-				continue // written meanwhile by another batch
-			}
-			if err := snaps.Put([]byte(h), compressed[i]); err != nil {
-				return fmt.Errorf("put snapshot %s: %w", h, err)
-			}
-		}
-		if len(b.Texts) > 0 {
-			texts, err := writeBucket(tx, bucketTexts)
+		if len(refs) > 0 {
+			idx, err := writeBucket(tx, bucketBlobs)
 			if err != nil {
 				return err
 			}
-			for _, h := range slices.Sorted(maps.Keys(b.Texts)) {
-				if texts.Get([]byte(h)) != nil {
-					continue
+			// Snapshot keys ('s') sort before text keys ('t'): in order.
+			for i, h := range append(slices.Clone(missing), missingTexts...) {
+				kind := blobSnapshot
+				if i >= len(missing) {
+					kind = blobText
 				}
-				if err := texts.Put([]byte(h), b.Texts[h]); err != nil {
-					return fmt.Errorf("put article text %s: %w", h, err)
+				key := blobKey(kind, h)
+				if idx.Get(key) != nil {
+					continue // indexed meanwhile by another batch
+				}
+				if err := idx.Put(key, refs[i].encode()); err != nil {
+					return fmt.Errorf("put blob %c%s: %w", kind, h, err)
 				}
 			}
 		}
@@ -394,24 +419,13 @@ func (s *Store) compress(body []byte) ([]byte, error) {
 // Snapshot returns the decompressed body stored under hash, or an error
 // wrapping ErrNotFound.
 func (s *Store) Snapshot(hash string) ([]byte, error) {
-	var body []byte
-	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(bucketSnapshots))
-		var data []byte
-		if b != nil {
-			data = b.Get([]byte(hash))
-		}
-		if data == nil {
-			return ErrNotFound
-		}
-		var err error
-		if body, err = s.gunzip(data); err != nil {
-			return fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		return nil
-	})
+	data, err := s.blob(blobSnapshot, bucketSnapshots, hash)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", hash, err)
+	}
+	body, err := s.gunzip(data)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w: %v", hash, ErrCorrupt, err)
 	}
 	return body, nil
 }
@@ -420,24 +434,13 @@ func (s *Store) Snapshot(hash string) ([]byte, error) {
 // snapshot hash is hash (textract.ArticleText, encoded), as the crawler
 // stored it (Batch.Texts), or an error wrapping ErrNotFound.
 func (s *Store) Text(hash string) ([]byte, error) {
-	var text []byte
-	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(bucketTexts))
-		var data []byte
-		if b != nil {
-			data = b.Get([]byte(hash))
-		}
-		if data == nil {
-			return ErrNotFound
-		}
-		var err error
-		if text, err = s2.Decode(nil, data); err != nil {
-			return fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		return nil
-	})
+	data, err := s.blob(blobText, bucketTexts, hash)
 	if err != nil {
 		return nil, fmt.Errorf("article text %s: %w", hash, err)
+	}
+	text, err := s2.Decode(nil, data)
+	if err != nil {
+		return nil, fmt.Errorf("article text %s: %w: %v", hash, ErrCorrupt, err)
 	}
 	return text, nil
 }

@@ -204,14 +204,8 @@ func TestSnapshotCompressionAndDedup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var n, stored int
-	s.view(func(tx *bolt.Tx) error {
-		return eachRaw(tx, bucketSnapshots, nil, func(k, v []byte) error {
-			n++
-			stored = len(v)
-			return nil
-		})
-	})
+	blobs := storedBlobSizes(t, s, blobSnapshot)
+	n, stored := len(blobs), blobs[h]
 	if n != 1 {
 		t.Errorf("%d snapshots stored, want 1", n)
 	}
@@ -407,19 +401,15 @@ func TestCompressedSnapshots(t *testing.T) {
 		}
 	}
 	// Stored once: writing the same hash again leaves the stored bytes alone.
-	stored := func() map[string]int {
-		m := map[string]int{}
-		s.view(func(tx *bolt.Tx) error {
-			return eachRaw(tx, bucketSnapshots, nil, func(k, v []byte) error { m[string(k)] = len(v); return nil })
-		})
-		return m
-	}
-	before := stored()
+	before, packed := storedBlobSizes(t, s, blobSnapshot), packBytes(t, s)
 	if err := s.Write(&Batch{Compressed: map[string][]byte{h1: z1, h2: z2}}); err != nil {
 		t.Fatal(err)
 	}
-	if after := stored(); !reflect.DeepEqual(before, after) || len(after) != 2 {
+	if after := storedBlobSizes(t, s, blobSnapshot); !reflect.DeepEqual(before, after) || len(after) != 2 {
 		t.Errorf("snapshots after a second write = %v, want %v", after, before)
+	}
+	if got := packBytes(t, s); got != packed {
+		t.Errorf("packs grew from %d to %d bytes by writing stored snapshots again", packed, got)
 	}
 }
 

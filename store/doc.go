@@ -1,7 +1,9 @@
 // Package store keeps everything govaudit knows in one bbolt file: crawl
-// runs, fetched pages and their evidence snapshots, column items, mailbox
-// letters, the latest state of every crawled source, findings (draft
-// deductions) and the audit trail of every decision.
+// runs, fetched pages, column items, mailbox letters, the latest state of
+// every crawled source, findings (draft deductions) and the audit trail of
+// every decision. The evidence snapshots (page bodies) and article texts
+// are in append-only pack files beside it (PackDir; packs.go), indexed
+// from the file.
 //
 // It is the only package of govaudit that imports go.etcd.io/bbolt; every
 // other package uses the typed methods of [Store]. Values are JSON
@@ -15,7 +17,13 @@
 //	runs        big-endian uint64 run id -> Run
 //	run-kinds   kind \x00 big-endian id -> nil (index for Runs/LastRun)
 //	pages       URL -> Page (binary)
-//	snapshots   SnapshotHash -> gzip-compressed UTF-8 HTML (deduplicated)
+//	blobs       's' SnapshotHash -> where the gzip-compressed UTF-8 HTML
+//	            is in the packs; 't' SnapshotHash -> where the article text
+//	            is (pack, offset, length, CRC-32C; packs.go)
+//	snapshots   SnapshotHash -> gzip-compressed UTF-8 HTML, in stores
+//	            written before the packs and in backups (read, no longer
+//	            written)
+//	texts       the same for article texts
 //	items       URL -> Item (binary)
 //	col-items   column \x00 URL -> nil (index for ItemsOfColumn)
 //	letters     URL -> Letter

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Environment of a re-executed test binary acting as a second process.
@@ -137,4 +139,39 @@ func mkFinding(rule, subject, unit string, points float64) Finding {
 			Dates: map[string]string{"written": "2026-01-05", "published": "2026-02-20"}, WorkingDays: 30,
 			Skipped: []string{"春节 2026-02-15 至 2026-02-23"}},
 	}
+}
+
+// storedBlobSizes returns the stored size of every blob of kind in the
+// packs, by hash, read from the blob index.
+func storedBlobSizes(t *testing.T, s *Store, kind byte) map[string]int {
+	t.Helper()
+	m := map[string]int{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return eachRaw(tx, bucketBlobs, []byte{kind}, func(k, v []byte) error {
+			ref, err := decodeBlobRef(v)
+			if err != nil {
+				return err
+			}
+			m[string(k[1:])] = int(ref.n)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// packBytes returns the total size of the store's pack files.
+func packBytes(t *testing.T, s *Store) int64 {
+	t.Helper()
+	sizes, err := s.packs.sizes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, size := range sizes {
+		n += size
+	}
+	return n
 }

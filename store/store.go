@@ -80,6 +80,9 @@ type Store struct {
 	// gunzipPool holds *gzip.Reader for Snapshot: a reader's window
 	// is 32 KiB, allocated again by every gzip.NewReader.
 	gunzipPool sync.Pool
+
+	// packs holds the page bodies and article texts (packs.go).
+	packs *packSet
 }
 
 // Open opens (read-write: creates) the store at path, creates its buckets
@@ -125,7 +128,7 @@ func open(path string, opt Options, version int, migs []migration) (*Store, erro
 	case err != nil:
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, readOnly: opt.ReadOnly}
+	s := &Store{db: db, path: path, readOnly: opt.ReadOnly, packs: newPackSet(path, opt.ReadOnly)}
 	if opt.ReadOnly {
 		err = s.view(func(tx *bolt.Tx) error { return checkSchema(tx, version) })
 	} else {
@@ -220,10 +223,11 @@ func prepare(tx *bolt.Tx, version int, migs []migration) error {
 
 // Close closes the store. Pending transactions finish first.
 func (s *Store) Close() error {
+	perr := s.packs.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
-	return nil
+	return perr
 }
 
 // Path returns the file the store was opened from.

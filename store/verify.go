@@ -79,7 +79,10 @@ func VerifyFile(path string) error {
 //     has an action and a time, and belongs to an existing finding or
 //     adjustment;
 //   - the history of every finding starts with "detected" and its
-//     status-changing events end in the finding's current status.
+//     status-changing events end in the finding's current status;
+//   - every entry of the blob index names a snapshot or article text and
+//     a place inside an existing pack file (the bytes themselves are
+//     checked against their CRC when read, not here).
 //
 // It returns nil for a sound store, a *VerifyError listing the problems
 // for a damaged one, and another error when the check itself could not
@@ -110,6 +113,7 @@ func (s *Store) verify() error {
 	}
 	if v.total == 0 {
 		v.records(tx)
+		v.blobs(tx, s.packs)
 	}
 	if v.total == 0 {
 		return nil
@@ -173,6 +177,38 @@ func (v *verifier) walk(tx *bolt.Tx) {
 	tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 		where = bytes.Clone(name)
 		walkBucket(b)
+		return nil
+	})
+}
+
+// blobs checks the blob index against the pack files (see Verify).
+func (v *verifier) blobs(tx *bolt.Tx, packs *packSet) {
+	b := tx.Bucket([]byte(bucketBlobs))
+	if b == nil || firstKey(b) == nil {
+		return
+	}
+	sizes, err := packs.sizes()
+	if err != nil {
+		v.add(err)
+		return
+	}
+	b.ForEach(func(k, val []byte) error {
+		if len(k) != 33 || (k[0] != blobSnapshot && k[0] != blobText) || !validHash(string(k[1:])) {
+			v.addf("blob index: key %q is not a blob key", k)
+			return nil
+		}
+		ref, err := decodeBlobRef(val)
+		if err != nil {
+			v.addf("blob index: %q: %v", k, err)
+			return nil
+		}
+		size, ok := sizes[ref.pack]
+		switch {
+		case !ok:
+			v.addf("blob index: %q is in pack %s, which is missing", k, packs.path(ref.pack))
+		case ref.off+int64(ref.n) > size:
+			v.addf("blob index: %q ends at %d, past the end of pack %s (%d bytes)", k, ref.off+int64(ref.n), packs.path(ref.pack), size)
+		}
 		return nil
 	})
 }

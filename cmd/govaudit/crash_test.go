@@ -14,8 +14,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -320,6 +322,7 @@ func killOnceStored(t *testing.T, c *child, db, what string) int {
 	t.Helper()
 	peek := db + ".peek"
 	defer os.Remove(peek)
+	defer os.RemoveAll(store.PackDir(peek))
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			c.kill(t)
@@ -468,7 +471,8 @@ func verifyStore(t *testing.T, path, kind string) (int, []store.Run) {
 	return len(findingStates(t, path)), runs
 }
 
-// copyFile copies the store file src to dst.
+// copyFile copies the store file src to dst, and its pack directory
+// (store.PackDir) in place of dst's.
 func copyFile(t *testing.T, src, dst string) {
 	t.Helper()
 	data, err := os.ReadFile(src)
@@ -477,6 +481,27 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.RemoveAll(store.PackDir(dst)); err != nil {
+		t.Fatal(err)
+	}
+	packs, err := os.ReadDir(store.PackDir(src))
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(store.PackDir(dst), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range packs {
+		data, err := os.ReadFile(filepath.Join(store.PackDir(src), e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(store.PackDir(dst), e.Name()), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

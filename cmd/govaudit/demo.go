@@ -204,6 +204,9 @@ func demoSetup(ctx context.Context, a *app, dir string, opt portalsim.Options) (
 	if err := os.Remove(dbPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fail(fmt.Errorf("remove the previous demo store: %w", err))
 	}
+	if err := os.RemoveAll(store.PackDir(dbPath)); err != nil {
+		return fail(fmt.Errorf("remove the previous demo store's page bodies: %w", err))
+	}
 	st, err := openStore(cfg, "", false)
 	if err != nil {
 		return fail(err)
