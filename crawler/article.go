@@ -165,7 +165,7 @@ func (r *run) doArticle(t task) {
 		it.FetchErr, it.FetchedAt = "页面无法解析", now
 		page.ErrKind, page.Err = errParse, err.Error()
 		r.countErr(errParse)
-		r.w.put(record{page: &page, hash: hash, snap: r.zip.gzip(body)})
+		r.w.put(record{page: &page, hash: hash, snap: store.CompressSnapshotBody(body)})
 		r.w.put(record{item: &it})
 		r.countItem(s.family, &it)
 		return
@@ -178,7 +178,7 @@ func (r *run) doArticle(t task) {
 		it.FetchErr, it.FetchedAt = "页面未能识别（未读到标题和任何日期）", now
 		page.ErrKind, page.Err = errUnreadable, "no title and no date recognised"
 		r.countErr(errUnreadable)
-		r.w.put(record{page: &page, hash: hash, snap: r.zip.gzip(body)})
+		r.w.put(record{page: &page, hash: hash, snap: store.CompressSnapshotBody(body)})
 		r.w.put(record{item: &it})
 		r.countItem(s.family, &it)
 		return
@@ -208,7 +208,7 @@ func (r *run) doArticle(t task) {
 	// tells a changed page). Real portals keep years of such articles.
 	var snap []byte
 	if r.cont.inWindow(&it) {
-		snap = r.zip.gzip(body)
+		snap = store.CompressSnapshotBody(body)
 	}
 	r.w.put(record{page: &page, hash: hash, snap: snap})
 	r.w.put(record{item: &it})
@@ -542,7 +542,7 @@ func (r *run) doLetter(t task) {
 		return
 	}
 	body, charset := decodeHTML(res.body, res.contentType)
-	hash, snap := r.zip.compress(body)
+	hash, snap := store.CompressSnapshot(body)
 	pu, err := url.Parse(res.url)
 	if err != nil {
 		pu, _ = url.Parse(row.URL)
@@ -553,7 +553,7 @@ func (r *run) doLetter(t task) {
 		l.FetchErr = "信件页面无法解析"
 		page.ErrKind, page.Err = errParse, err.Error()
 		r.countErr(errParse)
-		r.w.put(record{page: &page, hash: hash, snap: r.zip.gzip(body)})
+		r.w.put(record{page: &page, hash: hash, snap: store.CompressSnapshotBody(body)})
 		return
 	}
 	if lp.No != "" {

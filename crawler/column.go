@@ -380,7 +380,7 @@ func (r *run) fetchListPage(cs *colState, n int, rq request) (lf listFetch, fail
 	var snap []byte
 	if n == 1 {
 		if hash = store.SnapshotHash(body); hash != cs.firstHash {
-			snap = r.zip.gzip(body)
+			snap = store.CompressSnapshotBody(body)
 		}
 	}
 	r.w.put(record{page: ptr(r.pageRecord(rq.url, res, charset, hash)), hash: hash, snap: snap})

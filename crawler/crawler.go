@@ -33,7 +33,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -233,9 +232,6 @@ type run struct {
 	maxPages   int
 	// cycle is the revalidation cycle in nights (crawl.revalidate_days).
 	cycle int
-	// zip compresses snapshots in the fetching goroutines, so that the
-	// store's single writer only stores them.
-	zip compressors
 	// lettersBy holds the stored letters by mailbox and URL, read once
 	// (see knownLetters).
 	lettersOnce sync.Once
@@ -314,7 +310,6 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 		considered: newURLSet(),
 		maxPages:   maxPages,
 		cycle:      cycle,
-		zip:        newCompressors(runtime.GOMAXPROCS(0) + 1),
 		errs:       map[string]int{},
 		families:   map[string]*store.FamilyStats{},
 	}

@@ -27,7 +27,7 @@ type record struct {
 	listed *store.Listed
 	// listPage is a list page as fetched and parsed (store.ListPage).
 	listPage *store.ListPage
-	// hash and snap are a snapshot compressed by store.SnapshotCompressor.
+	// hash and snap are a snapshot compressed by store.CompressSnapshot.
 	hash string
 	snap []byte
 	// text is the article text of the page whose snapshot hash is hash,
@@ -145,33 +145,4 @@ func (w *writer) close() error {
 	close(w.in)
 	<-w.done
 	return w.failed()
-}
-
-// compressors is a fixed set of snapshot compressors shared by the
-// fetching goroutines: compression is CPU-bound, so more compressors than
-// CPUs would only hold more memory (a gzip writer keeps about 1 MB).
-// Unlike a sync.Pool it is not emptied by each garbage collection.
-type compressors chan *store.SnapshotCompressor
-
-func newCompressors(n int) compressors {
-	c := make(compressors, n)
-	for range n {
-		c <- &store.SnapshotCompressor{}
-	}
-	return c
-}
-
-// compress returns the snapshot hash and the compressed body.
-func (c compressors) compress(body []byte) (hash string, compressed []byte) {
-	z := <-c
-	defer func() { c <- z }()
-	return z.Compress(body)
-}
-
-// gzip returns the body compressed as the store keeps snapshots, without
-// its hash.
-func (c compressors) gzip(body []byte) []byte {
-	z := <-c
-	defer func() { c <- z }()
-	return z.CompressBody(body)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -371,19 +372,14 @@ func TestCompressedSnapshots(t *testing.T) {
 	s := openTemp(t)
 	_, html := sampleBatch()
 	other := []byte(strings.Repeat("<p>区长信箱来信选登</p>\n", 300))
-	var c SnapshotCompressor
 	h1, z1 := CompressSnapshot(html)
-	h2, z2 := c.Compress(other)
+	h2, z2 := CompressSnapshot(other)
 	if h1 != SnapshotHash(html) || h2 != SnapshotHash(other) {
 		t.Fatalf("hashes %s %s, want SnapshotHash of the bodies", h1, h2)
 	}
-	// A reused compressor gives the same bytes as a fresh one, and a new slice.
-	h1b, z1b := c.Compress(html)
-	if h1b != h1 || !bytes.Equal(z1b, z1) {
-		t.Errorf("reused compressor: %s %d bytes, want %s %d bytes", h1b, len(z1b), h1, len(z1))
-	}
-	if len(z2) > 0 && len(z1b) > 0 && &z2[0] == &z1b[0] {
-		t.Error("Compress returned the same backing array twice")
+	// The same body gives the same bytes, in a new slice.
+	if z1b := CompressSnapshotBody(html); !bytes.Equal(z1b, z1) || &z1b[0] == &z1[0] {
+		t.Errorf("compressed again: %d bytes, want the same %d bytes in a new slice", len(z1b), len(z1))
 	}
 	if len(z1) == 0 || len(z1) > len(html)/4 {
 		t.Errorf("compressed %d bytes to %d; want below a quarter", len(html), len(z1))
@@ -423,7 +419,9 @@ func TestCompressedSnapshotsValidated(t *testing.T) {
 	}{
 		{"short key", "abc", z},
 		{"upper-case key", strings.ToUpper(h), z},
-		{"not gzip", h, []byte("<html>正文</html> not compressed")},
+		{"not compressed", h, []byte("<html>正文</html> not compressed")},
+		{"gzip", h, gzipped(t, []byte("<html>正文</html>"))},
+		{"format byte only", h, z[:1]},
 		{"empty", h, nil},
 	} {
 		b := &Batch{Pages: []Page{{URL: "https://gov.test/z"}}, Compressed: map[string][]byte{tc.key: tc.data}}
@@ -557,5 +555,58 @@ func TestDeadRunShownEnded(t *testing.T) {
 					ro, got.ID, got.Status, got.EndedAt, got.Pages, wantEnd, wantPages)
 			}
 		}
+	}
+}
+
+// gzipped returns body gzip-compressed, as stores kept snapshots before S2.
+func gzipped(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSnapshotFormats reads snapshots stored in each format a store has
+// used (gzip before S2, in the legacy bucket and in a pack) and refuses
+// damaged ones with ErrCorrupt.
+func TestSnapshotFormats(t *testing.T) {
+	s := openTemp(t)
+	body := []byte(strings.Repeat("<p>关于做好2026年度政务公开工作的通知</p>\n", 40))
+	h := SnapshotHash(body)
+	z := CompressSnapshotBody(body)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		ok   bool
+	}{
+		{"s2", z, true},
+		{"gzip", gzipped(t, body), true},
+		{"truncated s2", z[:len(z)/2], false},
+		{"unknown format", append([]byte{0x07}, z[1:]...), false},
+		{"empty", []byte{}, false},
+	} {
+		got, err := s.decodeSnapshot(tc.data)
+		switch {
+		case tc.ok && (err != nil || !bytes.Equal(got, body)):
+			t.Errorf("%s: %d bytes, %v; want the body", tc.name, len(got), err)
+		case !tc.ok && err == nil:
+			t.Errorf("%s: decoded %d bytes, want an error", tc.name, len(got))
+		}
+	}
+	// A gzip snapshot in the bucket of an older store reads through Snapshot.
+	err := s.update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bucketSnapshots)).Put([]byte(h), gzipped(t, body))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Snapshot(h); err != nil || !bytes.Equal(got, body) {
+		t.Errorf("legacy gzip snapshot: %d bytes, %v", len(got), err)
 	}
 }

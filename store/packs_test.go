@@ -50,7 +50,7 @@ func TestPacksKeepBodiesOutOfTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.packs.roll = 8 << 10 // a new pack every few batches
+	s.packs.roll = 2 << 10 // a new pack every few batches
 	all := map[string][]byte{}
 	for i := range 6 {
 		b, bodies := packedBatch(20, i*20)
@@ -116,11 +116,7 @@ func TestLegacyBucketsRead(t *testing.T) {
 	b, bodies := packedBatch(3, 0)
 	err := s.update(func(tx *bolt.Tx) error {
 		for h, body := range bodies {
-			z, err := s.compress(body)
-			if err != nil {
-				return err
-			}
-			if err := tx.Bucket([]byte(bucketSnapshots)).Put([]byte(h), z); err != nil {
+			if err := tx.Bucket([]byte(bucketSnapshots)).Put([]byte(h), gzipped(t, body)); err != nil {
 				return err
 			}
 			if err := tx.Bucket([]byte(bucketTexts)).Put([]byte(h), b.Texts[h]); err != nil {

@@ -76,9 +76,9 @@ type Store struct {
 	cacheMu sync.Mutex
 	cache   *findingsCache
 
-	gzipPool sync.Pool
-	// gunzipPool holds *gzip.Reader for Snapshot: a reader's window
-	// is 32 KiB, allocated again by every gzip.NewReader.
+	// gunzipPool holds *gzip.Reader for the snapshots older stores kept
+	// gzip-compressed: a reader's window is 32 KiB, allocated again by
+	// every gzip.NewReader.
 	gunzipPool sync.Pool
 
 	// packs holds the page bodies and article texts (packs.go).
