@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -435,7 +434,7 @@ func (r *run) download(u string) (data []byte, hdr http.Header, declared int64, 
 	if resp.StatusCode >= 300 {
 		return nil, nil, 0, fmt.Sprintf("附件下载失败：HTTP %d", resp.StatusCode)
 	}
-	data, err = io.ReadAll(io.LimitReader(resp.Body, c.maxAtt+1))
+	data, err = readBody(resp.Body, resp.ContentLength, c.maxAtt+1)
 	r.f.bytes.Add(int64(len(data)))
 	if err != nil {
 		_, cause := classify(err)

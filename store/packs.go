@@ -227,8 +227,12 @@ func (p *packSet) append(blobs [][]byte) (refs []blobRef, undo func(), err error
 	w, n, start := p.w, p.last, p.size
 	refs = make([]blobRef, len(blobs))
 	off := start
-	// Writes are gathered in a buffer of about 1 MiB.
-	buf := make([]byte, 0, 1<<20)
+	// Writes are gathered in a buffer of at most 1 MiB.
+	total := 0
+	for _, b := range blobs {
+		total += len(b)
+	}
+	buf := make([]byte, 0, min(total, 1<<20))
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
