@@ -65,7 +65,7 @@ func (d *Daemon) listenAdmin() (*adminServer, error) {
 		// streamed from one read transaction.
 		w.Header().Set("Trailer", "X-Backup-Bytes, X-Backup-Error")
 		w.Header().Set("Content-Type", "application/octet-stream")
-		n, err := d.st.Backup(w)
+		n, err := d.st.Backup(w, "") // built beside the store, which the daemon may write
 		if err != nil {
 			w.Header().Set("X-Backup-Error", oneLine(err))
 			d.log.Error("backup over the admin socket failed", "err", err, "written", n)
@@ -108,7 +108,15 @@ func Backup(ctx context.Context, storePath, socket, dst string, stdout io.Writer
 		defer tmp.Close()
 		out = tmp
 	}
-	n, err := copyStore(ctx, storePath, socket, out)
+	// The copy of a store whose page bodies are in packs is built in a
+	// temporary file first: beside the destination, which the caller may
+	// write (a backup job need not be allowed to write the store's
+	// directory).
+	tmpDir := os.TempDir()
+	if tmp != nil {
+		tmpDir = filepath.Dir(tmp.Name())
+	}
+	n, err := copyStore(ctx, storePath, socket, tmpDir, out)
 	if err != nil {
 		return n, err
 	}
@@ -137,12 +145,13 @@ func same(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
-// copyStore writes the store to w, directly or through the socket.
-func copyStore(ctx context.Context, storePath, socket string, w io.Writer) (int64, error) {
+// copyStore writes the store to w, directly (building it in tmpDir, see
+// store.Backup) or through the socket.
+func copyStore(ctx context.Context, storePath, socket, tmpDir string, w io.Writer) (int64, error) {
 	st, err := store.Open(storePath, store.Options{ReadOnly: true, Timeout: time.Second})
 	if err == nil {
 		defer st.Close()
-		n, err := st.Backup(w)
+		n, err := st.Backup(w, tmpDir)
 		if err != nil {
 			return n, fmt.Errorf("backup %s: %w", storePath, err)
 		}

@@ -15,7 +15,11 @@ import (
 	"github.com/govaudit/govaudit/store"
 )
 
-// fill gives a store findings in every status, runs and events.
+// fillPage is the page body fill stores.
+const fillPage = "<html><body><h1>关于印发工作要点的通知</h1><p>正文</p></body></html>"
+
+// fill gives a store findings in every status, runs and events, and a
+// page body with its article text.
 func fill(t *testing.T, st *store.Store) {
 	t.Helper()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, Location())
@@ -32,6 +36,13 @@ func fill(t *testing.T, st *store.Store) {
 		t.Fatal(err)
 	}
 	if _, err := st.Decide(found[1].ID, store.Action{Kind: "dismiss", By: "张三", Reason: "已更正", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	// A page body, which the store keeps in its packs and a backup inlines.
+	h := store.SnapshotHash([]byte(fillPage))
+	err := st.Write(&store.Batch{Snapshots: map[string][]byte{h: []byte(fillPage)},
+		Texts: map[string][]byte{h: store.CompressText([]byte("关于印发工作要点的通知"))}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	r, _ := st.StartRun(JobNightly, now)
@@ -74,6 +85,16 @@ func dump(t *testing.T, st *store.Store) string {
 	}
 	runs, _ := st.Runs("", 10)
 	enc.Encode(runs)
+	h := store.SnapshotHash([]byte(fillPage))
+	body, err := st.Snapshot(h)
+	if err != nil || string(body) != fillPage {
+		t.Fatalf("page body = %q, %v", body, err)
+	}
+	text, err := st.Text(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.Encode([]string{string(body), string(text)})
 	if n != 30 {
 		t.Fatalf("%d findings, want 30", n)
 	}
@@ -112,8 +133,15 @@ func TestBackupOfAClosedStore(t *testing.T) {
 	if got := findingsJSON(t, dst); got != want {
 		t.Errorf("the copy differs:\n%s\nwant\n%s", got, want)
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, "backup", ".*.tmp")); len(left) != 0 {
-		t.Errorf("temporary files left: %v", left)
+	for _, pattern := range []string{".*.tmp", ".*backup-*"} {
+		for _, d := range []string{dir, filepath.Join(dir, "backup")} {
+			if left, _ := filepath.Glob(filepath.Join(d, pattern)); len(left) != 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		}
+	}
+	if _, err := os.Stat(store.PackDir(dst)); !os.IsNotExist(err) {
+		t.Errorf("the backup has a pack directory (%v): it must be one file", err)
 	}
 	if _, err := Backup(context.Background(), path, "", path, nil); err == nil || !strings.Contains(err.Error(), "overwrite the store") {
 		t.Errorf("backup onto the store itself: %v", err)

@@ -19,9 +19,10 @@ import (
 // buckets where stores kept them before the packs), so a store restored
 // from it has no pack directory to go with it.
 //
-// To inline them, the copy is first built in a temporary file beside the
-// store, which takes as much disk space as the store and its packs.
-func (s *Store) Backup(w io.Writer) (int64, error) {
+// To inline them, the copy is first built in a temporary file in tmpDir
+// ("" for the store's directory), which takes as much disk space as the
+// store and its packs; it is removed before Backup returns.
+func (s *Store) Backup(w io.Writer, tmpDir string) (int64, error) {
 	var n int64
 	err := s.view(func(tx *bolt.Tx) error {
 		var err error
@@ -29,7 +30,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 			n, err = tx.WriteTo(w)
 			return err
 		}
-		n, err = s.backupInlined(tx, w)
+		n, err = s.backupInlined(tx, w, tmpDir)
 		return err
 	})
 	if err != nil {
@@ -40,8 +41,11 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 
 // backupInlined writes tx's copy of the store to w with the packed blobs
 // moved into the snapshots and texts buckets.
-func (s *Store) backupInlined(tx *bolt.Tx, w io.Writer) (int64, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), "."+filepath.Base(s.path)+".backup-*")
+func (s *Store) backupInlined(tx *bolt.Tx, w io.Writer, tmpDir string) (int64, error) {
+	if tmpDir == "" {
+		tmpDir = filepath.Dir(s.path)
+	}
+	tmp, err := os.CreateTemp(tmpDir, "."+filepath.Base(s.path)+".backup-*")
 	if err != nil {
 		return 0, err
 	}

@@ -211,7 +211,7 @@ func TestBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.Backup(out)
+	n, err := s.Backup(out, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -280,11 +281,16 @@ func TestBackupInlinesPacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst := filepath.Join(t.TempDir(), "copy.db")
+	// The copy is built in the directory given, not beside the store.
+	if _, err := s.Backup(io.Discard, filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("Backup built its copy somewhere other than the directory given")
+	}
+	tmpDir := t.TempDir()
 	f, err := os.Create(dst)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.Backup(f)
+	n, err := s.Backup(f, tmpDir)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -295,8 +301,10 @@ func TestBackupInlinesPacks(t *testing.T) {
 	if _, err := os.Stat(PackDir(dst)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the copy has a pack directory: %v", err)
 	}
-	if entries, _ := filepath.Glob(filepath.Join(filepath.Dir(s.Path()), ".*backup-*")); len(entries) != 0 {
-		t.Errorf("Backup left %v behind", entries)
+	for _, dir := range []string{tmpDir, filepath.Dir(s.Path())} {
+		if entries, _ := filepath.Glob(filepath.Join(dir, ".*backup-*")); len(entries) != 0 {
+			t.Errorf("Backup left %v behind", entries)
+		}
 	}
 	if err := VerifyFile(dst); err != nil {
 		t.Fatalf("VerifyFile(copy): %v", err)
