@@ -1,10 +1,15 @@
 package store
 
 import (
+	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestCompactTo(t *testing.T) {
@@ -86,5 +91,129 @@ func TestCompactTo(t *testing.T) {
 	n := 0
 	if err := c.EachItem(func(Item) error { n++; return nil }); err != nil || n != 2001 {
 		t.Errorf("items in the copy: %d, %v", n, err)
+	}
+}
+
+// TestCompactMovesBodiesIntoPacks compacts a store that keeps page bodies
+// in the file, as older stores and restored backups do: they move to the
+// packs, the file shrinks, and everything reads and verifies as before.
+func TestCompactMovesBodiesIntoPacks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bodies that do not compress, so that moving them shrinks the file.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	legacyBodies, legacyTexts := map[string][]byte{}, map[string][]byte{}
+	for range 40 {
+		body := make([]byte, 16<<10)
+		for i := range body {
+			body[i] = 'a' + byte(rnd.IntN(26))
+		}
+		legacyBodies[SnapshotHash(body)] = body
+		legacyTexts[SnapshotHash(body)] = CompressText(body[:4<<10])
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		for h, body := range legacyBodies {
+			if err := tx.Bucket([]byte(bucketSnapshots)).Put([]byte(h), gzipped(t, body)); err != nil {
+				return err
+			}
+			if err := tx.Bucket([]byte(bucketTexts)).Put([]byte(h), legacyTexts[h]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed, packedBodies := packedBatch(10, 100)
+	if err := s.Write(packed); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// A copy left by an interrupted compaction does not stop the next.
+	if err := os.WriteFile(path+".compact.tmp", []byte("half a copy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := Compact(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Moved != 80 || res.MovedBytes == 0 || res.After >= res.Before {
+		t.Errorf("Compact = %+v; want 80 bodies and texts moved and a smaller file", res)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() != res.After {
+		t.Errorf("file after compaction: %v, %v; want %d bytes", fi, err, res.After)
+	}
+	if _, err := os.Stat(path + ".compact.tmp"); !os.IsNotExist(err) {
+		t.Errorf("the compacted copy was left beside the store: %v", err)
+	}
+	s, err = Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	readAll(t, s, legacyBodies)
+	readAll(t, s, packedBodies)
+	s.view(func(tx *bolt.Tx) error {
+		for _, name := range []string{bucketSnapshots, bucketTexts} {
+			if k := firstKey(tx.Bucket([]byte(name))); k != nil {
+				t.Errorf("bucket %s still holds %q", name, k)
+			}
+		}
+		return nil
+	})
+	if err := s.Verify(); err != nil {
+		t.Errorf("Verify after compaction: %v", err)
+	}
+	// Held by another open: refused, nothing changed.
+	if _, err := Compact(path); !errors.Is(err, ErrLocked) {
+		t.Errorf("Compact of a store held elsewhere = %v, want ErrLocked", err)
+	}
+}
+
+// TestOpenFollowsAReplacedFile opens a store while another open holds it
+// and a new file takes its place (as Compact does): the waiting open gets
+// the new file, not the old one it first locked.
+func TestOpenFollowsAReplacedFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.db")
+	holder, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := filepath.Join(dir, "next.db")
+	n, err := Open(next, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.StartRun("crawl", t0); err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+
+	opened := make(chan *Store, 1)
+	go func() {
+		s, err := Open(path, Options{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- s
+	}()
+	time.Sleep(300 * time.Millisecond) // the open waits for holder's lock
+	if err := os.Rename(next, path); err != nil {
+		t.Fatal(err)
+	}
+	holder.Close()
+	s := <-opened
+	if s == nil {
+		return
+	}
+	defer s.Close()
+	if runs, err := s.Runs("", 10); err != nil || len(runs) != 1 {
+		t.Errorf("runs of the store opened = %d, %v; want the new file's one run", len(runs), err)
 	}
 }

@@ -114,8 +114,21 @@ func open(path string, opt Options, version int, migs []migration) (*Store, erro
 	}
 	var db *bolt.DB
 	err := guardPath(path, func() (err error) {
-		db, err = openBolt(path, opt)
-		return err
+		// The file locked must still be the one at path: Compact puts a
+		// new file in place of the old while holding the old one's lock,
+		// which an open waiting for that lock would otherwise get.
+		for range 3 {
+			before, _ := os.Stat(path)
+			if db, err = openBolt(path, opt); err != nil {
+				return err
+			}
+			after, serr := os.Stat(path)
+			if before == nil || (serr == nil && os.SameFile(before, after)) {
+				return nil
+			}
+			db.Close()
+		}
+		return fmt.Errorf("the file was replaced while it was being opened three times over; try again")
 	})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):

@@ -55,7 +55,7 @@ func TestDamagedStoreCommands(t *testing.T) {
 	commands := [][]string{
 		{"check", "@"}, {"findings", "list", "@"}, {"runs", "@"}, {"verify", "@"}, {"report", "@", "--quarter", "2026Q4"},
 		{"adjustments", "list", "@"}, {"backup", "@", "-"}, {"serve", "@", "--addr", "127.0.0.1:0"},
-		{"findings", "confirm", "@", "x"},
+		{"findings", "confirm", "@", "x"}, {"compact", "@"},
 	}
 	for name, damage := range damages {
 		for _, args := range commands {

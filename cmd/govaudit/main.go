@@ -50,6 +50,7 @@ func commands() []command {
 		daemonCmd(),
 		backupCmd(),
 		verifyCmd(),
+		compactCmd(),
 	}
 }
 
