@@ -205,26 +205,24 @@ func (p *packSet) read(r blobRef) ([]byte, error) {
 
 // append writes blobs one after the other to the current pack (a new one
 // when the current one is past packRoll), syncs it and returns where each
-// is. The caller holds p.wmu until the blobs are indexed; if indexing
-// fails, undo cuts the pack back to where it was.
+// is. The caller holds p.wmu, which makes it the only appender, until the
+// blobs are indexed; if indexing fails, undo cuts the pack back to where
+// it was.
 func (p *packSet) append(blobs [][]byte) (refs []blobRef, undo func(), err error) {
 	if p.readOnly {
 		return nil, nil, errors.New("the store is open read-only")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil, nil, errors.New("the store is closed")
-	}
-	if err := p.scanLocked(); err != nil {
+	// p.mu guards the pack's state, not the writing: readers of other
+	// blobs need not wait for this append's writes and sync.
+	w, n, start, err := p.current()
+	if err != nil {
 		return nil, nil, err
 	}
-	if p.w == nil || p.size >= p.roll {
-		if err := p.startLocked(); err != nil {
-			return nil, nil, err
-		}
+	cut := func(err error) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.undoLocked(n, start, err)
 	}
-	w, n, start := p.w, p.last, p.size
 	refs = make([]blobRef, len(blobs))
 	off := start
 	// Writes are gathered in a buffer of at most 1 MiB.
@@ -246,12 +244,12 @@ func (p *packSet) append(blobs [][]byte) (refs []blobRef, undo func(), err error
 		refs[i] = blobRef{pack: n, off: off, n: uint32(len(b)), crc: crc32.Checksum(b, castagnoli)}
 		if len(buf)+len(b) > cap(buf) {
 			if err := flush(); err != nil {
-				return nil, nil, p.undoLocked(n, start, fmt.Errorf("append to pack %s: %w", p.path(n), err))
+				return nil, nil, cut(fmt.Errorf("append to pack %s: %w", p.path(n), err))
 			}
 		}
 		if len(b) > cap(buf) {
 			if _, err := w.WriteAt(b, off); err != nil {
-				return nil, nil, p.undoLocked(n, start, fmt.Errorf("append to pack %s: %w", p.path(n), err))
+				return nil, nil, cut(fmt.Errorf("append to pack %s: %w", p.path(n), err))
 			}
 		} else {
 			buf = append(buf, b...)
@@ -259,18 +257,34 @@ func (p *packSet) append(blobs [][]byte) (refs []blobRef, undo func(), err error
 		off += int64(len(b))
 	}
 	if err := flush(); err != nil {
-		return nil, nil, p.undoLocked(n, start, fmt.Errorf("append to pack %s: %w", p.path(n), err))
+		return nil, nil, cut(fmt.Errorf("append to pack %s: %w", p.path(n), err))
 	}
 	if err := w.Sync(); err != nil {
-		return nil, nil, p.undoLocked(n, start, fmt.Errorf("sync pack %s: %w", p.path(n), err))
+		return nil, nil, cut(fmt.Errorf("sync pack %s: %w", p.path(n), err))
 	}
+	p.mu.Lock()
 	p.size = off
-	undo = func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		p.undoLocked(n, start, nil)
+	p.mu.Unlock()
+	return refs, func() { cut(nil) }, nil
+}
+
+// current returns the pack to append to, its number and its size, after
+// starting a new one when there is none or the last is full.
+func (p *packSet) current() (*os.File, uint32, int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, 0, 0, errors.New("the store is closed")
 	}
-	return refs, undo, nil
+	if err := p.scanLocked(); err != nil {
+		return nil, 0, 0, err
+	}
+	if p.w == nil || p.size >= p.roll {
+		if err := p.startLocked(); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	return p.w, p.last, p.size, nil
 }
 
 // undoLocked cuts pack n back to size and returns err.
