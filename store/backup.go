@@ -82,13 +82,13 @@ func (s *Store) backupInlined(tx *bolt.Tx, w io.Writer, tmpDir string) (int64, e
 }
 
 // inline copies every blob indexed in tx into the legacy buckets of dst,
-// in transactions of about 32 MiB, then drops dst's blob index.
+// in transactions of about moveChunk bytes, then drops dst's blob index.
 func (s *Store) inline(tx *bolt.Tx, dst *bolt.DB) error {
 	c := tx.Bucket([]byte(bucketBlobs)).Cursor()
 	k, v := c.First()
 	for k != nil {
 		err := dst.Update(func(dtx *bolt.Tx) error {
-			for size := 0; k != nil && size < 32<<20; k, v = c.Next() {
+			for size := 0; k != nil && size < moveChunk; k, v = c.Next() {
 				legacy := bucketSnapshots
 				switch {
 				case len(k) > 0 && k[0] == blobText:

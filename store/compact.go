@@ -20,7 +20,8 @@ type CompactResult struct {
 	Before, After int64
 }
 
-// moveChunk bounds the bodies moved by one transaction.
+// moveChunk bounds the page bodies one transaction moves (Compact) or
+// copies (Backup).
 const moveChunk = 32 << 20
 
 // Compact brings the store at path to its lean form: the page bodies and
@@ -68,7 +69,7 @@ func Compact(path string) (CompactResult, error) {
 		os.Remove(tmp)
 		return res, err
 	}
-	if err := verifyCopy(tmp, s.packs); err != nil {
+	if err := verifyCopy(tmp, path); err != nil {
 		os.Remove(tmp)
 		return fail(fmt.Errorf("the compacted copy fails verification, the store is left as it was: %w", err))
 	}
@@ -156,15 +157,14 @@ func (s *Store) indexMoved(bucket string, kind byte, keys, blobs [][]byte) (err 
 }
 
 // verifyCopy verifies the store file at path (see Verify) against the
-// packs of another open store: a compacted copy, about to take that
+// packs of the store at storePath: a compacted copy, about to take that
 // store's place.
-func verifyCopy(path string, packs *packSet) error {
+func verifyCopy(path, storePath string) error {
 	c, err := Open(path, Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	c.packs = packs
-	defer func() { c.packs = newPackSet(path, true) }() // c.Close must not close packs
+	c.packs = newPackSet(storePath, true)
 	return c.Verify()
 }

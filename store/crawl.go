@@ -62,13 +62,15 @@ const maxSnapshot = 64 << 20
 // CompressSnapshotBody is CompressSnapshot without the hash, for a caller
 // that has it. Snapshots are compressed with S2, several times faster than
 // gzip at its fastest for a somewhat larger record: on the simulated
-// portal's pages 58 % of the body against gzip's 52 %, at 750 MB/s
-// against 100 MB/s (docs/BENCHMARKS.md). The returned slice is new.
+// portal's pages 57 % of the body against gzip's 51 %, several times
+// faster (BenchmarkSnapshotCompression). The returned slice is new.
 func CompressSnapshotBody(body []byte) []byte {
 	buf := make([]byte, 1+s2.MaxEncodedLen(len(body)))
 	buf[0] = snapshotS2
 	n := len(s2.Encode(buf[1:], body))
-	return slices.Clip(buf[:1+n])
+	// A copy of the right size: the crawler queues snapshots for the
+	// store's writer, and the encoder's buffer is twice what it holds.
+	return bytes.Clone(buf[:1+n])
 }
 
 // decodeSnapshot decompresses a stored snapshot, S2 or gzip.
@@ -137,24 +139,23 @@ func (s *Store) Write(b *Batch) error {
 	}
 	sort.Strings(missing)
 	sort.Strings(missingTexts)
+	// Snapshot keys ('s') sort before text keys ('t'): keys in order.
+	keys := make([][]byte, 0, len(missing)+len(missingTexts))
 	blobs := make([][]byte, 0, len(missing)+len(missingTexts))
 	for _, h := range missing {
 		data, ok := b.Compressed[h]
 		if !ok {
 			data = CompressSnapshotBody(b.Snapshots[h])
 		}
-		blobs = append(blobs, data)
+		keys, blobs = append(keys, blobKey(blobSnapshot, h)), append(blobs, data)
 	}
 	for _, h := range missingTexts {
-		blobs = append(blobs, b.Texts[h])
+		keys, blobs = append(keys, blobKey(blobText, h)), append(blobs, b.Texts[h])
 	}
 	// The bodies go to the packs first, synced; the transaction below
 	// indexes them (packs.go).
 	var refs []blobRef
 	if len(blobs) > 0 {
-		if s.readOnly {
-			return fmt.Errorf("write batch: store %s is open read-only", s.path)
-		}
 		s.packs.wmu.Lock()
 		defer s.packs.wmu.Unlock()
 		var undo func()
@@ -176,18 +177,12 @@ func (s *Store) Write(b *Batch) error {
 			if err != nil {
 				return err
 			}
-			// Snapshot keys ('s') sort before text keys ('t'): in order.
-			for i, h := range append(slices.Clone(missing), missingTexts...) {
-				kind := blobSnapshot
-				if i >= len(missing) {
-					kind = blobText
-				}
-				key := blobKey(kind, h)
+			for i, key := range keys {
 				if idx.Get(key) != nil {
 					continue // indexed meanwhile by another batch
 				}
 				if err := idx.Put(key, refs[i].encode()); err != nil {
-					return fmt.Errorf("put blob %c%s: %w", kind, h, err)
+					return fmt.Errorf("put blob %s: %w", key, err)
 				}
 			}
 		}

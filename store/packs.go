@@ -96,6 +96,7 @@ func decodeBlobRef(b []byte) (blobRef, error) {
 
 // packSet is the pack directory of one open store.
 type packSet struct {
+	store    string // the store's file
 	dir      string
 	readOnly bool
 	roll     int64 // packRoll; smaller in tests
@@ -115,7 +116,7 @@ type packSet struct {
 }
 
 func newPackSet(storePath string, readOnly bool) *packSet {
-	return &packSet{dir: PackDir(storePath), readOnly: readOnly, roll: packRoll, files: map[uint32]*os.File{}}
+	return &packSet{store: storePath, dir: PackDir(storePath), readOnly: readOnly, roll: packRoll, files: map[uint32]*os.File{}}
 }
 
 func (p *packSet) path(n uint32) string {
@@ -124,7 +125,7 @@ func (p *packSet) path(n uint32) string {
 
 // damaged returns the error of a damaged pack file.
 func (p *packSet) damaged(n uint32, what string) error {
-	return fmt.Errorf("store %s: pack file %s: %w: %s; %s", strings.TrimSuffix(p.dir, ".packs"), p.path(n), ErrCorrupt, what, restoreHint)
+	return fmt.Errorf("store %s: pack file %s: %w: %s; %s", p.store, p.path(n), ErrCorrupt, what, restoreHint)
 }
 
 // packNumber returns the number of a pack file from its name, and whether
@@ -210,7 +211,7 @@ func (p *packSet) read(r blobRef) ([]byte, error) {
 // it was.
 func (p *packSet) append(blobs [][]byte) (refs []blobRef, undo func(), err error) {
 	if p.readOnly {
-		return nil, nil, errors.New("the store is open read-only")
+		return nil, nil, fmt.Errorf("store %s is open read-only", p.store)
 	}
 	// p.mu guards the pack's state, not the writing: readers of other
 	// blobs need not wait for this append's writes and sync.

@@ -42,6 +42,23 @@ func readAll(t *testing.T, s *Store, bodies map[string][]byte) {
 	}
 }
 
+// bodiesOnlyInPacks checks that the legacy body buckets of s are empty
+// and that s verifies.
+func bodiesOnlyInPacks(t *testing.T, s *Store) {
+	t.Helper()
+	s.view(func(tx *bolt.Tx) error {
+		for _, name := range []string{bucketSnapshots, bucketTexts} {
+			if k := firstKey(tx.Bucket([]byte(name))); k != nil {
+				t.Errorf("bucket %s holds %q: bodies belong in the packs", name, k)
+			}
+		}
+		return nil
+	})
+	if err := s.Verify(); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+}
+
 // TestPacksKeepBodiesOutOfTheFile writes page bodies over several pack
 // files, reopens the store read-write and read-only, and reads them back;
 // the bbolt file holds only their index.
@@ -73,17 +90,7 @@ func TestPacksKeepBodiesOutOfTheFile(t *testing.T) {
 	if got := storedBlobSizes(t, s, blobText); len(got) != len(all) {
 		t.Errorf("%d texts indexed, want %d", len(got), len(all))
 	}
-	s.view(func(tx *bolt.Tx) error {
-		for _, name := range []string{bucketSnapshots, bucketTexts} {
-			if k := firstKey(tx.Bucket([]byte(name))); k != nil {
-				t.Errorf("bucket %s holds %q: bodies belong in the packs", name, k)
-			}
-		}
-		return nil
-	})
-	if err := s.Verify(); err != nil {
-		t.Errorf("Verify: %v", err)
-	}
+	bodiesOnlyInPacks(t, s)
 	s.Close()
 
 	for _, opt := range []Options{{}, {ReadOnly: true}} {
