@@ -203,9 +203,13 @@ func check(ctx context.Context, cfg *config.Config, st *store.Store, cal *workda
 		Spool: spool,
 		Keep:  res.Keep,
 		Now:   time.Now(),
+		Ctx:   ctx,
 	})
 	if err != nil {
 		return Report{}, err
+	}
+	if sync.RolledBack > 0 {
+		slog.Info("removed the findings an interrupted check had stored but not shown", "findings", sync.RolledBack)
 	}
 	if len(res.Rectification) > 0 {
 		if err := st.UpdateNoticeEntries(res.Rectification); err != nil {

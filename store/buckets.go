@@ -41,6 +41,7 @@ func bucketNames() []string {
 		bucketItems, bucketColItems,
 		bucketLetters, bucketSources,
 		bucketFindings, bucketRuleFindings, bucketFindingSeen,
+		bucketFindingStages,
 		bucketEvents,
 		// Sibling files: add your buckets below.
 		"adjustments",

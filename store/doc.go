@@ -33,6 +33,9 @@
 //	finding-seen   finding id -> big-endian Unix nanoseconds: when a check
 //	            last found it unchanged (its LastSeen, when later than the
 //	            record's; a sync does not rewrite unchanged findings)
+//	finding-stages  stage token -> bucket of finding id -> nil: the
+//	            findings a sync has stored but not yet made visible
+//	            (stage.go)
 //	events      subject \x00 big-endian seq -> Event (History is a prefix scan)
 //	adjustments, digests, probes, sessions: see the files of those names
 //

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/binary"
 	"encoding/hex"
@@ -57,11 +58,17 @@ type SyncRequest struct {
 	Keep func(Finding) bool
 	// Now is the time of the evaluation.
 	Now time.Time
+	// Ctx, when set, stops the sync between two of its transactions;
+	// nothing it stored is visible then.
+	Ctx context.Context
 }
 
 // SyncResult counts what SyncFindings did.
 type SyncResult struct {
 	New, Unchanged, Resolved, Reopened int
+	// RolledBack counts the findings an interrupted earlier sync had
+	// staged, which this one removed before it started.
+	RolledBack int
 	// PerRule counts by rule; a reopened finding counts as New there.
 	PerRule map[string]RuleCounts
 }
@@ -69,8 +76,10 @@ type SyncResult struct {
 // RuleCounts are the SyncResult figures of one rule.
 type RuleCounts struct{ New, Unchanged, Resolved int }
 
-// SyncFindings merges the findings of the evaluated rules into the store in
-// one transaction:
+// SyncFindings merges the findings of the evaluated rules into the store,
+// all of them visible at once, in one commit (the findings found for the
+// first time are staged before it in transactions of a bounded size, see
+// stage.go):
 //   - a finding not stored yet is added as a draft (Event "detected");
 //   - a stored one gets LastSeen and fresh Evidence, Title, URL, Unit,
 //     Column and Scoring; a draft also takes the new Points (unless an
@@ -84,9 +93,10 @@ type RuleCounts struct{ New, Unchanged, Resolved int }
 //     it, becomes resolved (Event "resolved").
 //
 // A found finding without Rule, Subject, Unit or Quarter (which Verify
-// would report as damage) makes it store nothing and return an error
-// naming the finding. Running it twice with the same request changes
-// nothing more.
+// would report as damage) makes it store nothing visible and return an
+// error naming the finding. Running it twice with the same request changes
+// nothing more. One sync of a Store runs at a time; it first removes what
+// an interrupted one staged (SyncResult.RolledBack).
 func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 	res := SyncResult{PerRule: map[string]RuleCounts{}}
 	if req.Now.IsZero() {
@@ -103,12 +113,35 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("sync findings: %w", err)
 	}
+	for r := range rules {
+		res.PerRule[r] = RuleCounts{}
+	}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if res.RolledBack, err = s.dropStages(); err != nil {
+		return SyncResult{}, fmt.Errorf("sync findings: %w", err)
+	}
+	// The findings found for the first time are staged in transactions
+	// of their own (stage.go); the rest of the sync, and the commit of
+	// the stage, is one transaction.
+	token, existing, err := s.stageNew(req, found, &res)
+	if err != nil {
+		return SyncResult{}, fmt.Errorf("sync findings: %w", err)
+	}
+	staged := res
+	staged.PerRule = maps.Clone(res.PerRule)
 	err = s.updateFindings(func(tx *bolt.Tx) (findingsWrite, error) {
-		res = SyncResult{PerRule: map[string]RuleCounts{}}
-		for r := range rules {
-			res.PerRule[r] = RuleCounts{}
-		}
+		res = staged
+		res.PerRule = maps.Clone(staged.PerRule)
 		w := findingsWrite{SeenAt: req.Now}
+		if token != nil {
+			if err := commitStage(tx, token); err != nil {
+				return findingsWrite{}, err
+			}
+			// The cache has not seen the staged findings: it is
+			// loaded again when next read.
+			w.Reload = true
+		}
 		var changes []change
 		// add encodes a change; the finding itself is kept for the cache
 		// only while the sync is small (a large one drops the cache).
@@ -129,7 +162,7 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 			return nil
 		}
 		var f Finding
-		for _, ref := range found.refs {
+		for _, ref := range existing {
 			if err := found.load(req, ref, &f); err != nil {
 				return findingsWrite{}, err
 			}
@@ -322,6 +355,9 @@ func writeSeen(tx *bolt.Tx, ids []string, now time.Time) error {
 // getFinding reads the finding id with its LastSeen, which is the later
 // of the record's and its finding-seen entry's.
 func getFinding(tx *bolt.Tx, id string, f *Finding) (bool, error) {
+	if stagesOf(tx).hides([]byte(id)) {
+		return false, nil
+	}
 	exists, err := getJSON(tx, bucketFindings, id, f)
 	if err != nil || !exists {
 		return exists, err
@@ -816,7 +852,11 @@ func (s *Store) findings() (*findingsCache, error) {
 		if b := tx.Bucket([]byte(bucketFindingSeen)); b != nil {
 			seen = b
 		}
+		staged := stagesOf(tx)
 		return eachJSON(tx, bucketFindings, "", func(id string, f Finding) error {
+			if staged.hides([]byte(id)) {
+				return nil
+			}
 			if seen != nil {
 				overlaySeen(&f, seen.Get([]byte(id)))
 			}

@@ -121,10 +121,14 @@ func TestSyncFindings(t *testing.T) {
 			events: map[string][]string{a.ID: {"detected", "confirm"}}},
 	}
 	// The same steps, with the findings handed over in memory, in a
-	// spool, or split between the two.
-	for _, via := range []string{"found", "spool", "split"} {
+	// spool, or split between the two; and with new findings staged one
+	// transaction each (stage.go).
+	for _, via := range []string{"found", "spool", "split", "found/staged one by one"} {
 		t.Run(via, func(t *testing.T) {
 			s := openTemp(t)
+			if v, ok := strings.CutSuffix(via, "/staged one by one"); ok {
+				via, s.stageChunk = v, 1
+			}
 			for i, st := range steps {
 				now := t0.Add(time.Duration(i) * 24 * time.Hour)
 				for id, act := range st.decide {

@@ -83,6 +83,12 @@ type Store struct {
 
 	// packs holds the page bodies and article texts (packs.go).
 	packs *packSet
+
+	// syncMu makes one SyncFindings run at a time: a sync removes what
+	// interrupted ones staged (stage.go).
+	syncMu sync.Mutex
+	// stageChunk overrides the size of a staging transaction, for tests.
+	stageChunk int
 }
 
 // Open opens (read-write: creates) the store at path, creates its buckets

@@ -73,7 +73,8 @@ func VerifyFile(path string) error {
 //   - every finding decodes, is stored under its id, which is
 //     FindingID(rule, subject), has a valid status, a detection time, a
 //     quarter and a unit, and has its rule index entry; every rule index
-//     entry names a finding of that rule;
+//     entry names a finding of that rule; every finding a stage names
+//     (stored by a sync that has not made it visible) is stored;
 //   - every adjustment decodes and is stored under its id;
 //   - every event is keyed subject NUL seq, decodes, agrees with its key,
 //     has an action and a time, and belongs to an existing finding or
@@ -346,6 +347,21 @@ func (v *verifier) findings(tx *bolt.Tx) map[string]*verifiedFinding {
 			return nil
 		})
 	}
+	if top := tx.Bucket([]byte(bucketFindingStages)); top != nil {
+		top.ForEach(func(token, val []byte) error {
+			stage := top.Bucket(token)
+			if val != nil || stage == nil {
+				v.addf("%s holds a value under %x, not a stage", bucketFindingStages, token)
+				return nil
+			}
+			return stage.ForEach(func(id, _ []byte) error {
+				if out[string(id)] == nil {
+					v.addf("stage %x names finding %q, which is not stored", token, id)
+				}
+				return nil
+			})
+		})
+	}
 	if b := tx.Bucket([]byte(bucketFindingSeen)); b != nil {
 		b.ForEach(func(k, val []byte) error {
 			switch {
@@ -429,6 +445,10 @@ func (v *verifier) events(tx *bolt.Tx, findings map[string]*verifiedFinding, adj
 // Counts are the numbers of records of a store.
 type Counts struct {
 	Findings, Events, Items, Letters, Runs, Adjustments int
+	// Staged counts the findings stored by a sync that has not finished
+	// (an interrupted one), which no reader sees and Findings leaves out;
+	// the next sync removes them.
+	Staged int
 }
 
 // Count returns the numbers of records of the store, from one read
@@ -447,6 +467,11 @@ func (s *Store) Count() (Counts, error) {
 				*f.n = b.Stats().KeyN
 			}
 		}
+		// Staged findings are not visible yet (stage.go).
+		for _, st := range stagesOf(tx) {
+			c.Staged += st.Stats().KeyN
+		}
+		c.Findings -= c.Staged
 		return nil
 	})
 	if err != nil {

@@ -442,6 +442,22 @@ func findingStates(t *testing.T, path string) map[string]findingState {
 	return out
 }
 
+// stagedFindings returns how many findings the store at path holds
+// staged by a sync that did not finish (store.Counts.Staged).
+func stagedFindings(t *testing.T, path string) int {
+	t.Helper()
+	st, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer st.Close()
+	c, err := st.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Staged
+}
+
 // verifyStore checks the store at path after a crash: it opens read-write
 // (which marks runs a dead process left running as interrupted), and then
 // store.VerifyFile checks every page of the file, every finding (it
@@ -666,16 +682,21 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 		// evaluated, right before the findings are stored, in one
 		// transaction.
 		const beforeSync = "github.com/govaudit/govaudit/rules.check"
+		// SyncFindings asks it after each transaction that stages new
+		// findings, before the one that shows them (store/stage.go).
+		const staging = "github.com/govaudit/govaudit/store.(*Store).stageNew"
 		points := []struct {
 			what   string
 			at     stallPoint
 			stored bool   // the findings are stored when the kill lands
 			run    string // the killed check's run, after the reopen
+			staged bool   // new findings are staged, not shown, when the kill lands
 		}{
-			{"as it reads the store", stallPoint{"ctx", 1, ""}, false, store.RunInterrupted},
-			{"as it is about to store the findings", stallPoint{"ctx", 1, beforeSync}, false, store.RunInterrupted},
-			{"with the findings stored, before its summary", stallPoint{"stdout", 1, "检查日期"}, true, store.RunOK},
-			{"as it is about to store the findings again", stallPoint{"ctx", 1, beforeSync}, true, store.RunInterrupted},
+			{"as it reads the store", stallPoint{"ctx", 1, ""}, false, store.RunInterrupted, false},
+			{"as it is about to store the findings", stallPoint{"ctx", 1, beforeSync}, false, store.RunInterrupted, false},
+			{"with the new findings staged, not shown", stallPoint{"ctx", 1, staging}, false, store.RunInterrupted, true},
+			{"with the findings stored, before its summary", stallPoint{"stdout", 1, "检查日期"}, true, store.RunOK, false},
+			{"as it is about to store the findings again", stallPoint{"ctx", 1, beforeSync}, true, store.RunInterrupted, false},
 		}
 		for i, p := range points {
 			killAtStall(t, startStalled(t, p.at, args...), "check "+p.what)
@@ -691,7 +712,10 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 				wantN = len(want)
 			}
 			if n != wantN {
-				t.Errorf("check killed %s: %d findings, want %d (one transaction stores all or none)", p.what, n, wantN)
+				t.Errorf("check killed %s: %d findings, want %d (one transaction shows all or none)", p.what, n, wantN)
+			}
+			if staged := stagedFindings(t, db); (staged > 0) != p.staged {
+				t.Errorf("check killed %s: %d findings staged, not shown; want some: %v", p.what, staged, p.staged)
 			}
 			if p.stored {
 				for id, f := range findingStates(t, db) {
