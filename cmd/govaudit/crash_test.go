@@ -717,6 +717,9 @@ func TestKillDuringCrawlCheckAndReview(t *testing.T) {
 			if staged := stagedFindings(t, db); (staged > 0) != p.staged {
 				t.Errorf("check killed %s: %d findings staged, not shown; want some: %v", p.what, staged, p.staged)
 			}
+			if out := mustRun(t, "verify", "--db", db); p.staged != strings.Contains(out, "of an interrupted check are stored but not shown") {
+				t.Errorf("check killed %s: govaudit verify says\n%s", p.what, out)
+			}
 			if p.stored {
 				for id, f := range findingStates(t, db) {
 					if f != want[id] {

@@ -54,6 +54,9 @@ func runVerify(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "store OK: %d findings, %d events, %d items\n", c.Findings, c.Events, c.Items)
+	if c.Staged > 0 {
+		fmt.Fprintf(a.stdout, "%d findings of an interrupted check are stored but not shown; the next check removes them\n", c.Staged)
+	}
 	a.log.Info("store verified", "store", path, "findings", c.Findings, "events", c.Events, "items", c.Items)
 	return nil
 }
