@@ -248,3 +248,58 @@ func spoolOf(t *testing.T, found []Finding) *FindingSpool {
 	}
 	return sp
 }
+
+// TestSyncIsAtomicForConcurrentReaders: a reader polling the findings
+// while a sync stages fifty new ones, one transaction each, sees either
+// everything before the sync or everything after it, never a part.
+func TestSyncIsAtomicForConcurrentReaders(t *testing.T) {
+	s, a, b, found := stagedFixture(t, 50)
+	before := map[string]string{a.ID: StatusConfirmed, b.ID: StatusDraft}
+	after := map[string]string{a.ID: StatusConfirmed, b.ID: StatusDraft}
+	for _, f := range found[2:] {
+		after[f.ID] = StatusDraft
+	}
+	done := make(chan struct{})
+	reads := make(chan int)
+	go func() {
+		n := 0
+		defer func() { reads <- n }()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			// Findings reads the cache, FindingsOfRule the records.
+			cached, _, err := s.Findings(Filter{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			read, err := s.FindingsOfRule("timeliness")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for name, fs := range map[string][]Finding{"Findings": cached, "FindingsOfRule": read} {
+				got := map[string]string{}
+				for _, f := range fs {
+					got[f.ID] = f.Status
+				}
+				if !reflect.DeepEqual(got, before) && !reflect.DeepEqual(got, after) {
+					t.Errorf("%s saw %d findings mid-sync, neither the %d before nor the %d after", name, len(got), len(before), len(after))
+					return
+				}
+			}
+			n++
+		}
+	}()
+	if _, err := s.SyncFindings(SyncRequest{Rules: []string{"timeliness"}, Found: found, Now: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	close(done)
+	if n := <-reads; n < 2 {
+		t.Logf("only %d reads during the sync", n)
+	}
+	wantVisible(t, s, "after the sync", after)
+}
