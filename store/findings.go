@@ -135,7 +135,7 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 		res.PerRule = maps.Clone(staged.PerRule)
 		w := findingsWrite{SeenAt: req.Now}
 		if token != nil {
-			if err := commitStage(tx, token); err != nil {
+			if err := s.commitStage(tx, token); err != nil {
 				return findingsWrite{}, err
 			}
 			// The cache has not seen the staged findings: it is

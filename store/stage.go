@@ -164,10 +164,10 @@ func openStage(tx *bolt.Tx, token []byte) (*bolt.Bucket, []byte, error) {
 
 // commitStage deletes the stage token in tx, which makes its findings
 // visible when tx commits.
-func commitStage(tx *bolt.Tx, token []byte) error {
+func (s *Store) commitStage(tx *bolt.Tx, token []byte) error {
 	top := tx.Bucket([]byte(bucketFindingStages))
 	if top == nil || top.Bucket(token) == nil {
-		return fmt.Errorf("%w: stage %x of this sync is gone", ErrCorrupt, token)
+		return damaged(s.path, fmt.Sprintf("stage %x of this sync is gone", token))
 	}
 	if err := top.DeleteBucket(token); err != nil {
 		return fmt.Errorf("commit stage %x: %w", token, err)
@@ -196,7 +196,7 @@ func (s *Store) dropStages() (int, error) {
 				done = true
 				return nil
 			case v != nil:
-				return fmt.Errorf("%w: %s holds a value under %x, not a stage", ErrCorrupt, bucketFindingStages, token)
+				return damaged(s.path, fmt.Sprintf("bucket %s holds a value under %x, not a stage", bucketFindingStages, token))
 			}
 			token = bytes.Clone(token)
 			stage := top.Bucket(token)
@@ -212,7 +212,7 @@ func (s *Store) dropStages() (int, error) {
 				return nil
 			}
 			for _, id := range ids {
-				if err := dropStaged(tx, id); err != nil {
+				if err := dropStaged(tx, s.path, id); err != nil {
 					return err
 				}
 				if err := stage.Delete(id); err != nil {
@@ -233,12 +233,12 @@ func (s *Store) dropStages() (int, error) {
 
 // dropStaged removes the staged finding id, its rule index entry, its
 // LastSeen and its events.
-func dropStaged(tx *bolt.Tx, id []byte) error {
+func dropStaged(tx *bolt.Tx, path string, id []byte) error {
 	if b := tx.Bucket([]byte(bucketFindings)); b != nil {
 		if data := b.Get(id); data != nil {
 			var f struct{ Rule string }
 			if err := json.Unmarshal(data, &f); err != nil {
-				return fmt.Errorf("decode staged finding %q: %w", id, err)
+				return damaged(path, fmt.Sprintf("staged finding %q does not decode: %v", id, err))
 			}
 			if err := deleteKey(tx, bucketRuleFindings, []byte(f.Rule+sep+string(id))); err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -302,4 +303,28 @@ func TestSyncIsAtomicForConcurrentReaders(t *testing.T) {
 		t.Logf("only %d reads during the sync", n)
 	}
 	wantVisible(t, s, "after the sync", after)
+}
+
+// TestSyncRefusesDamagedStages: a value where a stage bucket belongs is
+// damage: the sync stores nothing and says which file and what to do.
+func TestSyncRefusesDamagedStages(t *testing.T) {
+	s, a, b, found := stagedFixture(t, 3)
+	err := s.update(func(tx *bolt.Tx) error {
+		top, err := writeBucket(tx, bucketFindingStages)
+		if err != nil {
+			return err
+		}
+		return top.Put([]byte("not-a-stage"), []byte("x"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SyncFindings(SyncRequest{Rules: []string{"timeliness"}, Found: found, Now: t0.Add(time.Hour)})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), s.Path()) || !strings.Contains(err.Error(), "govaudit backup") {
+		t.Errorf("sync over a damaged stage bucket: %v; want ErrCorrupt naming the store and the backup to restore", err)
+	}
+	wantVisible(t, s, "after the refused sync", map[string]string{a.ID: StatusConfirmed, b.ID: StatusDraft})
+	if err := s.Verify(); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Verify: %v, want ErrCorrupt", err)
+	}
 }
