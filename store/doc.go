@@ -43,7 +43,9 @@
 // bucketNames (buckets.go) and use the helpers there (getJSON, putJSON,
 // eachJSON, listJSON, getOne, deleteKey, nextSeq) and addEvent (events.go)
 // inside s.view / s.update. Writes to the findings bucket go through
-// s.updateFindings only, which keeps the in-memory findings list in step.
+// s.updateFindings only, which keeps the in-memory findings list in step;
+// the one exception is a sync's staged findings (stage.go), which no
+// reader sees until the commit that drops the list.
 //
 // The schema version in meta is checked at Open: a newer file is refused,
 // an older one is migrated in the Open transaction by the table in
