@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,6 +43,11 @@ const stageChunk = 8 << 20
 // dropChunk is how many staged findings one transaction of dropStages
 // removes at most.
 const dropChunk = 4096
+
+// errNoWrite rolls back a transaction of this file that found nothing
+// to write (a nightly check: no stage to drop, no new finding), rather
+// than commit an empty one, which would still write and sync the file.
+var errNoWrite = errors.New("nothing to write")
 
 // stages is the view a transaction has of the stages in the store: the
 // bucket of each, none in the usual case.
@@ -129,9 +135,12 @@ func (s *Store) stageNew(req SyncRequest, found foundIndex, res *SyncResult) (to
 					return fmt.Errorf("stage finding %s: %w", upd.ID, err)
 				}
 			}
+			if len(changes) == 0 {
+				return errNoWrite
+			}
 			return writeChanges(tx, changes)
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errNoWrite) {
 			return token, nil, fmt.Errorf("stage new findings: %w", err)
 		}
 		refs = refs[n:]
@@ -188,13 +197,13 @@ func (s *Store) dropStages() (int, error) {
 			top := tx.Bucket([]byte(bucketFindingStages))
 			if top == nil {
 				done = true
-				return nil
+				return errNoWrite
 			}
 			token, v := top.Cursor().First()
 			switch {
 			case token == nil:
 				done = true
-				return nil
+				return errNoWrite
 			case v != nil:
 				return damaged(s.path, fmt.Sprintf("bucket %s holds a value under %x, not a stage", bucketFindingStages, token))
 			}
@@ -222,7 +231,7 @@ func (s *Store) dropStages() (int, error) {
 			dropped += len(ids)
 			return nil
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errNoWrite) {
 			return dropped, fmt.Errorf("remove the findings of an interrupted sync: %w", err)
 		}
 		if done {

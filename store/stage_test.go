@@ -328,3 +328,28 @@ func TestSyncRefusesDamagedStages(t *testing.T) {
 		t.Errorf("Verify: %v, want ErrCorrupt", err)
 	}
 }
+
+// TestSyncWithNothingNewCommitsOnce: a nightly sync that finds no new
+// finding commits one transaction, as before staging: the look for new
+// ones writes nothing.
+func TestSyncWithNothingNewCommitsOnce(t *testing.T) {
+	s, _, _, found := stagedFixture(t, 0)
+	lastTx := func() int {
+		var id int
+		if err := s.view(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	before := lastTx()
+	res, err := s.SyncFindings(SyncRequest{Rules: []string{"timeliness"}, Found: found, Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged != 2 || res.New != 0 {
+		t.Errorf("result %+v, want 2 unchanged", res)
+	}
+	if n := lastTx() - before; n != 1 {
+		t.Errorf("a sync with nothing new committed %d transactions, want 1", n)
+	}
+}
