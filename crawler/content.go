@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,10 +53,15 @@ type contentRun struct {
 	atts    recentAtts // read this run, by URL (the most recent only)
 	pending []store.Content
 
+	// texts holds what was read this run of each file content, so that a
+	// file attached under several URLs is read once (sharedTexts).
+	texts sharedTexts
+
 	// Figures.
 	pages, downloads, extracted atomic.Int64
 	attBytes                    atomic.Int64
 	extractTime                 atomic.Int64 // ns
+	textsShared                 atomic.Int64
 }
 
 // newContentRun prepares the content part of run r.
@@ -380,12 +387,27 @@ func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
 	sum := sha256.Sum256(data)
 	at.Hash = hex.EncodeToString(sum[:])
 	at.Bytes = int64(len(data))
+	// What Extract reads depends on the bytes and the format they are
+	// read as, nothing else.
+	at.Format = textract.Format(data, a.Type, a.Name)
+	key := at.Hash + "/" + at.Format
+	if c.texts.get(key, &at) {
+		c.textsShared.Add(1)
+		if at.Audited {
+			c.extracted.Add(1)
+		}
+		return at
+	}
 	t0 := time.Now()
 	doc, err := textract.Extract(data, a.Type, a.Name, textract.Limits{})
 	c.extractTime.Add(int64(time.Since(t0)))
-	at.Format = textract.Format(data, a.Type, a.Name)
 	if err != nil {
 		at.Cause = err.Error()
+		// A file without readable text stays so; another failure (a
+		// PDF worker that died) may not, and is tried again.
+		if errors.Is(err, textract.ErrNoText) {
+			c.texts.put(key, at)
+		}
 		return at
 	}
 	c.extracted.Add(1)
@@ -393,7 +415,49 @@ func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
 	at.Format = doc.Format
 	at.TextLen = doc.Chars
 	at.Personal, at.PersonalCounts = personal(pii.Scan(doc.Lines, pii.Options{Today: r.now()}))
+	c.texts.put(key, at)
 	return at
+}
+
+// sharedTexts holds, by content hash and format, what reading a file's
+// text found this run: its format, length, personal data or why it could
+// not be read. Portals attach one file to several articles (a form, a
+// policy and its 解读); it is read once a run. At most maxSharedTexts are
+// kept, the first ones read.
+type sharedTexts struct {
+	mu sync.Mutex
+	m  map[string]store.AttachmentText
+}
+
+// maxSharedTexts bounds sharedTexts: a few hundred bytes each, more with
+// personal data found.
+const maxSharedTexts = 8192
+
+// get fills the text fields of at from what was read of key, and reports
+// whether it was.
+func (t *sharedTexts) get(key string, at *store.AttachmentText) bool {
+	t.mu.Lock()
+	v, ok := t.m[key]
+	t.mu.Unlock()
+	if !ok {
+		return false
+	}
+	at.Format, at.TextLen, at.Audited, at.Cause = v.Format, v.TextLen, v.Audited, v.Cause
+	at.Personal, at.PersonalCounts = slices.Clone(v.Personal), maps.Clone(v.PersonalCounts)
+	return true
+}
+
+// put keeps what was read of key.
+func (t *sharedTexts) put(key string, at store.AttachmentText) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[string]store.AttachmentText{}
+	}
+	if len(t.m) < maxSharedTexts {
+		t.m[key] = store.AttachmentText{Format: at.Format, TextLen: at.TextLen, Audited: at.Audited, Cause: at.Cause,
+			Personal: slices.Clone(at.Personal), PersonalCounts: maps.Clone(at.PersonalCounts)}
+	}
 }
 
 // download GETs an attachment within crawl.max_attachment_bytes, through
@@ -493,6 +557,7 @@ func (r *run) contentFigures(rec *store.Run) {
 		rec.Figures["content_pages"] = int(c.pages.Load())
 		rec.Figures["attachment_downloads"] = int(c.downloads.Load())
 		rec.Figures["attachment_texts"] = int(c.extracted.Load())
+		rec.Figures["attachment_texts_shared"] = int(c.textsShared.Load())
 		rec.Figures["attachment_bytes"] = int(c.attBytes.Load())
 		rec.Figures["attachment_extract_ms"] = int(c.extractTime.Load() / 1e6)
 		c.mu.Lock()

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -314,5 +316,101 @@ func TestAttachmentRereadConditionally(t *testing.T) {
 		if b.Audited != a.Audited || b.Hash != a.Hash || b.TextLen != a.TextLen || len(b.Personal) != len(a.Personal) {
 			t.Errorf("%s: reading %+v became %+v", u, a, b)
 		}
+	}
+}
+
+// TestAttachmentTextSharedByContent: a file attached under several URLs
+// is read once a run: every URL gets the same reading (format, length,
+// personal data, cause), and the run counts the readings it shared. The
+// portal is made to serve a file with personal data under a second URL
+// too.
+func TestAttachmentTextSharedByContent(t *testing.T) {
+	sim, err := portalsim.New(portalsim.Options{Seed: 5, Units: 3, ChannelsMin: 6, ChannelsMax: 6, Items: 8, Letters: 4, Today: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// crawl reads the portal into a new store, serving the body of
+	// swap[path] at path, and returns the run and every reading by path.
+	crawl := func(swap map[string]string) (store.Run, map[string]store.AttachmentText) {
+		h := sim.Handler()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if from, ok := swap[r.URL.Path]; ok {
+				r = r.Clone(r.Context())
+				r.URL.Path = from
+			}
+			h.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		cfg := sim.Config(srv.URL)
+		cfg.Site.Crawl.AttachmentText = true
+		cfg.Site.Crawl.Parallelism = 1 // one reading at a time: each content is read once exactly
+		st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		contents, err := st.Contents()
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := map[string]store.AttachmentText{}
+		for _, c := range contents {
+			for _, a := range c.Attachments {
+				u, _ := url.Parse(a.URL)
+				texts[u.Path] = a
+			}
+		}
+		return run, texts
+	}
+	_, plain := crawl(nil)
+	// A file with personal data, and another readable one of its format
+	// to serve it in place of.
+	var from, to string
+	for p, a := range plain {
+		if len(a.Personal) > 0 && (from == "" || p < from) {
+			from = p
+		}
+	}
+	for p, a := range plain {
+		if from != "" && p != from && a.Audited && len(a.Personal) == 0 && a.Format == plain[from].Format && path.Ext(p) == path.Ext(from) && (to == "" || p < to) {
+			to = p
+		}
+	}
+	if from == "" || to == "" {
+		t.Fatalf("no attachment with personal data (%q) and another of its format (%q) to share it", from, to)
+	}
+	run, texts := crawl(map[string]string{to: from})
+
+	groups := map[string][]store.AttachmentText{}
+	for _, a := range texts {
+		if a.Hash != "" {
+			groups[a.Hash+"/"+a.Format] = append(groups[a.Hash+"/"+a.Format], a)
+		}
+	}
+	dup := 0
+	for key, g := range groups {
+		dup += len(g) - 1
+		for _, a := range g[1:] {
+			if a.Format != g[0].Format || a.TextLen != g[0].TextLen || a.Audited != g[0].Audited || a.Cause != g[0].Cause ||
+				!reflect.DeepEqual(a.Personal, g[0].Personal) || !reflect.DeepEqual(a.PersonalCounts, g[0].PersonalCounts) {
+				t.Errorf("content %s: %s read as %+v, %s as %+v", key, g[0].URL, g[0], a.URL, a)
+			}
+		}
+	}
+	if a, b := texts[from], texts[to]; a.Hash != b.Hash || len(b.Personal) == 0 || !reflect.DeepEqual(a.Personal, b.Personal) {
+		t.Errorf("%s served the file of %s: read as %+v, want %+v", to, from, b, a)
+	}
+	// Each URL whose content was read before shares its reading; so does
+	// a URL two articles attach, read again for the second.
+	if n := run.Figures["attachment_texts_shared"]; n < dup || dup == 0 {
+		t.Errorf("%d readings shared, want at least the %d URLs whose content was read before", n, dup)
 	}
 }
