@@ -391,12 +391,16 @@ func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
 	// read as, nothing else.
 	at.Format = textract.Format(data, a.Type, a.Name)
 	key := at.Hash + "/" + at.Format
-	if c.texts.get(key, &at) {
-		c.textsShared.Add(1)
-		if at.Audited {
-			c.extracted.Add(1)
+	shared, owner := c.texts.claim(key)
+	if shared != nil && !owner {
+		if shared.wait(&at) {
+			c.textsShared.Add(1)
+			if at.Audited {
+				c.extracted.Add(1)
+			}
+			return at
 		}
-		return at
+		shared = nil // its reader could not share it: read it here
 	}
 	t0 := time.Now()
 	doc, err := textract.Extract(data, a.Type, a.Name, textract.Limits{})
@@ -405,9 +409,7 @@ func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
 		at.Cause = err.Error()
 		// A file without readable text stays so; another failure (a
 		// PDF worker that died) may not, and is tried again.
-		if errors.Is(err, textract.ErrNoText) {
-			c.texts.put(key, at)
-		}
+		c.texts.finish(key, shared, at, errors.Is(err, textract.ErrNoText))
 		return at
 	}
 	c.extracted.Add(1)
@@ -415,49 +417,83 @@ func (r *run) readText(a store.Attachment, data []byte) store.AttachmentText {
 	at.Format = doc.Format
 	at.TextLen = doc.Chars
 	at.Personal, at.PersonalCounts = personal(pii.Scan(doc.Lines, pii.Options{Today: r.now()}))
-	c.texts.put(key, at)
+	c.texts.finish(key, shared, at, true)
 	return at
 }
 
 // sharedTexts holds, by content hash and format, what reading a file's
 // text found this run: its format, length, personal data or why it could
 // not be read. Portals attach one file to several articles (a form, a
-// policy and its 解读); it is read once a run. At most maxSharedTexts are
-// kept, the first ones read.
+// policy and its 解读), often crawled at the same time; it is read once a
+// run, by the first to claim it, and the others wait for its reading. At
+// most maxSharedTexts are kept, the first ones claimed.
 type sharedTexts struct {
 	mu sync.Mutex
-	m  map[string]store.AttachmentText
+	m  map[string]*sharedText
+}
+
+// sharedText is one file's reading, final once done is closed; ok is
+// false when it could not be shared.
+type sharedText struct {
+	done chan struct{}
+	ok   bool
+	at   store.AttachmentText
 }
 
 // maxSharedTexts bounds sharedTexts: a few hundred bytes each, more with
 // personal data found.
 const maxSharedTexts = 8192
 
-// get fills the text fields of at from what was read of key, and reports
-// whether it was.
-func (t *sharedTexts) get(key string, at *store.AttachmentText) bool {
+// claim returns the entry of key, and whether the caller owns it: it
+// must read the file and finish the entry. Both are nil and false when
+// the set is full: the caller reads the file for itself.
+func (t *sharedTexts) claim(key string) (*sharedText, bool) {
 	t.mu.Lock()
-	v, ok := t.m[key]
-	t.mu.Unlock()
-	if !ok {
+	defer t.mu.Unlock()
+	if e, ok := t.m[key]; ok {
+		return e, false
+	}
+	if t.m == nil {
+		t.m = map[string]*sharedText{}
+	}
+	if len(t.m) >= maxSharedTexts {
+		return nil, false
+	}
+	e := &sharedText{done: make(chan struct{})}
+	t.m[key] = e
+	return e, true
+}
+
+// wait fills the text fields of at from the entry's reading once it is
+// done, and reports whether it could be shared.
+func (e *sharedText) wait(at *store.AttachmentText) bool {
+	<-e.done
+	if !e.ok {
 		return false
 	}
+	v := e.at
 	at.Format, at.TextLen, at.Audited, at.Cause = v.Format, v.TextLen, v.Audited, v.Cause
 	at.Personal, at.PersonalCounts = slices.Clone(v.Personal), maps.Clone(v.PersonalCounts)
 	return true
 }
 
-// put keeps what was read of key.
-func (t *sharedTexts) put(key string, at store.AttachmentText) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil {
-		t.m = map[string]store.AttachmentText{}
+// finish completes the entry e of key (nil: the caller owned none) with
+// the reading at; a reading that may not be shared is forgotten, so that
+// the next URL of the file reads it again.
+func (t *sharedTexts) finish(key string, e *sharedText, at store.AttachmentText, shareable bool) {
+	if e == nil {
+		return
 	}
-	if len(t.m) < maxSharedTexts {
-		t.m[key] = store.AttachmentText{Format: at.Format, TextLen: at.TextLen, Audited: at.Audited, Cause: at.Cause,
+	if shareable {
+		e.ok = true
+		e.at = store.AttachmentText{Format: at.Format, TextLen: at.TextLen, Audited: at.Audited, Cause: at.Cause,
 			Personal: slices.Clone(at.Personal), PersonalCounts: maps.Clone(at.PersonalCounts)}
+	} else {
+		t.mu.Lock()
+		delete(t.m, key)
+		t.mu.Unlock()
 	}
+	close(e.done)
 }
 
 // download GETs an attachment within crawl.max_attachment_bytes, through

@@ -194,18 +194,7 @@ func TestAttachmentOneRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		texts := map[string]store.AttachmentText{}
-		contents, err := st.Contents()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range contents {
-			for _, a := range c.Attachments {
-				u, _ := url.Parse(a.URL)
-				texts[u.RequestURI()] = a
-			}
-		}
-		return reqs, probes, texts
+		return reqs, probes, attachmentReadings(t, st)
 	}
 	headOnly, probesHead, _ := crawl(false)
 	withText, probesGet, texts := crawl(true)
@@ -276,21 +265,8 @@ func TestAttachmentRereadConditionally(t *testing.T) {
 		}
 		return run
 	}
-	readings := func() map[string]store.AttachmentText {
-		cs, err := st.Contents()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]store.AttachmentText{}
-		for _, c := range cs {
-			for _, a := range c.Attachments {
-				out[a.URL] = a
-			}
-		}
-		return out
-	}
 	first := crawl()
-	before := readings()
+	before := attachmentReadings(t, st)
 	read := 0
 	for _, a := range before {
 		if a.Audited {
@@ -310,7 +286,7 @@ func TestAttachmentRereadConditionally(t *testing.T) {
 	if conditional.Load() < int64(read) {
 		t.Errorf("%d conditional attachment GETs, want at least the %d read before", conditional.Load(), read)
 	}
-	after := readings()
+	after := attachmentReadings(t, st)
 	for u, a := range before {
 		b := after[u]
 		if b.Audited != a.Audited || b.Hash != a.Hash || b.TextLen != a.TextLen || len(b.Personal) != len(a.Personal) {
@@ -330,13 +306,19 @@ func TestAttachmentTextSharedByContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// crawl reads the portal into a new store, serving the body of
-	// swap[path] at path, and returns the run and every reading by path.
+	// swap[uri] at uri (path and query), and returns the run and every
+	// reading by uri.
 	crawl := func(swap map[string]string) (store.Run, map[string]store.AttachmentText) {
 		h := sim.Handler()
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if from, ok := swap[r.URL.Path]; ok {
+			if from, ok := swap[r.URL.RequestURI()]; ok {
+				u, err := url.Parse(from)
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				r = r.Clone(r.Context())
-				r.URL.Path = from
+				r.URL.Path, r.URL.RawQuery = u.Path, u.RawQuery
 			}
 			h.ServeHTTP(w, r)
 		}))
@@ -344,11 +326,7 @@ func TestAttachmentTextSharedByContent(t *testing.T) {
 		cfg := sim.Config(srv.URL)
 		cfg.Site.Crawl.AttachmentText = true
 		cfg.Site.Crawl.Parallelism = 1 // one reading at a time: each content is read once exactly
-		st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := openStore(t)
 		c, err := New(cfg, st, Options{Now: func() time.Time { return simToday }})
 		if err != nil {
 			t.Fatal(err)
@@ -357,18 +335,7 @@ func TestAttachmentTextSharedByContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		contents, err := st.Contents()
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts := map[string]store.AttachmentText{}
-		for _, c := range contents {
-			for _, a := range c.Attachments {
-				u, _ := url.Parse(a.URL)
-				texts[u.Path] = a
-			}
-		}
-		return run, texts
+		return run, attachmentReadings(t, st)
 	}
 	_, plain := crawl(nil)
 	// A file with personal data, and another readable one of its format
@@ -413,4 +380,25 @@ func TestAttachmentTextSharedByContent(t *testing.T) {
 	if n := run.Figures["attachment_texts_shared"]; n < dup || dup == 0 {
 		t.Errorf("%d readings shared, want at least the %d URLs whose content was read before", n, dup)
 	}
+}
+
+// attachmentReadings returns every attachment reading of st by the
+// path and query of its URL.
+func attachmentReadings(t *testing.T, st *store.Store) map[string]store.AttachmentText {
+	t.Helper()
+	contents, err := st.Contents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]store.AttachmentText{}
+	for _, c := range contents {
+		for _, a := range c.Attachments {
+			u, err := url.Parse(a.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[u.RequestURI()] = a
+		}
+	}
+	return out
 }

@@ -324,8 +324,9 @@ func (f *fetcher) plain(ctx context.Context, client *http.Client, limit int64, m
 
 // readBody reads at most limit bytes of r. The buffer starts at the
 // length the server announced (up to 1 MiB), when it did: io.ReadAll
-// starts at 512 bytes and grows the buffer, copying, a dozen times for a
-// 40 KB page. A wrong announcement only costs growth.
+// starts at 512 bytes, reads a 40 KB page into a dozen growing chunks
+// and copies them into a slice of the final size. A wrong announcement
+// only costs growth.
 func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
 	size := int64(512)
 	if announced >= 0 {

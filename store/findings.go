@@ -128,11 +128,7 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 	if err != nil {
 		return SyncResult{}, fmt.Errorf("sync findings: %w", err)
 	}
-	staged := res
-	staged.PerRule = maps.Clone(res.PerRule)
 	err = s.updateFindings(func(tx *bolt.Tx) (findingsWrite, error) {
-		res = staged
-		res.PerRule = maps.Clone(staged.PerRule)
 		w := findingsWrite{SeenAt: req.Now}
 		if token != nil {
 			if err := s.commitStage(tx, token); err != nil {
@@ -146,11 +142,10 @@ func (s *Store) SyncFindings(req SyncRequest) (SyncResult, error) {
 		// add encodes a change; the finding itself is kept for the cache
 		// only while the sync is small (a large one drops the cache).
 		add := func(f Finding, c change) error {
-			data, err := json.Marshal(f)
+			c, err := encodeChange(f, c)
 			if err != nil {
-				return fmt.Errorf("encode finding %s: %w", f.ID, err)
+				return err
 			}
-			c.id, c.rule, c.data = f.ID, f.Rule, data
 			changes = append(changes, c)
 			switch {
 			case w.Reload:
@@ -285,6 +280,16 @@ type change struct {
 	data     []byte
 	event    *Event
 	isNew    bool
+}
+
+// encodeChange returns the change c of finding f with f encoded.
+func encodeChange(f Finding, c change) (change, error) {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return c, fmt.Errorf("encode finding %s: %w", f.ID, err)
+	}
+	c.id, c.rule, c.data = f.ID, f.Rule, data
+	return c, nil
 }
 
 // writeChanges stores the changes of a sync bucket by bucket in key order:

@@ -119,13 +119,11 @@ func (s *Store) stageNew(req SyncRequest, found foundIndex, res *SyncResult) (to
 				if err != nil {
 					return err
 				}
-				data, err := json.Marshal(upd)
-				if err != nil {
-					return fmt.Errorf("encode finding %s: %w", upd.ID, err)
+				if c, err = encodeChange(upd, c); err != nil {
+					return err
 				}
-				c.id, c.rule, c.data = upd.ID, upd.Rule, data
 				changes = append(changes, c)
-				size += len(data)
+				size += len(c.data)
 				if stage == nil {
 					if stage, token, err = openStage(tx, token); err != nil {
 						return err
