@@ -24,22 +24,80 @@ import (
 // it is requested conditionally. A changed list entry or a failed last
 // fetch means a request every night. Answered letters are treated the
 // same way; unanswered ones are requested every night.
+//
+// Articles and letters dated before the checks' window (rules.since, else
+// 1 January of last year) are judged by no check: the same holds for them
+// on a cycle archiveCycles times as long (see dueDated), unanswered
+// letters included. A portal keeps years of them; requesting each once a
+// week would spend most of a nightly crawl on pages nothing reads. They
+// are still revalidated, so that a window moved back (rules.since) finds
+// them at most one long cycle old.
+
+// archiveCycles is how many revalidation cycles apart an article or
+// letter dated before the checks' window is revalidated.
+const archiveCycles = 4
 
 // due reports whether a URL is due tonight on the rolling cycle: each URL
 // falls on one night in r.cycle, spread by its hash. It schedules the
 // revalidation of unchanged articles and answered letters and the
 // re-probing of the attachments and links of unchanged articles.
 func (r *run) due(u string) bool {
+	return r.dueEvery(u, r.cycle)
+}
+
+// dueEvery reports whether a URL is due tonight on a cycle of n nights.
+func (r *run) dueEvery(u string, n int) bool {
 	h := fnv.New32a()
 	h.Write([]byte(u))
 	day := r.start.In(cst).Unix() / 86400
-	return (int64(h.Sum32())+day)%int64(r.cycle) == 0
+	return (int64(h.Sum32())+day)%int64(n) == 0
+}
+
+// dueDated is due for a page of a record dated date (an article's
+// publication or list date, a letter's receipt): the long cycle when the
+// date lies before the checks' window.
+func (r *run) dueDated(u, date string) bool {
+	if r.archived(date) {
+		return r.dueEvery(u, r.cycle*archiveCycles)
+	}
+	return r.due(u)
 }
 
 // overdue reports whether a record validated at t must be validated
 // again tonight although it is not due: a night of its cycle was missed.
 func (r *run) overdue(t time.Time) bool {
-	return r.start.Sub(t) > time.Duration(r.cycle)*24*time.Hour+12*time.Hour
+	return r.overdueAfter(t, r.cycle)
+}
+
+// overdueDated is overdue for a record dated date (see dueDated).
+func (r *run) overdueDated(t time.Time, date string) bool {
+	if r.archived(date) {
+		return r.overdueAfter(t, r.cycle*archiveCycles)
+	}
+	return r.overdue(t)
+}
+
+func (r *run) overdueAfter(t time.Time, nights int) bool {
+	return r.start.Sub(t) > time.Duration(nights)*24*time.Hour+12*time.Hour
+}
+
+// archived reports whether a date (2006-01-02, possibly with a time) lies
+// before the checks' window. An empty or short date is not archived: an
+// undated record is judged where it can be.
+func (r *run) archived(date string) bool {
+	if len(date) < 10 {
+		return false
+	}
+	return date[:10] < r.since
+}
+
+// itemDate is the date an item is judged by: its publication date, else
+// its list date (as the checks read it).
+func itemDate(it *store.Item) string {
+	if it.Published != "" {
+		return it.Published
+	}
+	return it.ListDate
 }
 
 // doTask fetches one article or letter page.
@@ -66,7 +124,8 @@ func (r *run) keepable(t task) (store.Item, bool) {
 		return it, false
 	}
 	healthy := it.FetchErr == "" && it.SnapshotHash != "" && it.Unit == s.unit && it.Family == s.family && it.ListDate == e.Date
-	return it, healthy && !r.due(e.URL) && !r.overdue(it.FetchedAt)
+	date := itemDate(&it)
+	return it, healthy && !r.dueDated(e.URL, date) && !r.overdueDated(it.FetchedAt, date)
 }
 
 // doArticle fetches, parses and stores one article page. An unchanged
@@ -233,11 +292,16 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 		prev, found, content = r.priorContent(&it)
 	}
 	read := content && r.cont.attText
+	// An article dated before the checks' window is judged by no check:
+	// its attachments and links are probed on the long cycle only, also
+	// when their last probe failed (see archiveCycles).
+	date := itemDate(&it)
+	old := r.archived(date)
 	if len(it.Attachments) > 0 {
 		atts := it.Attachments
 		copied := false
 		for i, a := range atts {
-			if a.Checked && a.Err == "" && !r.due(a.URL) {
+			if !r.dueDated(a.URL, date) && (old || a.Checked && a.Err == "") {
 				continue
 			}
 			plan := attPlan{read: read && r.readsTonight(a.URL, prev), was: a}
@@ -257,9 +321,9 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 		}
 		it.Attachments = atts
 	}
-	if r.cfg.Site.Crawl.CheckLinks && len(it.Links) > 0 {
+	if r.cfg.Site.Crawl.CheckLinks && len(it.Links) > 0 && (!old || r.dueDated(it.URL, date)) {
 		if pu, err := url.Parse(it.URL); err == nil {
-			r.probeLinks(pu, it.Links, true)
+			r.probeLinks(pu, it.Links, !old)
 		}
 	}
 	if content {
@@ -479,12 +543,14 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 // whose list row did not change since the previous walk is kept from the
 // store without a request when it was already answered (its reply cannot
 // be taken back in a way the checks care about) and is not due tonight;
-// unanswered letters are fetched every night.
+// unanswered letters are fetched every night, except those received
+// before the checks' window, which are kept like answered ones on the
+// long cycle (see archiveCycles).
 func (r *run) doLetter(t task) {
 	s := t.cs.src
 	row := t.row
 	if old, ok := t.cs.letters[row.URL]; ok && t.cs.unchanged(row.URL, rowSig(row)) && old.FetchErr == "" &&
-		(t.noPage || old.Replied != "" && !r.due(row.URL) && !r.overdue(old.FetchedAt)) {
+		(t.noPage || (old.Replied != "" || r.archived(old.Received)) && !r.dueDated(row.URL, old.Received) && !r.overdueDated(old.FetchedAt, old.Received)) {
 		r.reused.Add(1)
 		r.letters.Add(1)
 		r.addFamily(s.family, func(fs *store.FamilyStats) { fs.Letters++ })

@@ -71,7 +71,7 @@ func newContentRun(r *run) *contentRun {
 	if c.maxAtt <= 0 {
 		c.maxAtt = config.DefaultMaxAttachmentBytes
 	}
-	c.since = contentSince(r.cfg, r.start)
+	c.since = r.since
 	// The fetcher's transport refuses bodies declared larger than a
 	// page's cap; attachments have their own.
 	if rt, ok := r.f.client.Transport.(*rawTransport); ok {

@@ -232,6 +232,9 @@ type run struct {
 	maxPages   int
 	// cycle is the revalidation cycle in nights (crawl.revalidate_days).
 	cycle int
+	// since is the first day of the checks' window (2006-01-02): records
+	// dated before it are revalidated on a longer cycle (see archived).
+	since string
 	// lettersBy holds the stored letters by mailbox and URL, read once
 	// (see knownLetters).
 	lettersOnce sync.Once
@@ -310,6 +313,7 @@ func (c *Crawler) newRun(ctx context.Context, id uint64, start time.Time) *run {
 		considered: newURLSet(),
 		maxPages:   maxPages,
 		cycle:      cycle,
+		since:      contentSince(c.cfg, start),
 		errs:       map[string]int{},
 		families:   map[string]*store.FamilyStats{},
 	}

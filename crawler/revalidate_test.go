@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govaudit/govaudit/config"
 	"github.com/govaudit/govaudit/crawler/extract"
 	"github.com/govaudit/govaudit/portalsim"
 	"github.com/govaudit/govaudit/store"
@@ -147,27 +148,37 @@ func newTamperFixture(t *testing.T, opt portalsim.Options) (*tamperPortal, *stor
 // TestRevalidation: an unchanged article is requested only on its night
 // of the cycle, or at once when its list entry changed, its last fetch
 // failed, or a night of its cycle was missed; unanswered letters are
-// requested every night, answered ones on their night.
+// requested every night, answered ones on their night. Articles and
+// letters dated before the checks' window, unanswered letters included,
+// are requested on a cycle archiveCycles times as long.
 func TestRevalidation(t *testing.T) {
-	p, st, base, crawl := newTamperFixture(t, portalsim.Options{Seed: 7, Units: 3, ChannelsMin: 3, ChannelsMax: 3, Items: 8, Letters: 40, Today: simToday})
+	p, st, base, crawl := newTamperFixture(t, portalsim.Options{Seed: 7, Units: 3, ChannelsMin: 3, ChannelsMax: 3, Items: 8, Letters: 100, Today: simToday,
+		// Enough unanswered letters that some were received before the window.
+		Rates: portalsim.Rates{Unanswered: 0.4}})
 	night := simToday.Add(2 * time.Hour)
+
+	// schedule is the revalidation schedule of a night (the fixture sets
+	// no rules.since: the window opens on 1 January of last year).
+	schedule := func(at time.Time) *run {
+		return &run{start: at, cycle: 7, since: contentSince(&config.Config{}, at)}
+	}
 
 	// Night 1: one gongkai article fails.
 	var gk []string
 	first := crawl(night)
 	p.requests()
 	st.EachItem(func(it store.Item) error {
-		if strings.Contains(it.URL, "/gongkai/") && strings.Contains(it.URL, "/doc_") {
+		if strings.Contains(it.URL, "/gongkai/") && strings.Contains(it.URL, "/doc_") && !schedule(night).archived(itemDate(&it)) {
 			gk = append(gk, it.URL)
 		}
 		return nil
 	})
 	if len(gk) < 3 {
-		t.Fatalf("%d gongkai articles", len(gk))
+		t.Fatalf("%d gongkai articles in the window", len(gk))
 	}
 	path := func(u string) string { return u[len(base):] }
 	// An article due on night 2 but not on night 3.
-	night2, night3 := &run{start: night.Add(24 * time.Hour), cycle: 7}, &run{start: night.Add(48 * time.Hour), cycle: 7}
+	night2, night3 := schedule(night.Add(24*time.Hour)), schedule(night.Add(48*time.Hour))
 	failed := ""
 	for _, u := range gk {
 		if night2.due(u) && !night3.due(u) {
@@ -189,7 +200,7 @@ func TestRevalidation(t *testing.T) {
 	// Night 3: the failed article, a retitled one and the due ones are
 	// requested; the other unchanged articles are not.
 	at := night.Add(48 * time.Hour)
-	sched := &run{start: at, cycle: 7}
+	sched := schedule(at)
 	// An article listed on its column's first page: a column whose first
 	// page is unchanged is not walked further but on its own night, so a
 	// retitle deeper down would wait (TestUnchangedFirstPageStopsWalk).
@@ -217,14 +228,18 @@ func TestRevalidation(t *testing.T) {
 	p.retitle[id] = true
 	third := crawl(at)
 	got := p.requests()
-	var items, dueItems, letters, unanswered, dueAnswered int
+	var items, dueItems, archived, letters, unanswered, oldUnanswered int
 	st.EachItem(func(it store.Item) error {
 		items++
+		date := itemDate(&it)
+		if sched.archived(date) {
+			archived++
+		}
 		want := 0
 		switch {
 		case it.URL == failed, it.URL == retitled:
 			want = 1
-		case sched.due(it.URL):
+		case sched.dueDated(it.URL, date):
 			want = 1
 			dueItems++
 		}
@@ -246,33 +261,55 @@ func TestRevalidation(t *testing.T) {
 		}
 		letters++
 		want := 0
+		old := sched.archived(l.Received)
 		switch {
-		case l.Replied == "":
+		case l.Replied == "" && !old:
 			want = 1
 			unanswered++
-		case sched.due(l.URL):
+		case sched.dueDated(l.URL, l.Received):
 			want = 1
-			dueAnswered++
+		}
+		if l.Replied == "" && old {
+			oldUnanswered++
 		}
 		if got[path(l.URL)] != want {
 			t.Errorf("letter %s (replied %q) requested %d times on night 3, want %d", l.URL, l.Replied, got[path(l.URL)], want)
 		}
 		return nil
 	})
-	if dueItems == 0 || dueItems == items || unanswered == 0 || unanswered == letters {
-		t.Errorf("the portal tests little: %d of %d articles due, %d of %d letters unanswered", dueItems, items, unanswered, letters)
+	t.Logf("night 3: %d of %d articles due, %d before the window; %d letters unanswered in the window, %d before it", dueItems, items, archived, unanswered, oldUnanswered)
+	if dueItems == 0 || dueItems == items || unanswered == 0 || unanswered == letters || archived == 0 || archived == items || oldUnanswered < 3 {
+		t.Errorf("the portal tests little: %d of %d articles due, %d dated before the window; %d of %d letters unanswered in the window, %d before it",
+			dueItems, items, archived, unanswered, letters, oldUnanswered)
 	}
 	if third.Items != first.Items || third.Letters != first.Letters {
 		t.Errorf("night 3: %d items, %d letters; night 1: %d, %d", third.Items, third.Letters, first.Items, first.Letters)
 	}
 
-	// Night 12: the crawl missed nights 4 to 11; every article is overdue.
+	// Night 12: the crawl missed nights 4 to 11; every article in the
+	// window is overdue, those before it only on their long cycle.
 	p.requests()
-	crawl(night.Add(11 * 24 * time.Hour))
+	at = night.Add(11 * 24 * time.Hour)
+	crawl(at)
+	got = p.requests()
+	st.EachItem(func(it store.Item) error {
+		want := 1
+		if date := itemDate(&it); schedule(at).archived(date) && !schedule(at).dueDated(it.URL, date) {
+			want = 0
+		}
+		if got[path(it.URL)] != want {
+			t.Errorf("article %s (dated %s) requested %d times after missed nights, want %d", it.URL, itemDate(&it), got[path(it.URL)], want)
+		}
+		return nil
+	})
+
+	// Night 41: the long cycle has passed too; every article is overdue.
+	p.requests()
+	crawl(night.Add(40 * 24 * time.Hour))
 	got = p.requests()
 	st.EachItem(func(it store.Item) error {
 		if got[path(it.URL)] != 1 {
-			t.Errorf("overdue article %s requested %d times, want 1", it.URL, got[path(it.URL)])
+			t.Errorf("article %s (dated %s) requested %d times after a missed long cycle, want 1", it.URL, itemDate(&it), got[path(it.URL)])
 		}
 		return nil
 	})
