@@ -22,25 +22,29 @@ import (
 // of the revalidation cycle (crawl.revalidate_days, see due) or when its
 // last validation is older than the cycle (nights without a crawl): then
 // it is requested conditionally. A changed list entry or a failed last
-// fetch means a request every night. Answered letters are treated the
-// same way; unanswered ones are requested every night.
+// fetch means a request every night.
 //
-// Articles and letters dated before the checks' window (rules.since, else
-// 1 January of last year) are judged by no check: the same holds for them
-// on a cycle archiveCycles times as long (see dueDated), unanswered
-// letters included. A portal keeps years of them; requesting each once a
-// week would spend most of a nightly crawl on pages nothing reads. They
-// are still revalidated, so that a window moved back (rules.since) finds
-// them at most one long cycle old.
+// Articles dated before the checks' window (rules.since, else 1 January
+// of last year) are judged by no check: the same holds for them on a
+// cycle longCycles times as long (see dueDated). A portal keeps years of
+// them; requesting each once a week would spend much of a nightly crawl
+// on pages nothing reads. They are still revalidated, so that a window
+// moved back (rules.since) finds them at most one long cycle old.
+//
+// Letters are kept on the long cycle once answered, or when received
+// before the window: the checks read only a letter's receipt and reply
+// times, and once both are there neither can change in a way the checks
+// care about (a changed list row, e.g. a new status, still means a
+// request that night). Unanswered letters in the window are requested
+// every night, conditionally: their reply is what the check waits for.
 
-// archiveCycles is how many revalidation cycles apart an article or
-// letter dated before the checks' window is revalidated.
-const archiveCycles = 4
+// longCycles is how many revalidation cycles apart an article dated
+// before the checks' window, or an answered letter, is revalidated.
+const longCycles = 4
 
 // due reports whether a URL is due tonight on the rolling cycle: each URL
 // falls on one night in r.cycle, spread by its hash. It schedules the
-// revalidation of unchanged articles and answered letters and the
-// re-probing of the attachments and links of unchanged articles.
+// revalidation of unchanged articles and the re-probing of the attachments and links of unchanged articles.
 func (r *run) due(u string) bool {
 	return r.dueEvery(u, r.cycle)
 }
@@ -53,14 +57,19 @@ func (r *run) dueEvery(u string, n int) bool {
 	return (int64(h.Sum32())+day)%int64(n) == 0
 }
 
-// dueDated is due for a page of a record dated date (an article's
-// publication or list date, a letter's receipt): the long cycle when the
-// date lies before the checks' window.
+// dueDated is due for a page of an article dated date (its publication
+// or list date): the long cycle when the date lies before the checks'
+// window.
 func (r *run) dueDated(u, date string) bool {
 	if r.archived(date) {
-		return r.dueEvery(u, r.cycle*archiveCycles)
+		return r.dueLong(u)
 	}
 	return r.due(u)
+}
+
+// dueLong is due on the long cycle (see longCycles).
+func (r *run) dueLong(u string) bool {
+	return r.dueEvery(u, r.cycle*longCycles)
 }
 
 // overdue reports whether a record validated at t must be validated
@@ -69,12 +78,17 @@ func (r *run) overdue(t time.Time) bool {
 	return r.overdueAfter(t, r.cycle)
 }
 
-// overdueDated is overdue for a record dated date (see dueDated).
+// overdueDated is overdue for an article dated date (see dueDated).
 func (r *run) overdueDated(t time.Time, date string) bool {
 	if r.archived(date) {
-		return r.overdueAfter(t, r.cycle*archiveCycles)
+		return r.overdueLong(t)
 	}
 	return r.overdue(t)
+}
+
+// overdueLong is overdue on the long cycle.
+func (r *run) overdueLong(t time.Time) bool {
+	return r.overdueAfter(t, r.cycle*longCycles)
 }
 
 func (r *run) overdueAfter(t time.Time, nights int) bool {
@@ -294,7 +308,7 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 	read := content && r.cont.attText
 	// An article dated before the checks' window is judged by no check:
 	// its attachments and links are probed on the long cycle only, also
-	// when their last probe failed (see archiveCycles).
+	// when their last probe failed (see longCycles).
 	date := itemDate(&it)
 	old := r.archived(date)
 	if len(it.Attachments) > 0 {
@@ -541,16 +555,15 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 
 // doLetter fetches a letter page in full and stores the letter. A letter
 // whose list row did not change since the previous walk is kept from the
-// store without a request when it was already answered (its reply cannot
-// be taken back in a way the checks care about) and is not due tonight;
-// unanswered letters are fetched every night, except those received
-// before the checks' window, which are kept like answered ones on the
-// long cycle (see archiveCycles).
+// store without a request when it was already answered or was received
+// before the checks' window, and is not due tonight on the long cycle
+// (see longCycles); unanswered letters in the window are requested every
+// night.
 func (r *run) doLetter(t task) {
 	s := t.cs.src
 	row := t.row
 	if old, ok := t.cs.letters[row.URL]; ok && t.cs.unchanged(row.URL, rowSig(row)) && old.FetchErr == "" &&
-		(t.noPage || (old.Replied != "" || r.archived(old.Received)) && !r.dueDated(row.URL, old.Received) && !r.overdueDated(old.FetchedAt, old.Received)) {
+		(t.noPage || (old.Replied != "" || r.archived(old.Received)) && !r.dueLong(row.URL) && !r.overdueLong(old.FetchedAt)) {
 		r.reused.Add(1)
 		r.letters.Add(1)
 		r.addFamily(s.family, func(fs *store.FamilyStats) { fs.Letters++ })

@@ -230,7 +230,7 @@ func TestPortalsimIncremental(t *testing.T) {
 		letters++
 		switch {
 		case l.Replied == "" && !due.archived(l.Received):
-		case due.dueDated(l.URL, l.Received):
+		case due.dueLong(l.URL):
 			dueLetters++
 			answered++
 		default:

@@ -147,10 +147,10 @@ func newTamperFixture(t *testing.T, opt portalsim.Options) (*tamperPortal, *stor
 
 // TestRevalidation: an unchanged article is requested only on its night
 // of the cycle, or at once when its list entry changed, its last fetch
-// failed, or a night of its cycle was missed; unanswered letters are
-// requested every night, answered ones on their night. Articles and
-// letters dated before the checks' window, unanswered letters included,
-// are requested on a cycle archiveCycles times as long.
+// failed, or a night of its cycle was missed; articles dated before the
+// checks' window on a cycle longCycles times as long. Unanswered letters
+// in the window are requested every night; answered ones and those
+// received before the window on their night of the long cycle.
 func TestRevalidation(t *testing.T) {
 	p, st, base, crawl := newTamperFixture(t, portalsim.Options{Seed: 7, Units: 3, ChannelsMin: 3, ChannelsMax: 3, Items: 8, Letters: 100, Today: simToday,
 		// Enough unanswered letters that some were received before the window.
@@ -266,7 +266,7 @@ func TestRevalidation(t *testing.T) {
 		case l.Replied == "" && !old:
 			want = 1
 			unanswered++
-		case sched.dueDated(l.URL, l.Received):
+		case sched.dueLong(l.URL):
 			want = 1
 		}
 		if l.Replied == "" && old {
