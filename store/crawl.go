@@ -227,7 +227,7 @@ func (s *Store) Write(b *Batch) error {
 			return err
 		}
 		for _, l := range sortedBy(b.Letters, func(l Letter) string { return l.URL }) {
-			if err := putJSONChanged(letters, bucketLetters, l.URL, l); err != nil {
+			if err := putChanged(letters, bucketLetters, l.URL, encodeLetter(nil, &l)); err != nil {
 				return err
 			}
 		}
@@ -599,7 +599,7 @@ func (s *Store) EachItem(fn func(Item) error) error {
 // EachLetter calls fn for every letter in URL order and stops at fn's first
 // error, which it returns (read like EachItem).
 func (s *Store) EachLetter(fn func(Letter) error) error {
-	return eachChunked(s, bucketLetters, decodeJSON[Letter], fn)
+	return eachChunked(s, bucketLetters, decodeLetter, fn)
 }
 
 // ItemsOfColumn returns the items of a column in URL order, by the column

@@ -187,9 +187,16 @@ func (s *Store) ListPageOf(url string) (ListPage, bool, error) {
 	var p ListPage
 	var found bool
 	err := s.view(func(tx *bolt.Tx) error {
-		var err error
-		found, err = getJSON(tx, bucketListPages, url, &p)
-		return err
+		b := tx.Bucket([]byte(bucketListPages))
+		if b == nil {
+			return nil
+		}
+		data := b.Get([]byte(url))
+		if data == nil {
+			return nil
+		}
+		found = true
+		return decodeListPage(data, &p)
 	})
 	if err != nil {
 		return ListPage{}, false, fmt.Errorf("read list page %s: %w", url, err)
@@ -217,7 +224,7 @@ func writeListed(tx *bolt.Tx, ls []Listed, ps []ListPage) error {
 			return err
 		}
 		for _, p := range sortedBy(ps, func(p ListPage) string { return p.URL }) {
-			if err := putJSONChanged(b, bucketListPages, p.URL, p); err != nil {
+			if err := putChanged(b, bucketListPages, p.URL, encodeListPage(nil, &p)); err != nil {
 				return err
 			}
 		}
