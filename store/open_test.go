@@ -337,3 +337,82 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("finding after disk full: %+v %v", got, err)
 	}
 }
+
+// TestOpenWritesOnlyWhenNeeded: a read-write open of a store as the last
+// one left it commits nothing (no fdatasync on every command); one that
+// finds a run left running marks it interrupted, and one that finds a
+// bucket missing creates it.
+func TestOpenWritesOnlyWhenNeeded(t *testing.T) {
+	txid := func(path string) int {
+		t.Helper()
+		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		tx, err := db.Begin(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		return tx.ID()
+	}
+	s := openTemp(t)
+	path := s.Path()
+	run, err := s.StartRun("crawl", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before := txid(path)
+
+	// The run was left running: the open marks it.
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(run.ID)
+	if err != nil || got.Status != RunInterrupted {
+		t.Errorf("run left running after a read-write open: %+v, %v", got, err)
+	}
+	s.Close()
+	marked := txid(path)
+	if marked != before+1 {
+		t.Errorf("open that marks a run: txid %d → %d, want one commit", before, marked)
+	}
+
+	// Nothing left to do: no commit.
+	for range 3 {
+		s, err = Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	if id := txid(path); id != marked {
+		t.Errorf("opens with nothing to do committed: txid %d → %d", marked, id)
+	}
+
+	// A missing bucket is created.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(bucketProbes)) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.view(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte(bucketProbes)) == nil {
+			return errors.New("bucket not created")
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+}

@@ -81,13 +81,7 @@ func runKindKey(kind string, id uint64) []byte {
 // markInterrupted marks runs still "running" as interrupted: the process
 // that started them holds the file lock no more, so it died.
 func markInterrupted(tx *bolt.Tx) error {
-	var stale []Run
-	err := eachJSON(tx, bucketRuns, "", func(_ string, r Run) error {
-		if r.Status == RunRunning {
-			stale = append(stale, r)
-		}
-		return nil
-	})
+	stale, err := runningRuns(tx)
 	if err != nil {
 		return err
 	}
@@ -98,6 +92,18 @@ func markInterrupted(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// runningRuns returns the runs whose status is running.
+func runningRuns(tx *bolt.Tx) ([]Run, error) {
+	var out []Run
+	err := eachJSON(tx, bucketRuns, "", func(_ string, r Run) error {
+		if r.Status == RunRunning {
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // markDead marks a run left running by a process that died: interrupted,

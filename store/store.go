@@ -151,7 +151,13 @@ func open(path string, opt Options, version int, migs []migration) (*Store, erro
 	if opt.ReadOnly {
 		err = s.view(func(tx *bolt.Tx) error { return checkSchema(tx, version) })
 	} else {
-		err = s.guard(func() error { return db.Update(func(tx *bolt.Tx) error { return prepare(tx, version, migs) }) })
+		// Most opens find the file as the last one left it: checked in a
+		// read transaction, which spares a commit and its fdatasync (tens
+		// of milliseconds on a slow disk, on every command).
+		ready := false
+		if err = s.view(func(tx *bolt.Tx) (err error) { ready, err = prepared(tx, version); return err }); err == nil && !ready {
+			err = s.guard(func() error { return db.Update(func(tx *bolt.Tx) error { return prepare(tx, version, migs) }) })
+		}
 	}
 	if err != nil {
 		db.Close()
@@ -238,6 +244,22 @@ func prepare(tx *bolt.Tx, version int, migs []migration) error {
 		return fmt.Errorf("write schema version: %w", err)
 	}
 	return markInterrupted(tx)
+}
+
+// prepared reports whether prepare would change nothing: the schema is
+// version, every bucket is there and no run is left running.
+func prepared(tx *bolt.Tx, version int) (bool, error) {
+	v, err := schemaOf(tx)
+	if err != nil || v != version {
+		return false, err
+	}
+	for _, name := range bucketNames() {
+		if tx.Bucket([]byte(name)) == nil {
+			return false, nil
+		}
+	}
+	stale, err := runningRuns(tx)
+	return len(stale) == 0, err
 }
 
 // Close closes the store. Pending transactions finish first.
