@@ -236,6 +236,10 @@ func FuzzDecodeItem(f *testing.F) {
 	f.Add(encodeItem(nil, &Item{}))
 	p := Page{URL: "u", Status: 200, FetchedAt: t0}
 	f.Add(encodePage(nil, &p))
+	l := Letter{URL: "u", Mailbox: "m", Received: "2026-01-02 08:00", Answered: true, FetchedAt: t0}
+	f.Add(encodeLetter(nil, &l))
+	lp := ListPage{URL: "u", Entries: []ListEntry{{URL: "a", Fields: []string{"t", "d"}}}, Next: []string{"n"}}
+	f.Add(encodeListPage(nil, &lp))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var it Item
 		if decodeItem(data, &it) == nil && len(data) > 0 && data[0] == tagItem1 {

@@ -184,24 +184,7 @@ type ListEntry struct {
 // ListPageOf returns the stored ListPage of a list page URL and whether
 // there is one.
 func (s *Store) ListPageOf(url string) (ListPage, bool, error) {
-	var p ListPage
-	var found bool
-	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(bucketListPages))
-		if b == nil {
-			return nil
-		}
-		data := b.Get([]byte(url))
-		if data == nil {
-			return nil
-		}
-		found = true
-		return decodeListPage(data, &p)
-	})
-	if err != nil {
-		return ListPage{}, false, fmt.Errorf("read list page %s: %w", url, err)
-	}
-	return p, found, nil
+	return getRecord(s, bucketListPages, url, decodeListPage)
 }
 
 // writeListed stores a batch's listings and list pages inside its write
