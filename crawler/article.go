@@ -44,7 +44,8 @@ const longCycles = 4
 
 // due reports whether a URL is due tonight on the rolling cycle: each URL
 // falls on one night in r.cycle, spread by its hash. It schedules the
-// revalidation of unchanged articles and the re-probing of the attachments and links of unchanged articles.
+// revalidation of unchanged articles and the re-probing of their
+// attachments and links.
 func (r *run) due(u string) bool {
 	return r.dueEvery(u, r.cycle)
 }
@@ -96,13 +97,13 @@ func (r *run) overdueAfter(t time.Time, nights int) bool {
 }
 
 // archived reports whether a date (2006-01-02, possibly with a time) lies
-// before the checks' window. An empty or short date is not archived: an
-// undated record is judged where it can be.
+// before the checks' window. An empty date is not archived: an undated
+// record is judged where it can be.
 func (r *run) archived(date string) bool {
-	if len(date) < 10 {
-		return false
+	if len(date) > 10 {
+		date = date[:10]
 	}
-	return date[:10] < r.since
+	return date != "" && date < r.since
 }
 
 // itemDate is the date an item is judged by: its publication date, else
@@ -280,7 +281,7 @@ func (r *run) doArticle(t task) {
 	// the checks' window yields none, so only its hash is kept (it still
 	// tells a changed page). Real portals keep years of such articles.
 	var snap []byte
-	if r.cont.inWindow(&it) {
+	if r.inWindow(&it) {
 		snap = store.CompressSnapshotBody(body)
 	}
 	r.w.put(record{page: &page, hash: hash, snap: snap})

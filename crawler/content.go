@@ -46,7 +46,6 @@ const contentFlush = 200
 type contentRun struct {
 	attText bool
 	maxAtt  int64
-	since   string // window start, 2006-01-02
 	client  *http.Client
 
 	mu      sync.Mutex
@@ -71,7 +70,6 @@ func newContentRun(r *run) *contentRun {
 	if c.maxAtt <= 0 {
 		c.maxAtt = config.DefaultMaxAttachmentBytes
 	}
-	c.since = r.since
 	// The fetcher's transport refuses bodies declared larger than a
 	// page's cap; attachments have their own.
 	if rt, ok := r.f.client.Transport.(*rawTransport); ok {
@@ -118,17 +116,10 @@ func contentSince(cfg *config.Config, now time.Time) string {
 	return fmt.Sprintf("%04d-01-01", now.In(cst).Year()-1)
 }
 
-// inContentWindow reports whether an item's date lies in the window (an
+// inWindow reports whether an item's date lies in the checks' window (an
 // undated item is read too).
-func (c *contentRun) inWindow(it *store.Item) bool {
-	d := it.Published
-	if d == "" {
-		d = it.ListDate
-	}
-	if len(d) >= 10 {
-		d = d[:10]
-	}
-	return d == "" || d >= c.since
+func (r *run) inWindow(it *store.Item) bool {
+	return !r.archived(itemDate(it))
 }
 
 // priorContent is the stored content record of an article whose content
@@ -136,7 +127,7 @@ func (c *contentRun) inWindow(it *store.Item) bool {
 // read and found is whether a record was there. A store error ends the run.
 func (r *run) priorContent(it *store.Item) (prev store.Content, found, ok bool) {
 	c := r.cont
-	if c == nil || !c.inWindow(it) || r.ctx.Err() != nil {
+	if c == nil || !r.inWindow(it) || r.ctx.Err() != nil {
 		return store.Content{}, false, false
 	}
 	prev, found, err := r.st.Content(it.URL)
