@@ -273,7 +273,7 @@ func (r *run) doArticle(t task) {
 	for _, l := range a.Attachments {
 		it.Attachments = append(it.Attachments, r.attachment(l, attPlan{read: read && r.readsTonight(l.URL, prev)}))
 	}
-	r.probeLinks(pu, a.Links, false)
+	r.probeLinks(pu, a.Links, false, false)
 	if content {
 		r.scanArticle(&it, pu, root, prev)
 	}
@@ -308,15 +308,15 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 	}
 	read := content && r.cont.attText
 	// An article dated before the checks' window is judged by no check:
-	// its attachments and links are probed on the long cycle only, also
-	// when their last probe failed (see longCycles).
+	// its attachments and links are re-probed on the long cycle (see
+	// longCycles), and at once, like any article's, when their last probe
+	// got no answer.
 	date := itemDate(&it)
-	old := r.archived(date)
 	if len(it.Attachments) > 0 {
 		atts := it.Attachments
 		copied := false
 		for i, a := range atts {
-			if !r.dueDated(a.URL, date) && (old || a.Checked && a.Err == "") {
+			if a.Checked && a.Err == "" && !r.dueDated(a.URL, date) {
 				continue
 			}
 			plan := attPlan{read: read && r.readsTonight(a.URL, prev), was: a}
@@ -336,9 +336,9 @@ func (r *run) reuse(t task, it store.Item, validated bool) {
 		}
 		it.Attachments = atts
 	}
-	if r.cfg.Site.Crawl.CheckLinks && len(it.Links) > 0 && (!old || r.dueDated(it.URL, date)) {
+	if r.cfg.Site.Crawl.CheckLinks && len(it.Links) > 0 {
 		if pu, err := url.Parse(it.URL); err == nil {
-			r.probeLinks(pu, it.Links, !old)
+			r.probeLinks(pu, it.Links, true, r.archived(date))
 		}
 	}
 	if content {
@@ -494,8 +494,9 @@ func typeOf(ct string) string {
 
 // probeLinks probes the same-site links of an article page once per run
 // and stores their state as pages. Links of an unchanged article are
-// probed only when due.
-func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
+// probed only when due: on the long cycle when long is set (an article
+// dated before the checks' window).
+func (r *run) probeLinks(page *url.URL, links []string, unchanged, long bool) {
 	if !r.cfg.Site.Crawl.CheckLinks {
 		return
 	}
@@ -524,8 +525,18 @@ func (r *run) probeLinks(page *url.URL, links []string, unchanged bool) {
 		// An unchanged article's link is probed on its night, or at once
 		// when it was never probed or its last probe got no answer.
 		lastFailed := !havePrev || prev.Status == 0 && prev.ErrKind != ""
-		if unchanged && !r.due(l) && !lastFailed {
-			r.considered.add(l)
+		due := r.due(l)
+		if long {
+			due = r.dueLong(l)
+		}
+		if unchanged && !due && !lastFailed {
+			// A link not due on the long cycle may be due on the short
+			// one: only the short cycle settles it for the run. (Not due
+			// on the short cycle means not due on the long one, which is
+			// a multiple of it.)
+			if !long {
+				r.considered.add(l)
+			}
 			continue
 		}
 		if !r.probed.add(l) {
